@@ -1,0 +1,169 @@
+"""The ``igm`` command. It only parses arguments and calls one library function per command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from igm import __version__
+from igm.cases import CaseError, find_case, list_cases, validate_file
+from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.model import model_for
+from igm.report import format_prediction
+
+__all__ = ["main"]
+
+
+class UserError(Exception):
+    """A mistake in what the user typed or pointed at: shown as one message, no traceback."""
+
+
+def _parse_setting(text: str) -> tuple[str, float]:
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep:
+        raise UserError(f"--set {text!r}: expected KEY=VALUE, e.g. self_efficacy=5")
+    if key not in DETERMINANTS:
+        raise UserError(
+            f"--set {text!r}: unknown determinant {key!r}; allowed: {', '.join(DETERMINANTS)}"
+        )
+    try:
+        number = float(value)
+    except ValueError:
+        raise UserError(f"--set {text!r}: {value!r} is not a number; allowed: 1 to 7") from None
+    if not SCALE_MIN <= number <= SCALE_MAX:
+        raise UserError(f"--set {text!r}: {number:g} is out of range; allowed: 1 to 7")
+    return key, number
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    cases = list_cases(args.dir)
+    print(t("cli.cases.header", args.lang, count=len(cases)))
+    width = max((len(c.id) for c in cases), default=0)
+    for case in cases:
+        print(
+            f"  {case.id:<{width}}  {case.title(args.lang)}  [{t(f'group.{case.group}', args.lang)}]"
+        )
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    case = find_case(args.case)
+    settings = dict(_parse_setting(s) for s in args.set or [])
+    scores = case.scores.with_values(settings)
+    prediction = model_for(case.domain).predict(scores)
+    if args.json:
+        print(json.dumps({"case": case.id, **prediction.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(format_prediction(case, prediction, args.lang))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        paths.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    problems = [problem for path in paths for problem in validate_file(path)]
+    for problem in problems:
+        print(problem)
+    if problems:
+        files = len({p.file for p in problems})
+        print(
+            t("cli.validate.failed", args.lang, problems=len(problems), files=files),
+            file=sys.stderr,
+        )
+        return 1
+    print(t("cli.validate.ok", args.lang, count=len(paths)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from widgets.server import serve  # UI layer: imported only for this command
+
+    serve(host=args.host, port=args.port, open_browser=args.open)
+    return 0
+
+
+def cmd_book(args: argparse.Namespace) -> int:
+    from widgets.book import build_book  # UI layer: imported only for this command
+
+    languages = tuple(args.lang) if args.lang else LANGUAGES
+    build_book(languages=languages, strict=not args.no_strict)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="igm",
+        description=(
+            "igm-kit: learn the Integratief Gedragsmodel (IGM) with fictional cases. "
+            "Predictions are illustrative, not validated: never use them to decide about real people."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"igm-kit {__version__}")
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help="language of the output (default: nl)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("cases", parents=[lang], help="list the cases with their title and group")
+    p.add_argument("--dir", help="folder of case files (default: case_studies/ or $IGM_CASES_DIR)")
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("predict", parents=[lang], help="predict intention and behaviour for a case")
+    p.add_argument(
+        "case", metavar="CASE", help="a case id (see 'igm cases') or a path to a case file"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a determinant score (1–7), e.g. --set self_efficacy=5; repeatable",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "validate", parents=[lang], help="check case files; exit 1 listing every problem"
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of case files")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("serve", help="serve the apps and the built book on localhost")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    p.add_argument("--open", action="store_true", help="open the landing page in a browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("book", help="build the book in Dutch and English into book/_build/html")
+    p.add_argument("--lang", action="append", choices=LANGUAGES, help="build only this edition")
+    p.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
+    p.set_defaults(func=cmd_book)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (UserError, CaseError) as exc:
+        print(f"igm: {exc}" if isinstance(exc, UserError) else str(exc), file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"igm: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The `igm` command, run as a user runs it: a real subprocess, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from igm.cases import cases_dir, list_cases
+from igm.determinants import DETERMINANTS
+from igm.model import model_for
+
+IGM = [shutil.which("igm") or str(Path(sys.executable).parent / "igm")]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*IGM, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.startswith("igm-kit ")
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("cases", "predict", "validate"):
+        assert command in out.stdout
+
+
+def test_cases_lists_every_case_with_title_and_group() -> None:
+    out = run("cases", "--lang", "en")
+    assert out.returncode == 0
+    for case in list_cases():
+        line = next(line for line in out.stdout.splitlines() if case.id in line)
+        assert case.title("en") in line
+
+
+@pytest.mark.parametrize("case", [c.id for c in list_cases()])
+def test_predict_json_matches_the_engine(case: str) -> None:
+    out = run("predict", case, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    c = next(c for c in list_cases() if c.id == case)
+    p = model_for(c.domain).predict(c.scores)
+    assert data["case"] == case
+    assert data["intention"] == pytest.approx(p.intention, abs=1e-3)
+    assert data["ability"] == pytest.approx(p.ability, abs=1e-3)
+    assert data["behaviour_probability"] == pytest.approx(p.behaviour_probability, abs=1e-5)
+    assert data["behaviour_interval"] == pytest.approx(list(p.behaviour_interval), abs=1e-5)
+    assert set(data["contributions"]) == set(DETERMINANTS)
+    assert data["bottleneck"] == p.bottleneck
+    assert data["levers"] == [lever.key for lever in p.levers]
+
+
+def test_predict_set_and_path() -> None:
+    path = cases_dir() / "marja-bijstand.yaml"
+    before = json.loads(run("predict", str(path), "--json").stdout)
+    after = json.loads(run("predict", str(path), "--json", "--set", "self_efficacy=6").stdout)
+    assert after["scores"]["self_efficacy"] == 6
+    assert after["behaviour_probability"] > before["behaviour_probability"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_predict_summary_in_language(lang: str) -> None:
+    out = run("predict", "milan-startkwalificatie", "--lang", lang)
+    assert out.returncode == 0
+    words = {
+        "nl": ["Intentie", "Kans op het gedrag", "Knelpunt: Zelfregulatie", "illustratief"],
+        "en": ["Intention", "Behaviour probability", "Bottleneck: Self-regulation", "illustrative"],
+    }
+    for word in words[lang]:
+        assert word in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["predict", "nobody"], "no such case"),
+        (
+            ["predict", "marja-bijstand", "--set", "self_efficacy=9"],
+            "out of range; allowed: 1 to 7",
+        ),
+        (
+            ["predict", "marja-bijstand", "--set", "motivation=3"],
+            "unknown determinant 'motivation'",
+        ),
+        (["predict", "marja-bijstand", "--set", "self_efficacy"], "expected KEY=VALUE"),
+        (["predict", "marja-bijstand", "--set", "capacity=veel"], "is not a number"),
+        (["predict", "/no/such/file.yaml"], "file not found"),
+    ],
+)
+def test_user_mistakes_give_a_message_not_a_traceback(args: list[str], message: str) -> None:
+    out = run(*args)
+    assert out.returncode == 1
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_validate_ok_and_problems(tmp_path: Path) -> None:
+    ok = run("validate", str(cases_dir()))
+    assert ok.returncode == 0, ok.stdout
+    broken = tmp_path / "kapot.yaml"
+    broken.write_text("id: kapot\nscores: {attitude: {score: 12}}\n")
+    empty = tmp_path / "leeg.yaml"
+    empty.write_text("")
+    out = run("validate", str(broken), str(empty), str(cases_dir() / "marja-bijstand.yaml"))
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert (
+        f"{broken}: scores.attitude.score: 12 is out of range; allowed: a whole number from 1 to 7"
+        in lines
+    )
+    assert any(line.startswith(f"{empty}: ") and "is empty" in line for line in lines)
+    assert not any("marja-bijstand" in line for line in lines)
+    assert "Traceback" not in out.stderr

@@ -1,0 +1,1 @@
+"""Interactive widgets for igm-kit (thin layers on the igm engine)."""
