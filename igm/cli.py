@@ -67,7 +67,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     paths: list[Path] = []
     for raw in args.paths:
         path = Path(raw)
-        paths.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+            if not found:
+                raise UserError(f"{path}: no case files (*.yaml) in this folder")
+            paths.extend(found)
+        else:
+            paths.append(path)
     problems = [problem for path in paths for problem in validate_file(path)]
     for problem in problems:
         print(problem)

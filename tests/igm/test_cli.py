@@ -89,6 +89,8 @@ def test_predict_summary_in_language(lang: str) -> None:
         (["predict", "marja-bijstand", "--set", "self_efficacy"], "expected KEY=VALUE"),
         (["predict", "marja-bijstand", "--set", "capacity=veel"], "is not a number"),
         (["predict", "/no/such/file.yaml"], "file not found"),
+        (["cases", "--dir", "/no/such/folder"], "No such file or directory"),
+        (["validate", "/"], "no case files (*.yaml) in this folder"),
     ],
 )
 def test_user_mistakes_give_a_message_not_a_traceback(args: list[str], message: str) -> None:
