@@ -1,0 +1,42 @@
+"""Graded exercises for the IGM course: content, per-learner variants and grading. No UI.
+
+Usage::
+
+    from exercises import get_exercise, grade
+    exercise = get_exercise("score-case")
+    variant = exercise.make_variant("learner-42")  # same learner -> same variant
+    view = variant.public_view("nl")  # JSON-ready, without any answer key
+    result = grade(variant, answers, "nl")  # raises InvalidAnswer if malformed
+
+Answer formats (``answers`` is a dict; item ids come from ``view["items"]``):
+
+- recognise-determinant: ``{"q1": "<determinant key>", ...}``, one per quote.
+- score-case: ``{"<determinant key>": 1..7, ...}``, all seven, whole numbers.
+- predict: ``{"intention": 0..100, "behaviour": 0..100}`` (behaviour in %).
+- choose-knob: ``{"interventions": ["<intervention id>", ...]}`` within the budget.
+- intervention-plan: ``{"<weak determinant key>": {"intervention": "<id>",
+  "justification": "<at least 40 characters>"}, ...}``.
+- caseload-question: ``{"q1": "<determinant key>", "q2": ...}``.
+
+A malformed answer raises :class:`InvalidAnswer` (``.key``, ``.item``, ``.messages`` in nl
+and en) and nothing is graded. Retry policy per exercise: ``exercise.retry`` ("best" or
+"last"); the gradebook applies it.
+
+Texts (items, instructions, feedback, messages) live in ``exercises/items/*.yaml`` in Dutch
+and English. Predictions in feedback are illustrative, not validated.
+"""
+
+from exercises._base import Exercise, GradeResult, InvalidAnswer, RetryPolicy, Variant
+from exercises.catalog import EXERCISE_IDS, get_exercise, grade, list_exercises
+
+__all__ = [
+    "EXERCISE_IDS",
+    "Exercise",
+    "GradeResult",
+    "InvalidAnswer",
+    "RetryPolicy",
+    "Variant",
+    "get_exercise",
+    "grade",
+    "list_exercises",
+]

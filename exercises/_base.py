@@ -1,0 +1,276 @@
+"""Shared building blocks of the graded exercises: variants, grading results, validation, seeding.
+
+Nothing here knows about a user interface. A learner's browser only ever receives
+:meth:`Variant.public_view`; the grader runs on the server with the full variant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from exercises._texts import exercise_meta, message
+from igm.determinants import DETERMINANTS
+from igm.i18n import LANGUAGES, t
+
+__all__ = [
+    "Exercise",
+    "GradeResult",
+    "InvalidAnswer",
+    "RetryPolicy",
+    "Seeder",
+    "Variant",
+]
+
+RetryPolicy = Literal["best", "last"]
+T = TypeVar("T")
+
+
+def item_label(item: str, lang: str) -> str:
+    """How a learner knows a part of an exercise: a determinant's name, "vraag 3", ..."""
+    if item in DETERMINANTS:
+        return t(f"determinant.{item}.name", lang)
+    if re.fullmatch(r"q[0-9]+", item):
+        return message("item_question", lang, n=item[1:])
+    if item in ("intention", "behaviour"):
+        return t(f"output.{item}", lang)
+    if item == "interventions":
+        return message("item_interventions", lang)
+    return item
+
+
+class InvalidAnswer(ValueError):
+    """An answer that cannot be graded. Nothing was graded; the learner can fix it and resend.
+
+    ``key`` is a message key in ``exercises/items/messages.yaml``; :meth:`message` gives the
+    text in a language, :attr:`messages` in every language.
+    """
+
+    def __init__(self, key: str, *, item: str | None = None, **params: object) -> None:
+        self.key = key
+        self.item = item
+        self.params: dict[str, object] = dict(params)
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        label = item_label(self.item, lang) if self.item else ""
+        return message(self.key, lang, item=label, **self.params)
+
+    @property
+    def messages(self) -> dict[str, str]:
+        return {lang: self.message(lang) for lang in LANGUAGES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: key, item and the message in every language."""
+        return {"error": self.key, "item": self.item, "messages": self.messages}
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The outcome of grading one attempt.
+
+    ``item_scores`` are points per item (they add up to ``points``); ``feedback`` holds one
+    teaching text per item in the language asked for; ``kept_text`` holds free text that is
+    stored but not graded; ``summary`` is one overall sentence.
+    """
+
+    item_scores: dict[str, float]
+    points: float
+    max_points: float
+    feedback: dict[str, str]
+    kept_text: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.points / self.max_points if self.max_points else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item_scores": dict(self.item_scores),
+            "points": self.points,
+            "max_points": self.max_points,
+            "feedback": dict(self.feedback),
+            "kept_text": dict(self.kept_text),
+            "summary": self.summary,
+        }
+
+
+class Seeder:
+    """Deterministic choices for one (exercise, learner) pair, stable across Python versions.
+
+    Every choice is derived from SHA-256 of the exercise id, the learner id and a salt, so the
+    same learner always gets the same variant back and neighbours get independent ones.
+    Python's ``hash()`` and ``random`` are not used: their results may change between runs or
+    versions.
+    """
+
+    def __init__(self, exercise_id: str, learner_id: str) -> None:
+        self.base = f"{exercise_id}\x1f{learner_id}"
+        self.fingerprint = self._digest("variant").hex()[:16]
+
+    def _digest(self, *parts: str) -> bytes:
+        text = "\x1f".join((self.base, *parts))
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def number(self, salt: str) -> int:
+        return int.from_bytes(self._digest(salt)[:8], "big")
+
+    def shuffle(self, items: Iterable[T], salt: str, key: Any = str) -> list[T]:
+        """The items in a learner-specific order (sorting by a keyed hash of each item)."""
+        return sorted(items, key=lambda item: self._digest(salt, key(item)))
+
+    def choice(self, items: Sequence[T], salt: str) -> T:
+        if not items:
+            raise ValueError("nothing to choose from")
+        return items[self.number(salt) % len(items)]
+
+
+@dataclass(frozen=True)
+class Variant(ABC):
+    """One learner's version of an exercise. Holds the answer key: never send it as is."""
+
+    exercise_id: str
+    learner_id: str
+    fingerprint: str
+
+    @abstractmethod
+    def public_view(self, lang: str) -> dict[str, Any]:
+        """Everything the learner's browser may see (JSON-ready), without any answer key."""
+
+    def _header(self, lang: str) -> dict[str, Any]:
+        check_lang(lang)
+        meta = exercise_meta(self.exercise_id)
+        return {
+            "exercise": self.exercise_id,
+            "variant": self.fingerprint,
+            "lang": lang,
+            "title": meta.title(lang),
+            "instructions": meta.instructions(lang),
+            "retry": meta.retry,
+            "max_points": meta.max_points,
+            "notice": t("notice.illustrative", lang),
+        }
+
+
+V = TypeVar("V", bound=Variant)
+
+
+class Exercise(ABC):
+    """A graded exercise: metadata, per-learner variants and the grader."""
+
+    id: str
+    variant_type: type[Variant]
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return exercise_meta(self.id).retry
+
+    @property
+    def max_points(self) -> float:
+        return exercise_meta(self.id).max_points
+
+    def title(self, lang: str) -> str:
+        return exercise_meta(self.id).title(lang)
+
+    def instructions(self, lang: str) -> str:
+        return exercise_meta(self.id).instructions(lang)
+
+    @abstractmethod
+    def make_variant(self, learner_id: str) -> Variant:
+        """The learner's variant: the same learner id always gives the same variant."""
+
+    @abstractmethod
+    def _grade(self, variant: Any, answers: Mapping[str, Any], lang: str) -> GradeResult:
+        """Grade validated answers (subclasses validate first, then score)."""
+
+    def grade(self, variant: Variant, answers: Mapping[str, Any], lang: str) -> GradeResult:
+        """Validate ``answers`` (raise :class:`InvalidAnswer`, grading nothing) and grade them."""
+        check_lang(lang)
+        if not isinstance(variant, self.variant_type) or variant.exercise_id != self.id:
+            raise TypeError(f"variant of {variant.exercise_id!r} given to exercise {self.id!r}")
+        if not isinstance(answers, Mapping):
+            raise InvalidAnswer("not_a_mapping")
+        return self._grade(variant, answers, lang)
+
+    def seeder(self, learner_id: str) -> Seeder:
+        if not isinstance(learner_id, str) or not learner_id.strip():
+            raise ValueError("learner_id must be non-empty text")
+        return Seeder(self.id, learner_id)
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+def check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}")
+
+
+def check_items(answers: Mapping[str, Any], expected: Sequence[str]) -> None:
+    """Every expected item answered, nothing else."""
+    for key in answers:
+        if key not in expected:
+            raise InvalidAnswer("unknown_item", item=str(key), allowed=", ".join(expected))
+    for key in expected:
+        if key not in answers or answers[key] is None:
+            raise InvalidAnswer("missing_item", item=key)
+
+
+def check_choice(value: Any, allowed: Sequence[str], item: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidAnswer("not_a_choice", item=item, allowed=", ".join(allowed))
+    if value not in allowed:
+        raise InvalidAnswer("unknown_choice", item=item, value=value, allowed=", ".join(allowed))
+    return value
+
+
+def check_number(value: Any, low: float, high: float, item: str, *, integer: bool) -> float:
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value):
+        raise InvalidAnswer(
+            "not_a_whole_number" if integer else "not_a_number",
+            item=item,
+            low=f"{low:g}",
+            high=f"{high:g}",
+        )
+    if integer and value != int(value):
+        raise InvalidAnswer("not_a_whole_number", item=item, low=f"{low:g}", high=f"{high:g}")
+    if not low <= value <= high:
+        raise InvalidAnswer(
+            "out_of_range", item=item, value=f"{value:g}", low=f"{low:g}", high=f"{high:g}"
+        )
+    return float(value)
+
+
+def check_text(value: Any, item: str, min_length: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidAnswer("not_text", item=item)
+    text = value.strip()
+    if len(text) < min_length:
+        raise InvalidAnswer("text_too_short", item=item, min=min_length, length=len(text))
+    return text
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def fmt(value: float, lang: str, digits: int = 0) -> str:
+    """A number as a learner reads it: Dutch uses a decimal comma."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def percent(probability: float, lang: str) -> str:
+    return f"{fmt(100 * probability, lang)}%"
+
+
+def points_text(value: float, lang: str) -> str:
+    """Points with at most two decimals and no trailing zeros: 7, 6,5, 3,75."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "nl" else text

@@ -1,0 +1,99 @@
+"""Exercise recognise-determinant: place intake quotes under the right determinant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from exercises._base import Exercise, GradeResult, Variant, check_choice, check_items
+from exercises._shared import determinant_options, dname
+from exercises._texts import RecogniseItem, exercise_text, recognise_items
+from igm import DETERMINANTS
+
+__all__ = ["ITEMS_PER_VARIANT", "RecogniseDeterminant", "RecogniseVariant"]
+
+EXERCISE_ID = "recognise-determinant"
+#: Quotes per learner, drawn from the bank (21 quotes, 3 per determinant).
+ITEMS_PER_VARIANT = 8
+
+
+@dataclass(frozen=True)
+class RecogniseVariant(Variant):
+    """Quotes in the learner's order; ``items`` maps the public item id (q1, q2, ...) to the bank item."""
+
+    items: tuple[tuple[str, RecogniseItem], ...]
+    options: tuple[str, ...]  # determinant keys in the learner's option order
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [item_id for item_id, _ in self.items]
+
+    def public_view(self, lang: str) -> dict[str, Any]:
+        view = self._header(lang)
+        view["options"] = determinant_options(list(self.options), lang)
+        view["items"] = [
+            {
+                "id": item_id,
+                "prompt": exercise_text(EXERCISE_ID, "prompt", lang),
+                "quote": item.quote(lang),
+            }
+            for item_id, item in self.items
+        ]
+        return view
+
+
+class RecogniseDeterminant(Exercise):
+    id = EXERCISE_ID
+    variant_type = RecogniseVariant
+
+    def make_variant(self, learner_id: str) -> RecogniseVariant:
+        seeder = self.seeder(learner_id)
+        bank = seeder.shuffle(recognise_items(), "items", key=lambda item: item.id)
+        chosen = bank[:ITEMS_PER_VARIANT]
+        return RecogniseVariant(
+            exercise_id=self.id,
+            learner_id=learner_id,
+            fingerprint=seeder.fingerprint,
+            items=tuple((f"q{i}", item) for i, item in enumerate(chosen, start=1)),
+            options=tuple(seeder.shuffle(DETERMINANTS, "options")),
+        )
+
+    def _grade(
+        self, variant: RecogniseVariant, answers: Mapping[str, Any], lang: str
+    ) -> GradeResult:
+        check_items(answers, variant.item_ids)
+        chosen = {
+            item_id: check_choice(answers[item_id], variant.options, item_id)
+            for item_id in variant.item_ids
+        }
+        scores: dict[str, float] = {}
+        feedback: dict[str, str] = {}
+        for item_id, item in variant.items:
+            answer = chosen[item_id]
+            right = answer == item.determinant
+            scores[item_id] = 1.0 if right else 0.0
+            if right:
+                key = "correct"
+            elif answer == item.confusion:
+                key = "wrong_confusion"
+            else:
+                key = "wrong"
+            feedback[item_id] = exercise_text(
+                self.id,
+                key,
+                lang,
+                correct=dname(item.determinant, lang),
+                chosen=dname(answer, lang),
+                why=item.why(lang),
+            )
+        points = sum(scores.values()) * self.max_points / len(variant.items)
+        return GradeResult(
+            item_scores=scores,
+            points=points,
+            max_points=self.max_points,
+            feedback=feedback,
+            summary=exercise_text(
+                self.id, "summary", lang, right=int(sum(scores.values())), total=len(scores)
+            ),
+        )

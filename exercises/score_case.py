@@ -1,0 +1,122 @@
+"""Exercise score-case: read a case and score the seven determinants (1–7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from exercises._base import Exercise, GradeResult, Variant, check_items, check_number, points_text
+from exercises._shared import (
+    SCORE_CASE_ID,
+    case_by_id,
+    case_view,
+    determinant_options,
+    dname,
+    score_case_choice,
+)
+from exercises._texts import exercise_text
+from igm import DETERMINANTS, Case
+from igm.determinants import SCALE_MAX, SCALE_MIN
+
+__all__ = ["FULL_WITHIN", "HALF_WITHIN", "ScoreCase", "ScoreCaseVariant", "score_points"]
+
+#: A full point when the score is at most this far from the reference score...
+FULL_WITHIN = 1
+#: ... and half a point when it is at most this far.
+HALF_WITHIN = 2
+
+
+def score_points(given: float, reference: float) -> float:
+    """Points for one determinant: 1 within ±1 of the reference, 0.5 within ±2, else 0."""
+    diff = abs(given - reference)
+    if diff <= FULL_WITHIN:
+        return 1.0
+    if diff <= HALF_WITHIN:
+        return 0.5
+    return 0.0
+
+
+@dataclass(frozen=True)
+class ScoreCaseVariant(Variant):
+    case: Case
+
+    def public_view(self, lang: str) -> dict[str, Any]:
+        view = self._header(lang)
+        view["case"] = case_view(self.case, lang, with_scores=False)
+        view["scale"] = {
+            "min": int(SCALE_MIN),
+            "max": int(SCALE_MAX),
+            "label": exercise_text(SCORE_CASE_ID, "scale", lang),
+        }
+        view["items"] = determinant_options(list(DETERMINANTS), lang)
+        return view
+
+
+class ScoreCase(Exercise):
+    id = SCORE_CASE_ID
+    variant_type = ScoreCaseVariant
+
+    def make_variant(self, learner_id: str) -> ScoreCaseVariant:
+        seeder = self.seeder(learner_id)
+        return ScoreCaseVariant(
+            exercise_id=self.id,
+            learner_id=learner_id,
+            fingerprint=seeder.fingerprint,
+            case=case_by_id(score_case_choice(learner_id)),
+        )
+
+    def _grade(
+        self, variant: ScoreCaseVariant, answers: Mapping[str, Any], lang: str
+    ) -> GradeResult:
+        check_items(answers, DETERMINANTS)
+        given = {
+            key: check_number(answers[key], SCALE_MIN, SCALE_MAX, key, integer=True)
+            for key in DETERMINANTS
+        }
+        case = variant.case
+        scores: dict[str, float] = {}
+        feedback: dict[str, str] = {}
+        for key in DETERMINANTS:
+            reference = case.scores[key]
+            diff = given[key] - reference
+            scores[key] = score_points(given[key], reference)
+            if diff == 0:
+                verdict = "exact"
+            elif abs(diff) <= FULL_WITHIN:
+                verdict = "close"
+            elif abs(diff) <= HALF_WITHIN:
+                verdict = "near"
+            else:
+                verdict = "far"
+            parts = [
+                exercise_text(
+                    self.id,
+                    verdict,
+                    lang,
+                    given=int(given[key]),
+                    reference=int(reference),
+                    diff=int(abs(diff)),
+                )
+            ]
+            if abs(diff) > FULL_WITHIN:
+                direction = "too_high" if diff > 0 else "too_low"
+                parts.append(exercise_text(self.id, direction, lang, name=dname(key, lang)))
+            parts.append(
+                exercise_text(self.id, "evidence", lang, evidence=case.evidence[key](lang))
+            )
+            feedback[key] = " ".join(parts)
+        points = sum(scores.values())
+        return GradeResult(
+            item_scores=scores,
+            points=points,
+            max_points=self.max_points,
+            feedback=feedback,
+            summary=exercise_text(
+                self.id,
+                "summary",
+                lang,
+                points=points_text(points, lang),
+                max=points_text(self.max_points, lang),
+            ),
+        )

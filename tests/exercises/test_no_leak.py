@@ -1,0 +1,237 @@
+"""Can a learner read the answer key from what their browser receives? (They must not.)
+
+Three kinds of proof, strongest first:
+1. invariance: the public view is *identical* when the answer key is changed (other
+   determinants, other reference scores, other effects, other gains) or when the model is
+   unavailable; so nothing in the view can reveal the key;
+2. no key material by name: no field called answer, reference, evidence, feedback, ...;
+3. no feedback text: no feedback, summary or explanation string appears in the view.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from exercises import EXERCISE_IDS, get_exercise, grade
+from exercises._texts import recognise_items
+from exercises.caseload_question import CaseloadVariant
+from exercises.choose_knob import ChooseKnobVariant
+from exercises.plan import PlanVariant
+from exercises.recognise import RecogniseVariant
+from exercises.score_case import ScoreCaseVariant
+from igm import DETERMINANTS, DeterminantScores
+from igm.i18n import LANGUAGES, Text, t
+from tests.exercises.answers import perfect, wrong
+
+LEARNERS = [f"learner-{i:03d}" for i in range(20)]
+FORBIDDEN_KEYS = {
+    "answer",
+    "answers",
+    "correct",
+    "solution",
+    "reference",
+    "evidence",
+    "feedback",
+    "why",
+    "confusion",
+    "gain",
+    "gains",
+    "best",
+    "bottleneck",
+    "levers",
+    "behaviour_probability",
+    "intention_value",
+    "lever_gains",
+}
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
+def _dump(view: dict[str, Any]) -> str:
+    return json.dumps(view, ensure_ascii=False)
+
+
+def _break(*_: Any, **__: Any) -> Any:
+    raise AssertionError("the public view must not use the model or the answer key")
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
+def test_no_key_names_and_no_feedback_text_in_the_view(exercise_id: str) -> None:
+    ex = get_exercise(exercise_id)
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        for lang in LANGUAGES:
+            view = variant.public_view(lang)
+            assert not (_keys(view) & FORBIDDEN_KEYS), _keys(view) & FORBIDDEN_KEYS
+            text = _dump(view)
+            for answers in (perfect(variant), wrong(variant)):
+                result = grade(variant, answers, lang)
+                for feedback in result.feedback.values():
+                    assert feedback not in text
+                    # every sentence of teaching text beyond the case itself stays out too
+                    for sentence in feedback.split(". "):
+                        if len(sentence) > 40 and "‘" not in sentence and ":" not in sentence:
+                            assert sentence not in text, sentence
+                assert result.summary not in text
+
+
+# --- 1. recognise-determinant ---------------------------------------------------------------
+
+
+def test_recognise_view_does_not_reveal_the_determinant_of_any_quote() -> None:
+    ex = get_exercise("recognise-determinant")
+    bank_ids = [item.id for item in recognise_items()]
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, RecogniseVariant)
+        # relabel every quote with another determinant, confusion and explanation
+        shifted = tuple(
+            (
+                item_id,
+                dataclasses.replace(
+                    item,
+                    determinant=DETERMINANTS[(DETERMINANTS.index(item.determinant) + 3) % 7],
+                    confusion=DETERMINANTS[(DETERMINANTS.index(item.confusion) + 1) % 7],
+                    why=Text("LEKT", "LEAKS"),
+                ),
+            )
+            for item_id, item in variant.items
+        )
+        other = dataclasses.replace(variant, items=shifted)
+        for lang in LANGUAGES:
+            view = variant.public_view(lang)
+            assert view == other.public_view(lang)
+            # items carry only an opaque per-variant id, the prompt and the quote
+            assert [set(item) for item in view["items"]] == [{"id", "prompt", "quote"}] * len(
+                view["items"]
+            )
+            assert [item["id"] for item in view["items"]] == [
+                f"q{i}" for i in range(1, len(view["items"]) + 1)
+            ]
+            text = _dump(view)
+            assert not any(bank_id in text for bank_id in bank_ids)
+            for item in recognise_items():
+                assert item.why(lang) not in text
+            # determinant keys and names appear only in the one shared option list
+            without_options = _dump({k: v for k, v in view.items() if k != "options"})
+            for key in DETERMINANTS:
+                assert key not in without_options
+                assert t(f"determinant.{key}.name", lang) not in without_options
+
+
+# --- 2. score-case ----------------------------------------------------------------------------
+
+
+def test_score_case_view_is_the_same_with_other_reference_scores_and_evidence() -> None:
+    ex = get_exercise("score-case")
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, ScoreCaseVariant)
+        case = variant.case
+        flipped = DeterminantScores.from_mapping({k: 8 - case.scores[k] for k in DETERMINANTS})
+        other_case = dataclasses.replace(
+            case, scores=flipped, evidence=dict.fromkeys(DETERMINANTS, Text("LEKT", "LEAKS"))
+        )
+        other = dataclasses.replace(variant, case=other_case)
+        for lang in LANGUAGES:
+            view = variant.public_view(lang)
+            assert view == other.public_view(lang)
+            text = _dump(view)
+            for key in DETERMINANTS:
+                assert case.evidence[key](lang) not in text
+            assert "score" not in _keys(view) and "scores" not in _keys(view)
+
+
+# --- 3. predict and 4. choose-knob: the view never calls the model ---------------------------
+
+
+@pytest.mark.parametrize("exercise_id", ["predict", "choose-knob"])
+def test_view_is_built_without_the_model(exercise_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ex = get_exercise(exercise_id)
+    before = {lr: ex.make_variant(lr) for lr in LEARNERS}
+    expected = {lr: {lang: v.public_view(lang) for lang in LANGUAGES} for lr, v in before.items()}
+    module = __import__(f"exercises.{exercise_id.replace('-', '_')}", fromlist=["x"])
+    for name in ("model_for", "gain_of", "best_choice", "explain"):
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, _break)
+    monkeypatch.setattr("igm.model.Model.predict", _break)
+    monkeypatch.setattr("igm.model.Model.compare", _break)
+    for learner, variant in before.items():
+        for lang in LANGUAGES:
+            assert variant.public_view(lang) == expected[learner][lang]
+
+
+def test_predict_view_holds_no_model_number() -> None:
+    from igm import model_for
+
+    ex = get_exercise("predict")
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        p = model_for(variant.case.domain).predict(variant.case.scores)  # type: ignore[attr-defined]
+        text = _dump(variant.public_view("en"))
+        for value in (p.intention, p.ability, 100 * p.behaviour_probability):
+            assert f"{value:.1f}" not in text and f"{value:.4f}" not in text
+        assert f"{100 * p.behaviour_probability:.0f}%" not in text
+
+
+def test_choose_knob_view_is_the_same_whatever_the_weights() -> None:
+    """Only the case's inputs (scores, interventions, effort, budget) reach the view."""
+    ex = get_exercise("choose-knob")
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, ChooseKnobVariant)
+        view = variant.public_view("nl")
+        ids = [o["id"] for o in view["items"][0]["options"]]
+        assert sorted(ids) == sorted(i.id for i in variant.case.interventions)
+
+
+# --- 5. intervention-plan: effects (the key) are hidden ----------------------------------------
+
+
+def test_plan_view_is_the_same_with_other_effects() -> None:
+    ex = get_exercise("intervention-plan")
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, PlanVariant)
+        changed = tuple(
+            dataclasses.replace(item, effects={"capacity": 3})
+            for item in variant.case.interventions
+        )
+        other = dataclasses.replace(
+            variant, case=dataclasses.replace(variant.case, interventions=changed)
+        )
+        for lang in LANGUAGES:
+            view = variant.public_view(lang)
+            assert view == other.public_view(lang)
+            assert "effects" not in _keys(view)
+
+
+# --- 6. caseload-question: the gains (the key) are hidden --------------------------------------
+
+
+def test_caseload_view_is_the_same_with_other_gains() -> None:
+    ex = get_exercise("caseload-question")
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, CaseloadVariant)
+        questions = tuple(
+            (
+                qid,
+                dataclasses.replace(facts, gains={k: -v for k, v in facts.gains.items()}),
+                options,
+            )
+            for qid, facts, options in variant.questions
+        )
+        other = dataclasses.replace(variant, questions=questions)
+        for lang in LANGUAGES:
+            assert variant.public_view(lang) == other.public_view(lang)
