@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from exercises._texts import exercise_meta, message
+from exercises._texts import exercise_meta, exercise_text, message
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, t
 
@@ -197,6 +197,35 @@ class Exercise(ABC):
         if not isinstance(answers, Mapping):
             raise InvalidAnswer("not_a_mapping")
         return self._grade(variant, answers, lang)
+
+    def result(
+        self,
+        scores: dict[str, float],
+        feedback: dict[str, str],
+        lang: str,
+        *,
+        kept_text: dict[str, str] | None = None,
+        **summary_values: Any,
+    ) -> GradeResult:
+        """A :class:`GradeResult` whose points add up the item scores, with the exercise's
+        summary sentence (its ``{points}`` and ``{max}`` filled in, plus ``summary_values``)."""
+        points = round(sum(scores.values()), 6)  # no float dust in stored totals
+        summary = exercise_text(
+            self.id,
+            "summary",
+            lang,
+            points=points_text(points, lang),
+            max=points_text(self.max_points, lang),
+            **summary_values,
+        )
+        return GradeResult(
+            item_scores=scores,
+            points=points,
+            max_points=self.max_points,
+            feedback=feedback,
+            kept_text=kept_text or {},
+            summary=summary,
+        )
 
     def seeder(self, learner_id: str) -> Seeder:
         if not isinstance(learner_id, str) or not learner_id.strip():

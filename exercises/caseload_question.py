@@ -23,7 +23,6 @@ from exercises._base import (
     check_choice,
     check_items,
     fmt,
-    points_text,
 )
 from exercises._shared import determinant_options, dname
 from exercises._texts import exercise_text
@@ -216,17 +215,4 @@ class CaseloadQuestion(Exercise):
                 )
             parts.append(exercise_text(self.id, "potential", lang))
             feedback[qid] = " ".join(parts)
-        points = sum(scores.values())
-        return GradeResult(
-            item_scores=scores,
-            points=points,
-            max_points=self.max_points,
-            feedback=feedback,
-            summary=exercise_text(
-                self.id,
-                "summary",
-                lang,
-                points=points_text(points, lang),
-                max=points_text(self.max_points, lang),
-            ),
-        )
+        return self.result(scores, feedback, lang)

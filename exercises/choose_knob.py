@@ -21,7 +21,6 @@ from exercises._base import (
     check_choice,
     check_items,
     fmt,
-    points_text,
 )
 from exercises._shared import all_cases, case_by_id, case_view, dname, join_names, other_case_choice
 from exercises._texts import exercise_text
@@ -207,16 +206,4 @@ class ChooseKnob(Exercise):
                 lever=fmt(100 * lever.gain, lang, 1),
             )
         )
-        return GradeResult(
-            item_scores={ITEM: points},
-            points=points,
-            max_points=self.max_points,
-            feedback={ITEM: " ".join(parts)},
-            summary=exercise_text(
-                self.id,
-                "summary",
-                lang,
-                points=points_text(points, lang),
-                max=points_text(self.max_points, lang),
-            ),
-        )
+        return self.result({ITEM: points}, {ITEM: " ".join(parts)}, lang)

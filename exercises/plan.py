@@ -19,7 +19,6 @@ from exercises._base import (
     check_choice,
     check_items,
     check_text,
-    points_text,
 )
 from exercises._shared import all_cases, case_by_id, case_view, dname, join_names, other_case_choice
 from exercises._texts import exercise_text
@@ -158,21 +157,7 @@ class InterventionPlan(Exercise):
                     alternatives=join_names(others, lang),
                 )
             feedback[key] = f"{message} {exercise_text(self.id, 'kept', lang)}"
-        points = round(sum(scores.values()), 6)
         right = sum(1 for v in scores.values() if v > 0)
-        return GradeResult(
-            item_scores=scores,
-            points=points,
-            max_points=self.max_points,
-            feedback=feedback,
-            kept_text=kept,
-            summary=exercise_text(
-                self.id,
-                "summary",
-                lang,
-                right=right,
-                total=len(variant.weak),
-                points=points_text(points, lang),
-                max=points_text(self.max_points, lang),
-            ),
+        return self.result(
+            scores, feedback, lang, kept_text=kept, right=right, total=len(variant.weak)
         )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exercises._base import Exercise, GradeResult, Variant, check_items, check_number, points_text
+from exercises._base import Exercise, GradeResult, Variant, check_items, check_number
 from exercises._shared import (
     SCORE_CASE_ID,
     case_by_id,
@@ -106,17 +106,4 @@ class ScoreCase(Exercise):
                 exercise_text(self.id, "evidence", lang, evidence=case.evidence[key](lang))
             )
             feedback[key] = " ".join(parts)
-        points = sum(scores.values())
-        return GradeResult(
-            item_scores=scores,
-            points=points,
-            max_points=self.max_points,
-            feedback=feedback,
-            summary=exercise_text(
-                self.id,
-                "summary",
-                lang,
-                points=points_text(points, lang),
-                max=points_text(self.max_points, lang),
-            ),
-        )
+        return self.result(scores, feedback, lang)
