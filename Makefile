@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/caseload_speed.py
+	$(BIN)/python benchmarks/gradebook_concurrency.py
 
 clean:
 	rm -rf book/_build tests/_artifacts .pytest_cache .mypy_cache .ruff_cache

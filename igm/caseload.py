@@ -18,7 +18,14 @@ from igm.model import (
 )
 from igm.weights import DOMAINS, domain_weights
 
-__all__ = ["OUTPUT_COLUMNS", "predict_caseload"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "QUADRANTS",
+    "determinant_relevance",
+    "potential_for_change",
+    "predict_caseload",
+    "quadrants",
+]
 
 #: Columns that :func:`predict_caseload` adds.
 OUTPUT_COLUMNS = (
@@ -116,3 +123,97 @@ def predict_caseload(
         for column in columns:
             result.loc[mask, column] = values[column]
     return result
+
+
+# --- Caseload statistics (model-independent, except potential_for_change) -------------------
+
+#: Quadrant keys of the willen × kunnen plane: "<intention>_<ability>", each high or low.
+QUADRANTS: tuple[str, ...] = ("high_high", "high_low", "low_high", "low_low")
+
+
+def quadrants(predicted: pd.DataFrame, threshold: float = 50.0) -> pd.Series:
+    """Each client's quadrant from predicted ``intention`` and ``ability`` (0–100).
+
+    Keys are neutral descriptions, intention first: ``high_low`` means intention at or above
+    ``threshold`` and ability below it.
+    """
+    intention = np.where(predicted["intention"].to_numpy() >= threshold, "high", "low")
+    ability = np.where(predicted["ability"].to_numpy() >= threshold, "high", "low")
+    labels = np.char.add(np.char.add(intention.astype(str), "_"), ability.astype(str))
+    return pd.Series(labels, index=predicted.index, name="quadrant", dtype=object)
+
+
+def _z(confidence: float) -> float:
+    from statistics import NormalDist
+
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
+def determinant_relevance(
+    frame: pd.DataFrame, behaviour: str = "behaviour", confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per determinant: mean score with its confidence interval, and its correlation with
+    behaviour with a confidence interval (the two panels of a CIBER plot).
+
+    Means use the normal approximation (mean ± z·sd/√n); correlations are Pearson's r (with a
+    0/1 behaviour column: the point-biserial correlation) with Fisher's z interval. Values
+    that cannot be computed (fewer than 4 rows, no variation) are NaN.
+    Returns one row per determinant (index in canonical order) with columns n, mean,
+    mean_low, mean_high, r, r_low, r_high.
+    """
+    z = _z(confidence)
+    scores = frame[list(DETERMINANTS)].to_numpy(dtype=np.float64)
+    outcome = frame[behaviour].to_numpy(dtype=np.float64)
+    n = scores.shape[0]
+    rows: list[dict[str, float]] = []
+    for j in range(len(DETERMINANTS)):
+        column = scores[:, j]
+        mean = float(column.mean()) if n else float("nan")
+        sd = float(column.std(ddof=1)) if n > 1 else float("nan")
+        half = z * sd / np.sqrt(n) if n > 1 else float("nan")
+        r = low = high = float("nan")
+        if n >= 4 and column.std() > 0 and outcome.std() > 0:
+            r = float(np.corrcoef(column, outcome)[0, 1])
+            fisher = float(np.arctanh(np.clip(r, -0.999999, 0.999999)))
+            spread = z / np.sqrt(n - 3)
+            low, high = float(np.tanh(fisher - spread)), float(np.tanh(fisher + spread))
+        rows.append(
+            {
+                "n": float(n),
+                "mean": mean,
+                "mean_low": mean - half,
+                "mean_high": mean + half,
+                "r": r,
+                "r_low": low,
+                "r_high": high,
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(DETERMINANTS, name="determinant"))
+
+
+def potential_for_change(frame: pd.DataFrame, *, domain: str | None = None) -> pd.DataFrame:
+    """Per determinant: the mean rise in behaviour probability if every client in ``frame``
+    scored one point higher on it (capped at 7), and the share of clients for whom it is
+    the bottleneck. Uses :func:`predict_caseload` (point predictions, no interval).
+    Returns one row per determinant with columns mean_gain (0–1 scale) and bottleneck_share.
+    """
+    base = predict_caseload(frame, domain=domain, interval=False)
+    before = base["behaviour_probability"].to_numpy(dtype=np.float64)
+    gains: list[float] = []
+    for key in DETERMINANTS:
+        raised = frame.copy()
+        raised[key] = np.minimum(SCALE_MAX, raised[key].to_numpy(dtype=np.float64) + 1.0)
+        after = predict_caseload(raised, domain=domain, interval=False)
+        delta = after["behaviour_probability"].to_numpy(dtype=np.float64) - before
+        gains.append(float(delta.mean()) if len(delta) else float("nan"))
+    counts = base["bottleneck"].value_counts()
+    total = max(len(base), 1)
+    return pd.DataFrame(
+        {
+            "mean_gain": gains,
+            "bottleneck_share": [float(counts.get(k, 0)) / total for k in DETERMINANTS],
+        },
+        index=pd.Index(DETERMINANTS, name="determinant"),
+    )

@@ -103,6 +103,44 @@ def cmd_book(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grades_export(args: argparse.Namespace) -> int:
+    from gradebook.cli import export  # the gradebook (SQLAlchemy) is imported only for this command
+    from gradebook.errors import GradebookError
+
+    try:
+        export(
+            url=args.database,
+            fmt=args.format,
+            exercise_ids=args.exercise,
+            out=args.out,
+            attempts=args.attempts,
+            policy=args.policy,
+            lms=args.lms,
+            columns=args.column,
+        )
+    except (GradebookError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    import live.cli  # the live sessions (tornado, SQLAlchemy) are imported only for this command
+    from live.store import LiveError
+
+    try:
+        if args.session_command == "start":
+            live.cli.start(args.case, lang=args.lang, db=args.db)
+        elif args.session_command == "close":
+            live.cli.close(args.code, db=args.db, lang=args.lang)
+        elif args.session_command == "reopen":
+            live.cli.reopen(args.code, db=args.db, lang=args.lang)
+        else:
+            live.cli.export(args.code, db=args.db, out=args.out, all_rows=args.all)
+    except LiveError as exc:
+        raise UserError(t(exc.key, args.lang)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="igm",
@@ -154,6 +192,69 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", choices=LANGUAGES, help="build only this edition")
     p.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     p.set_defaults(func=cmd_book)
+
+    p = sub.add_parser("grades", help="the gradebook of graded exercises")
+    grades = p.add_subparsers(dest="grades_command", required=True)
+    p = grades.add_parser(
+        "export", help="export grades as CSV (one row per learner, one column per exercise)"
+    )
+    p.add_argument("--format", choices=("csv",), default="csv", help="file format (default: csv)")
+    p.add_argument(
+        "--exercise",
+        action="append",
+        metavar="ID",
+        help="export only this exercise; repeatable (default: every exercise with an attempt)",
+    )
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument(
+        "--attempts", action="store_true", help="export every attempt instead of one grade each"
+    )
+    p.add_argument(
+        "--policy",
+        choices=("best", "last"),
+        default="best",
+        help="which attempt counts: the best or the last (default: best)",
+    )
+    p.add_argument(
+        "--lms",
+        choices=("generic", "brightspace", "canvas", "moodle"),
+        default="generic",
+        help="column style of the grade import of this learning environment (default: generic)",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        metavar="ID=NAME",
+        help="head exercise ID's column with the LMS grade item NAME, e.g. 'ex1=Quiz 1 (23)'",
+    )
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in the checkout)",
+    )
+    p.set_defaults(func=cmd_grades_export)
+
+    p = sub.add_parser("session", help="live sessions: start, close, reopen or export one")
+    p.set_defaults(func=cmd_session)
+    session = p.add_subparsers(dest="session_command", required=True)
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in the checkout)",
+    )
+    p = session.add_parser(
+        "start", parents=[lang, db], help="start a session; print the join code, URL and QR code"
+    )
+    p.add_argument("case", metavar="CASE", help="a case id (see 'igm cases')")
+    p = session.add_parser("close", parents=[lang, db], help="close a session (no more answers)")
+    p.add_argument("code", metavar="CODE", help="the join code")
+    p = session.add_parser("reopen", parents=[lang, db], help="reopen a closed session")
+    p.add_argument("code", metavar="CODE", help="the join code")
+    p = session.add_parser("export", parents=[lang, db], help="export a session's answers as CSV")
+    p.add_argument("code", metavar="CODE", help="the join code")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--all", action="store_true", help="every stored answer, not the latest ones")
     return parser
 
 

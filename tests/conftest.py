@@ -101,3 +101,87 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
     unique = sorted(set(blocked))
     assert not unique, f"page tried to reach {len(unique)} non-local address(es): {unique}"
+
+
+# --- a real ``widgets.server.serve()`` in a subprocess (reusable by any browser test) ---------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, proc: Any, timeout: float = 90.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"serve() exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def run_server(
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "serve.log",
+    pool_size: int = 1,
+    extra_args: list[str] | None = None,
+) -> Any:
+    """Context manager: start ``serve()`` on a free port with ``extra_env``; yield its base URL.
+
+    ``extra_args`` are passed to ``serve(extra_args=...)`` (Voila command-line options).
+
+    The server (and its kernels) run in their own process group, stopped at exit.
+    """
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+
+    @contextlib.contextmanager
+    def running() -> Iterator[str]:
+        try:
+            import voila  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on the machine
+            require(False, "voila is not installed")
+        port = free_port()
+        ARTIFACTS.mkdir(exist_ok=True)
+        log = open(ARTIFACTS / log_name, "wb")  # noqa: SIM115
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        code = (
+            "from widgets.server import serve; "
+            f"serve(port={port}, pool_size={pool_size}, extra_args={list(extra_args or [])!r})"
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until_up(url, proc)
+            yield url
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+            log.close()
+
+    return running()

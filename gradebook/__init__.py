@@ -1,0 +1,43 @@
+"""igm-kit's gradebook: learners and every attempt they submit at graded exercises.
+
+SQLite by default, PostgreSQL through a URL; schema changes go through Alembic migrations that
+run when the gradebook is opened. See gradebook/README.md.
+
+    from gradebook import open_gradebook
+    with open_gradebook() as gb:
+        gb.register_learner("s1234567", "Sam")
+        gb.for_learner("s1234567").record_attempt("marja-levers", 7, {"q1": "b"}, {"q1": 1}, 1)
+"""
+
+from __future__ import annotations
+
+from gradebook.api import POLICIES, Gradebook, LearnerView, Policy
+from gradebook.db import default_url, open_gradebook
+from gradebook.errors import (
+    AccessDenied,
+    AppendOnly,
+    GradebookError,
+    IdentityConflict,
+    InvalidAttempt,
+    InvalidIdentity,
+    UnknownLearner,
+)
+from gradebook.models import Attempt, Learner
+
+__all__ = [
+    "POLICIES",
+    "AccessDenied",
+    "AppendOnly",
+    "Attempt",
+    "Gradebook",
+    "GradebookError",
+    "IdentityConflict",
+    "InvalidAttempt",
+    "InvalidIdentity",
+    "Learner",
+    "LearnerView",
+    "Policy",
+    "UnknownLearner",
+    "default_url",
+    "open_gradebook",
+]

@@ -1,0 +1,371 @@
+"""The :class:`Gradebook` facade: the only way the kit reads or writes grades.
+
+Every transaction goes through :meth:`Gradebook._run`, the one place that commits, rolls back
+and retries. Attempts are append-only: there is no method to change or delete one, and a
+session guard refuses it even for code that reaches past the facade to the ORM objects.
+
+A teacher (or the export) uses the whole gradebook; a learner's session gets
+:meth:`Gradebook.for_learner`, a :class:`LearnerView` that can only read and record that
+learner's attempts.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
+
+from gradebook.errors import AccessDenied, AppendOnly, IdentityConflict, UnknownLearner
+from gradebook.locks import writer_queue
+from gradebook.models import Attempt, Learner, utcnow
+from gradebook.validation import (
+    check_answers,
+    check_display_name,
+    check_exercise_id,
+    check_identity_source,
+    check_item_scores,
+    check_max_points,
+    check_variant,
+    normalise_learner_number,
+)
+
+__all__ = ["POLICIES", "Gradebook", "LearnerView", "Policy"]
+
+T = TypeVar("T")
+Policy = Literal["best", "last"]
+#: "best": the highest score (the earliest attempt on a tie); "last": the latest attempt.
+POLICIES: tuple[Policy, ...] = ("best", "last")
+
+# PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock.
+_RETRY_SQLSTATES = {"40001", "40P01"}
+
+
+def _guard_append_only(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse, at flush time, any change to a stored attempt or learner and any deletion."""
+    for obj in session.deleted:
+        if isinstance(obj, (Attempt, Learner)):
+            raise AppendOnly(f"refused to delete {obj!r}: the gradebook keeps everything")
+    for obj in session.dirty:
+        if isinstance(obj, (Attempt, Learner)) and session.is_modified(obj):
+            raise AppendOnly(f"refused to change {obj!r}: stored attempts are never overwritten")
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A clash with a concurrent writer that a fresh transaction resolves."""
+    if isinstance(exc, IntegrityError):
+        return True  # a unique key taken meanwhile (attempt number, learner number)
+    if isinstance(exc, DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None)
+        return state in _RETRY_SQLSTATES or "database is locked" in str(exc.orig)
+    return False
+
+
+def _check_policy(policy: str) -> Policy:
+    if policy == "best":
+        return "best"
+    if policy == "last":
+        return "last"
+    raise ValueError(f"policy {policy!r}: allowed: {', '.join(POLICIES)}")
+
+
+def select_attempts(attempts: Iterable[Attempt], policy: str) -> dict[tuple[str, str], Attempt]:
+    """One attempt per (learner number, exercise id) according to ``policy``."""
+    chosen_policy = _check_policy(policy)
+    chosen: dict[tuple[str, str], Attempt] = {}
+    for attempt in attempts:
+        key = (attempt.learner.learner_number, attempt.exercise_id)
+        current = chosen.get(key)
+        if current is None:
+            chosen[key] = attempt
+        elif chosen_policy == "last":
+            if attempt.attempt_no > current.attempt_no:
+                chosen[key] = attempt
+        elif (attempt.score, -attempt.attempt_no) > (current.score, -current.attempt_no):
+            chosen[key] = attempt
+    return chosen
+
+
+class Gradebook:
+    """Learners and their attempts. Use as a context manager, or call :meth:`close`.
+
+    One facade holds one database session: give each thread or request its own facade
+    (they may share an engine; :func:`gradebook.db.open_gradebook` makes one per facade).
+    """
+
+    #: How often a write is retried after a clash with a concurrent writer.
+    max_retries = 50
+
+    def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:
+        self.engine = engine
+        self._owns_engine = owns_engine
+        self._session = sessionmaker(engine, expire_on_commit=False)()
+        event.listen(self._session, "before_flush", _guard_append_only)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> Gradebook:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the session (and dispose of the engine when this facade created it)."""
+        self._session.close()
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __repr__(self) -> str:
+        from gradebook.db import safe_url
+
+        return f"Gradebook({safe_url(self.engine.url)!r})"
+
+    # -- the one transaction helper ----------------------------------------------------------
+    def _run(self, work: Callable[[Session], T], *, retry: bool = False) -> T:
+        """Run ``work`` in one transaction: commit on success, roll back on any error.
+
+        With ``retry``, a clash with a concurrent writer (a unique key taken meanwhile, a
+        deadlock, a locked SQLite file) rolls back and runs ``work`` again, with jitter.
+        """
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                with writer_queue(self.engine):  # SQLite: wait in line, do not poll
+                    try:
+                        result = work(self._session)
+                        self._session.commit()
+                        return result
+                    except BaseException:
+                        self._session.rollback()
+                        raise
+            except BaseException as exc:
+                if not (retry and tries < self.max_retries and _retryable(exc)):
+                    raise
+            time.sleep(random.uniform(0, 0.002 * tries))
+
+    # -- learners ----------------------------------------------------------------------------
+    @staticmethod
+    def _find_learner(session: Session, number: str, *, lock: bool = False) -> Learner:
+        query = select(Learner).where(Learner.learner_number == number)
+        if lock:  # PostgreSQL: serialise this learner's writers (SQLite: BEGIN IMMEDIATE does)
+            query = query.with_for_update()
+        learner = session.scalars(query).one_or_none()
+        if learner is None:
+            raise UnknownLearner(f"no learner with number {number!r}", number=number)
+        return learner
+
+    def register_learner(
+        self, learner_number: str, display_name: str, *, identity_source: str = "standalone"
+    ) -> Learner:
+        """Register a learner, or return the one already registered under this number.
+
+        Raises :class:`InvalidIdentity` for a malformed number or name, and
+        :class:`IdentityConflict` when the number is registered under another name (the
+        stored name is never overwritten).
+        """
+        number = normalise_learner_number(learner_number)
+        name = check_display_name(display_name)
+        source = check_identity_source(identity_source)
+
+        def work(session: Session) -> Learner:
+            existing = session.scalars(
+                select(Learner).where(Learner.learner_number == number)
+            ).one_or_none()
+            if existing is None:
+                learner = Learner(
+                    learner_number=number,
+                    display_name=name,
+                    identity_source=source,
+                    created_at=utcnow(),
+                )
+                session.add(learner)
+                session.flush()
+                return learner
+            if existing.display_name != name:
+                raise IdentityConflict(
+                    f"learner number {number!r} is already registered under another name; "
+                    "the stored name is kept",
+                    number=number,
+                )
+            return existing
+
+        return self._run(work, retry=True)
+
+    def learner(self, learner_number: str) -> Learner:
+        """The learner with this number, or :class:`UnknownLearner`."""
+        number = normalise_learner_number(learner_number)
+        return self._run(lambda session: self._find_learner(session, number))
+
+    def learners(self) -> list[Learner]:
+        """All learners, by learner number."""
+        return self._run(
+            lambda session: list(session.scalars(select(Learner).order_by(Learner.learner_number)))
+        )
+
+    # -- attempts ----------------------------------------------------------------------------
+    def record_attempt(
+        self,
+        learner_number: str,
+        exercise_id: str,
+        variant: int | str | None,
+        answers: Any,
+        item_scores: Mapping[str, float],
+        max_points: float,
+    ) -> Attempt:
+        """Store a new attempt and return it, numbered 1, 2, 3, ... per learner and exercise.
+
+        Numbering is race-free: the learner row is locked (PostgreSQL) or the write lock is
+        taken at BEGIN (SQLite), and the unique key (learner, exercise, number) catches
+        anything else, after which the insert is retried with the next number.
+        """
+        number = normalise_learner_number(learner_number)
+        exercise = check_exercise_id(exercise_id)
+        variant_text = check_variant(variant)
+        stored_answers = check_answers(answers)
+        maximum = check_max_points(max_points)
+        scores = check_item_scores(item_scores, maximum)
+        points = min(sum(scores.values()), maximum)
+
+        def work(session: Session) -> Attempt:
+            learner = self._find_learner(session, number, lock=True)
+            last = session.scalar(
+                select(func.max(Attempt.attempt_no)).where(
+                    Attempt.learner_id == learner.id, Attempt.exercise_id == exercise
+                )
+            )
+            attempt = Attempt(
+                learner=learner,
+                exercise_id=exercise,
+                variant=variant_text,
+                attempt_no=(last or 0) + 1,
+                answers=stored_answers,
+                item_scores=scores,
+                points=points,
+                max_points=maximum,
+                score=points / maximum,
+                submitted_at=utcnow(),
+            )
+            session.add(attempt)
+            session.flush()
+            return attempt
+
+        return self._run(work, retry=True)
+
+    def attempts(
+        self, learner_number: str | None = None, exercise_id: str | None = None
+    ) -> list[Attempt]:
+        """Stored attempts, by learner number, exercise and attempt number; optionally filtered.
+
+        An unknown ``learner_number`` raises :class:`UnknownLearner` (not an empty list).
+        """
+        number = None if learner_number is None else normalise_learner_number(learner_number)
+        exercise = None if exercise_id is None else check_exercise_id(exercise_id)
+
+        def work(session: Session) -> list[Attempt]:
+            query = select(Attempt).join(Attempt.learner).options(contains_eager(Attempt.learner))
+            if number is not None:
+                query = query.where(Attempt.learner_id == self._find_learner(session, number).id)
+            if exercise is not None:
+                query = query.where(Attempt.exercise_id == exercise)
+            query = query.order_by(Learner.learner_number, Attempt.exercise_id, Attempt.attempt_no)
+            return list(session.scalars(query))
+
+        return self._run(work)
+
+    def exercise_ids(self) -> list[str]:
+        """Every exercise id with at least one attempt, sorted."""
+        return self._run(
+            lambda session: list(
+                session.scalars(
+                    select(Attempt.exercise_id).distinct().order_by(Attempt.exercise_id)
+                )
+            )
+        )
+
+    def best_or_last(
+        self,
+        policy: str,
+        *,
+        learner_number: str | None = None,
+        exercise_id: str | None = None,
+    ) -> dict[tuple[str, str], Attempt]:
+        """One attempt per (learner number, exercise id): the ``"best"`` or the ``"last"``."""
+        _check_policy(policy)
+        return select_attempts(self.attempts(learner_number, exercise_id), policy)
+
+    def for_learner(self, learner_number: str) -> LearnerView:
+        """A view bound to one registered learner; it cannot see or write anyone else's data."""
+        return LearnerView(self, self.learner(learner_number).learner_number)
+
+
+class LearnerView:
+    """The gradebook as one learner may use it: their own attempts only.
+
+    Methods take no learner number; where one is accepted for convenience, any other number
+    than the bound one raises :class:`AccessDenied`. This is an API boundary for the kit's own
+    code, not a sandbox: code running in the learner's kernel can open the database itself.
+    """
+
+    def __init__(self, gradebook: Gradebook, learner_number: str) -> None:
+        self._gradebook = gradebook
+        self._number = learner_number
+
+    @property
+    def learner_number(self) -> str:
+        return self._number
+
+    def __repr__(self) -> str:
+        return f"LearnerView(learner_number={self._number!r})"
+
+    def _check(self, learner_number: str | None) -> None:
+        if learner_number is None:
+            return
+        if normalise_learner_number(learner_number) != self._number:
+            raise AccessDenied(
+                f"this view belongs to learner {self._number!r}, not {learner_number!r}",
+                number=learner_number,
+            )
+
+    def learner(self) -> Learner:
+        return self._gradebook.learner(self._number)
+
+    def record_attempt(
+        self,
+        exercise_id: str,
+        variant: int | str | None,
+        answers: Any,
+        item_scores: Mapping[str, float],
+        max_points: float,
+        *,
+        learner_number: str | None = None,
+    ) -> Attempt:
+        """Store an attempt of the bound learner (see :meth:`Gradebook.record_attempt`)."""
+        self._check(learner_number)
+        return self._gradebook.record_attempt(
+            self._number, exercise_id, variant, answers, item_scores, max_points
+        )
+
+    def attempts(
+        self, exercise_id: str | None = None, *, learner_number: str | None = None
+    ) -> list[Attempt]:
+        """The bound learner's attempts, optionally for one exercise."""
+        self._check(learner_number)
+        return self._gradebook.attempts(self._number, exercise_id)
+
+    def best_or_last(self, policy: str, *, exercise_id: str | None = None) -> dict[str, Attempt]:
+        """The bound learner's best or last attempt per exercise id."""
+        chosen = self._gradebook.best_or_last(
+            policy, learner_number=self._number, exercise_id=exercise_id
+        )
+        return {exercise: attempt for (_, exercise), attempt in chosen.items()}

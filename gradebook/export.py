@@ -1,0 +1,178 @@
+"""CSV exports: a grade sheet (one row per learner, one column per exercise) and every attempt.
+
+Every cell that a spreadsheet could read as a formula (it starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) is prefixed with a single quote, so a learner named
+``=HYPERLINK(...)`` cannot run anything on the teacher's machine. Names are otherwise exported
+exactly as stored (markup included; a CSV is not HTML).
+
+The column styles (``lms``) follow what each learning environment's grade import expects; see
+gradebook/README.md for the conventions and what was checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from gradebook.api import POLICIES, Gradebook, select_attempts
+from gradebook.models import Attempt
+from gradebook.validation import check_exercise_id
+
+__all__ = ["FORMULA_PREFIXES", "LMS_STYLES", "attempts_csv", "gradebook_csv", "neutralise"]
+
+Lms = Literal["generic", "brightspace", "canvas", "moodle"]
+LMS_STYLES: tuple[Lms, ...] = ("generic", "brightspace", "canvas", "moodle")
+#: First characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+ATTEMPT_COLUMNS = (
+    "attempt_id",
+    "learner_number",
+    "display_name",
+    "exercise_id",
+    "variant",
+    "attempt_no",
+    "points",
+    "max_points",
+    "score",
+    "submitted_at",
+    "item_scores",
+    "answers",
+)
+
+
+def neutralise(cell: object) -> str:
+    """The cell as text, with a ``'`` in front when it would start a formula."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _number(value: float) -> str:
+    """Points with at most 4 decimals and no trailing zeros: ``1.5``, ``2``."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _write(rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _policies(
+    policy_by_exercise: Mapping[str, str] | str, exercises: Sequence[str]
+) -> dict[str, str]:
+    if isinstance(policy_by_exercise, str):
+        chosen = dict.fromkeys(exercises, policy_by_exercise)
+    else:
+        chosen = {exercise: policy_by_exercise.get(exercise, "best") for exercise in exercises}
+    for exercise, policy in chosen.items():
+        if policy not in POLICIES:
+            raise ValueError(
+                f"policy {policy!r} for exercise {exercise!r}: allowed: {', '.join(POLICIES)}"
+            )
+    return chosen
+
+
+def gradebook_csv(
+    gb: Gradebook,
+    policy_by_exercise: Mapping[str, str] | str = "best",
+    exercise_ids: Sequence[str] | None = None,
+    *,
+    lms: str = "generic",
+    column_names: Mapping[str, str] | None = None,
+) -> str:
+    """One row per registered learner, one column per exercise, points per the policy.
+
+    ``policy_by_exercise`` maps an exercise id to ``"best"`` or ``"last"`` (missing: best), or
+    is one policy for all. ``exercise_ids`` defaults to every exercise with an attempt. A
+    learner without an attempt at an exercise gets an empty cell. ``column_names`` maps an
+    exercise id to the grade item's name in the LMS (e.g. Canvas ``"Quiz 1 (23)"``, a
+    Brightspace grade item name); unmapped exercises are headed by their id.
+    """
+    if lms not in LMS_STYLES:
+        raise ValueError(f"lms {lms!r}: allowed: {', '.join(LMS_STYLES)}")
+    exercises = (
+        [check_exercise_id(e) for e in exercise_ids]
+        if exercise_ids is not None
+        else gb.exercise_ids()
+    )
+    policies = _policies(policy_by_exercise, exercises)
+    titles = [(column_names or {}).get(e, e) for e in exercises]
+    attempts = gb.attempts()
+    by_exercise: dict[str, list[Attempt]] = {}
+    for attempt in attempts:
+        by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
+    chosen: dict[tuple[str, str], Attempt] = {}
+    for exercise in exercises:
+        chosen.update(select_attempts(by_exercise.get(exercise, []), policies[exercise]))
+    max_points = {
+        exercise: max((a.max_points for a in by_exercise.get(exercise, [])), default=None)
+        for exercise in exercises
+    }
+
+    def cells(number: str) -> list[str]:
+        return [
+            _number(chosen[(number, e)].points) if (number, e) in chosen else "" for e in exercises
+        ]
+
+    rows: list[list[object]] = []
+    learners = gb.learners()
+    if lms == "brightspace":
+        rows.append(
+            [
+                "OrgDefinedId",
+                *(f"{title} Points Grade" for title in titles),
+                "End-of-Line Indicator",
+            ]
+        )
+        rows.extend([f"#{ln.learner_number}", *cells(ln.learner_number), "#"] for ln in learners)
+    elif lms == "canvas":
+        rows.append(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *titles])
+        possible = ["" if m is None else _number(m) for m in max_points.values()]
+        rows.append(["    Points Possible", "", "", "", "", *possible])
+        rows.extend(
+            [ln.display_name, "", ln.learner_number, "", "", *cells(ln.learner_number)]
+            for ln in learners
+        )
+    elif lms == "moodle":
+        rows.append(["idnumber", "fullname", *titles])
+        rows.extend(
+            [ln.learner_number, ln.display_name, *cells(ln.learner_number)] for ln in learners
+        )
+    else:
+        rows.append(["learner_number", "display_name", *titles])
+        rows.extend(
+            [ln.learner_number, ln.display_name, *cells(ln.learner_number)] for ln in learners
+        )
+    return _write(rows)
+
+
+def attempts_csv(gb: Gradebook, exercise_ids: Sequence[str] | None = None) -> str:
+    """Every stored attempt, one row each, oldest number first per learner and exercise."""
+    wanted = None if exercise_ids is None else {check_exercise_id(e) for e in exercise_ids}
+    rows: list[list[object]] = [list(ATTEMPT_COLUMNS)]
+    for a in gb.attempts():
+        if wanted is not None and a.exercise_id not in wanted:
+            continue
+        rows.append(
+            [
+                a.id,
+                a.learner.learner_number,
+                a.learner.display_name,
+                a.exercise_id,
+                a.variant,
+                a.attempt_no,
+                _number(a.points),
+                _number(a.max_points),
+                f"{a.score:.4f}",
+                a.submitted_at.isoformat(),
+                json.dumps(a.item_scores, ensure_ascii=False, sort_keys=True),
+                json.dumps(a.answers, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    return _write(rows)

@@ -1,0 +1,178 @@
+"""ORM models of the gradebook: who the learners are, and every attempt they submitted.
+
+Two tables, both append-only in practice:
+
+* ``learners``: one row per learner number. A display name is never overwritten.
+* ``attempts``: one row per submission. Rows are never updated or deleted (the facade has no API
+  for it, an ORM guard refuses it, and database triggers from migration 0002 refuse it too).
+
+Times are stored as UTC. On SQLite, which has no time zone type, they are stored as naive UTC
+and come back as aware UTC datetimes (see :class:`UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["IDENTITY_SOURCES", "Attempt", "Base", "Learner", "UTCDateTime", "utcnow"]
+
+#: Where a learner's identity came from: typed in the standalone kit, given by JupyterHub, or
+#: taken from a trusted reverse-proxy header.
+IDENTITY_SOURCES = ("standalone", "hub", "header")
+
+#: JSON on SQLite, JSONB on PostgreSQL.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always UTC: aware datetimes in, aware UTC datetimes out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give an aware datetime (UTC)")
+        value = value.astimezone(dt.timezone.utc)
+        # SQLite keeps no offset: store naive UTC there.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the gradebook tables."""
+
+
+class Learner(Base):
+    """A learner, known by a learner number (student number or hub user name)."""
+
+    __tablename__ = "learners"
+    __table_args__ = (
+        UniqueConstraint("learner_number", name="uq_learners_number"),
+        CheckConstraint(
+            "identity_source IN ('standalone', 'hub', 'header')", name="ck_learners_source"
+        ),
+    )
+
+    #: Surrogate key, used by foreign keys only; never shown.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The learner number: 4–12 letters or digits, stored upper case; unique.
+    learner_number: Mapped[str] = mapped_column(String(12), nullable=False)
+    #: The name shown to teachers, 1–80 printable characters, stored exactly as given.
+    display_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    #: Where the identity came from: one of :data:`IDENTITY_SOURCES`.
+    identity_source: Mapped[str] = mapped_column(String(16), nullable=False, default="standalone")
+    #: When the learner was first registered (UTC).
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The learner as plain JSON-ready values."""
+        return {
+            "id": self.id,
+            "learner_number": self.learner_number,
+            "display_name": self.display_name,
+            "identity_source": self.identity_source,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Learner(id={self.id!r}, learner_number={self.learner_number!r}, "
+            f"display_name={self.display_name!r}, identity_source={self.identity_source!r})"
+        )
+
+
+class Attempt(Base):
+    """One submitted attempt at one exercise. Never updated, never deleted."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        # Race-free numbering: two writers that pick the same number cannot both commit.
+        UniqueConstraint("learner_id", "exercise_id", "attempt_no", name="uq_attempts_number"),
+        CheckConstraint("attempt_no >= 1", name="ck_attempts_number"),
+        CheckConstraint("max_points > 0", name="ck_attempts_max_points"),
+        CheckConstraint("points >= 0 AND points <= max_points", name="ck_attempts_points"),
+        Index("ix_attempts_exercise", "exercise_id"),
+    )
+
+    #: Surrogate key; also the order in which attempts were stored.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The learner who submitted (``learners.id``).
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="RESTRICT"), nullable=False
+    )
+    #: The exercise, e.g. ``marja-levers``: letters, digits, ``.``, ``_``, ``-``, ``:``.
+    exercise_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: The variant shown (a seed or a variant id), as text; empty when there is one variant.
+    variant: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    #: 1 for the learner's first attempt at this exercise, then 2, 3, ... without gaps.
+    attempt_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The answers as given (any JSON value).
+    answers: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    #: Points per item, ``{item_id: points}``.
+    item_scores: Mapped[dict[str, float]] = mapped_column(JSONType, nullable=False)
+    #: Sum of the item points.
+    points: Mapped[float] = mapped_column(Float, nullable=False)
+    #: Maximum points of the exercise (> 0).
+    max_points: Mapped[float] = mapped_column(Float, nullable=False)
+    #: ``points / max_points``, from 0 to 1.
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+    #: When the attempt was stored (UTC, set by the gradebook, not by the client).
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    #: The learner, loaded with the attempt (one JOIN), so ``to_dict`` needs no extra query.
+    learner: Mapped[Learner] = relationship(lazy="joined")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The attempt as plain JSON-ready values (with the learner number, not the row id)."""
+        return {
+            "id": self.id,
+            "learner_number": self.learner.learner_number,
+            "exercise_id": self.exercise_id,
+            "variant": self.variant,
+            "attempt_no": self.attempt_no,
+            "answers": self.answers,
+            "item_scores": dict(self.item_scores),
+            "points": self.points,
+            "max_points": self.max_points,
+            "score": self.score,
+            "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Attempt(id={self.id!r}, learner_id={self.learner_id!r}, "
+            f"exercise_id={self.exercise_id!r}, attempt_no={self.attempt_no!r}, "
+            f"points={self.points!r}, max_points={self.max_points!r})"
+        )

@@ -1,0 +1,204 @@
+"""Where the gradebook lives, and migrations that create the schema and lose nothing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+import gradebook.db as db
+from gradebook import open_gradebook
+from gradebook.models import Base
+
+HEAD = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+
+
+def test_the_url_comes_from_the_environment_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Does IGM_DATABASE_URL win over the default file?"""
+    monkeypatch.setenv("IGM_DATABASE_URL", "postgresql+psycopg://u:p@db:5432/igm")
+    assert db.default_url() == "postgresql+psycopg://u:p@db:5432/igm"
+
+
+def test_the_default_is_a_sqlite_file_in_var_of_the_checkout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without IGM_DATABASE_URL, is the database <repo>/var/igm.sqlite3 (git-ignored)?"""
+    monkeypatch.delenv("IGM_DATABASE_URL", raising=False)
+    repo = Path(__file__).resolve().parents[2]
+    assert db.default_url() == f"sqlite:///{repo / 'var' / 'igm.sqlite3'}"
+    assert "var/" in (repo / ".gitignore").read_text().splitlines()
+
+
+def test_outside_a_checkout_the_default_is_the_user_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Installed as a wheel, is the file in the user's data folder?"""
+    monkeypatch.delenv("IGM_DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "REPO_ROOT", tmp_path / "site-packages")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(db.sys, "platform", "linux")
+    assert db.default_url() == f"sqlite:///{tmp_path / 'data' / 'igm-kit' / 'igm.sqlite3'}"
+
+
+def test_unsupported_backends_are_refused_without_leaking_the_password() -> None:
+    """Does a MySQL URL give a clear error that does not print the password?"""
+    with pytest.raises(ValueError, match="unsupported backend 'mysql'") as info:
+        db.make_engine("mysql://user:s3cret@host/db")
+    assert "s3cret" not in str(info.value)
+
+
+def test_the_sqlite_file_and_its_folder_are_created_in_wal_mode(tmp_path: Path) -> None:
+    """Does opening a new path create the folder, the file, WAL mode and a busy timeout?"""
+    path = tmp_path / "new" / "folder" / "igm.sqlite3"
+    with open_gradebook(f"sqlite:///{path}") as gb, gb.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert path.is_file()
+
+
+def _schema_differences(url: str) -> list[object]:
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_creates_exactly_the_orm_tables(db_url: str) -> None:
+    """Does `alembic upgrade head` on an empty database give the schema the models declare?"""
+    open_gradebook(db_url).close()
+    engine = db.make_engine(db_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    db.load_models()  # the tables of other packages in the same chain (live/)
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    assert {"learners", "attempts"} <= tables
+    assert _schema_differences(db_url) == []
+    assert _revision(db_url) == HEAD
+
+
+def test_upgrading_twice_is_a_no_op(db_url: str) -> None:
+    """Does opening an up-to-date gradebook again change nothing and keep the data?"""
+    with open_gradebook(db_url) as gb:
+        gb.register_learner("s0000001", "A")
+        gb.record_attempt("s0000001", "ex", 1, {}, {"q": 1}, 1)
+    engine = db.make_engine(db_url)
+    try:
+        db.upgrade(engine)
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+    with open_gradebook(db_url) as gb:
+        assert [a.to_dict()["points"] for a in gb.attempts()] == [1.0]
+    assert _revision(db_url) == HEAD
+
+
+def test_upgrading_from_revision_1_keeps_every_row(db_url: str) -> None:
+    """Created at revision 0001 with data, then upgraded to head: is every row intact?"""
+    engine = db.make_engine(db_url)
+    try:
+        db.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO learners (id, learner_number, display_name, identity_source, "
+                    "created_at) VALUES (1, 'S0000001', 'Old <b>learner</b>', 'hub', "
+                    "'2026-01-02 03:04:05')"
+                )
+            )
+            for number in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO attempts (id, learner_id, exercise_id, variant, attempt_no, "
+                        "answers, item_scores, points, max_points, score, submitted_at) VALUES "
+                        "(:id, 1, 'ex', 's42', :no, :answers, :scores, :no, 2, :score, "
+                        "'2026-01-02 03:04:05')"
+                    ),
+                    {
+                        "id": number,
+                        "no": number,
+                        "answers": '{"q1": "a"}',
+                        "scores": f'{{"q1": {number}}}',
+                        "score": number / 2,
+                    },
+                )
+        before = _dump(engine)
+        db.upgrade(engine)
+        assert _dump(engine) == before
+    finally:
+        engine.dispose()
+    assert _revision(db_url) == HEAD
+    with open_gradebook(db_url) as gb:
+        attempts = gb.attempts("s0000001")
+        assert [a.attempt_no for a in attempts] == [1, 2]
+        assert attempts[1].item_scores == {"q1": 2}
+        assert gb.record_attempt("s0000001", "ex", 1, {}, {"q": 1}, 2).attempt_no == 3
+
+
+def _dump(engine: object) -> list[tuple[object, ...]]:
+    from sqlalchemy import Engine
+
+    assert isinstance(engine, Engine)
+    with engine.connect() as connection:
+        learners = connection.execute(text("SELECT * FROM learners ORDER BY id")).all()
+        attempts = connection.execute(text("SELECT * FROM attempts ORDER BY id")).all()
+    return [tuple(row) for row in [*learners, *attempts]]
+
+
+def test_downgrade_to_revision_1_and_back(db_url: str) -> None:
+    """Can the trigger migration be undone and redone without losing attempts?"""
+    with open_gradebook(db_url) as gb:
+        gb.register_learner("s0000001", "A")
+        gb.record_attempt("s0000001", "ex", 1, {}, {"q": 1}, 1)
+    from alembic import command
+
+    engine = db.make_engine(db_url)
+    try:
+        config = db.alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+    with open_gradebook(db_url) as gb:
+        assert len(gb.attempts()) == 1
+
+
+def test_concurrent_first_opens_migrate_once(db_url: str) -> None:
+    """Do five processes opening a fresh database at the same moment all succeed?"""
+    barrier = threading.Barrier(5)
+    failures: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            barrier.wait()
+            open_gradebook(db_url).close()
+        except BaseException as exc:  # collected and reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert _revision(db_url) == HEAD

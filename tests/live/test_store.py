@@ -1,0 +1,126 @@
+"""Sessions, participants and append-only answers in the gradebook database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from igm.cases import CaseError
+from igm.determinants import DETERMINANTS
+from live.room import render_room, summarise
+from live.store import LiveError, LiveStore, validate_answer
+
+FULL = dict.fromkeys(DETERMINANTS, 4)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LiveStore]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    else:
+        from tests.gradebook.conftest import reset_postgres
+
+        url = request.getfixturevalue("postgres_url")
+        reset_postgres(url)
+    s = LiveStore(url)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("scores", {**FULL, "attitude": 8}),
+        ("scores", {**FULL, "attitude": 0}),
+        ("scores", {**FULL, "attitude": 3.5}),
+        ("scores", {**FULL, "attitude": "4"}),
+        ("scores", {**FULL, "attitude": True}),
+        ("scores", {k: v for k, v in FULL.items() if k != "capacity"}),
+        ("scores", {**FULL, "motivation": 4}),
+        ("scores", [4] * 7),
+        ("prediction", 101),
+        ("prediction", -1),
+        ("prediction", 50.5),
+        ("prediction", "50"),
+        ("prediction", None),
+        ("vote", "motivation"),
+        ("vote", 3),
+        ("guess", 3),
+    ],
+)
+def test_validation_is_strict(kind: str, value: Any) -> None:
+    with pytest.raises(LiveError):
+        validate_answer(kind, value)
+
+
+def test_answers_are_appended_and_the_latest_counts(store: LiveStore) -> None:
+    code = store.create_session("marja-bijstand", "nl")["code"]
+    store.update(code, round=3)
+    a, _ = store.join(code, "Anna")
+    b, _ = store.join(code.lower(), "")
+    store.submit(code, a, "scores", {**FULL, "self_efficacy": 1})
+    store.submit(code, a, "scores", {**FULL, "self_efficacy": 2})  # changes her mind
+    store.submit(code, b, "scores", {**FULL, "self_efficacy": 7})
+    store.submit(code, b, "prediction", 35)
+    store.submit(code, a, "vote", "self_efficacy")
+    room = store.room(code)
+    assert room.participants == 2 and room.answers_stored == 5
+    assert sorted(s["self_efficacy"] for s in room.scores) == [2, 7]
+    assert store.my_answers(code, a)["answers"]["scores"]["self_efficacy"] == 2
+    summary = summarise(room)
+    assert summary["disagreement"][0]["key"] == "self_efficacy"
+    assert summary["room_model"]["behaviour"] is not None
+    assert "Geloof in eigen kunnen" in render_room(summary, "nl")
+    rows = list(csv.reader(io.StringIO(store.export_csv(code))))
+    assert len(rows) == 3 and rows[1][3] == "Anna"
+    assert len(store.export_csv(code, all_rows=True).strip().splitlines()) == 6
+    with store.engine.connect() as conn, pytest.raises(DBAPIError):
+        conn.execute(text("UPDATE live_answers SET kind = 'vote'"))
+        conn.commit()
+
+
+def test_closed_sessions_store_nothing_and_can_be_reopened(store: LiveStore) -> None:
+    code = store.create_session("lotte-na-burn-out", "en")["code"]
+    token, _ = store.join(code)
+    store.update(code, status="closed")
+    with pytest.raises(LiveError) as err:
+        store.submit(code, token, "scores", FULL)
+    assert err.value.key == "live.error.closed" and err.value.status == 409
+    with pytest.raises(LiveError):
+        store.join(code)
+    assert store.room(code).answers_stored == 0
+    store.update(code, status="open")
+    store.submit(code, token, "scores", FULL)  # the same participant keeps their place
+    assert store.room(code).answers_stored == 1
+
+
+def test_unknown_things_are_refused(store: LiveStore) -> None:
+    with pytest.raises(CaseError):
+        store.create_session("nobody")
+    with pytest.raises(LiveError) as err:
+        store.join("ZZZZZ")
+    assert err.value.status == 404
+    code = store.create_session("marja-bijstand")["code"]
+    with pytest.raises(LiveError) as err:
+        store.submit(code, "not-a-token", "scores", FULL)
+    assert err.value.status == 403
+    token, _ = store.join(code)
+    with pytest.raises(LiveError) as err:
+        store.submit(code, token, "vote", "capacity")  # round 3 is not open yet
+    assert err.value.key == "live.error.round_not_open"
+    with pytest.raises(LiveError):
+        store.join(code, "x" * 41)
+
+
+def test_names_cannot_inject_spreadsheet_formulas(store: LiveStore) -> None:
+    code = store.create_session("marja-bijstand")["code"]
+    store.join(code, "=HYPERLINK(1)")
+    assert "'=HYPERLINK(1)" in store.export_csv(code)
