@@ -1,0 +1,152 @@
+"""The Voila apps in Chromium, served by a real ``serve()``: they render, react to the keyboard
+exactly as the engine says, reach no host but this one, and pass axe-core."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from igm import list_cases, model_for
+from igm.i18n import t
+from tests.browser_helpers import assert_accessible
+from widgets.ui import fmt_percent
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+APPS = ("explorer", "planner", "caseload")
+#: What shows that each app is usable.
+READY = {
+    "explorer": ".igm-behaviour-readout .igm-readout-value",
+    "planner": ".igm-after-readout .igm-readout-value",
+    "caseload": ".igm-caseload-count p",
+}
+LOAD_TIMEOUT = 90_000
+
+
+def app_url(server_url: str, app: str, lang: str) -> str:
+    query = "?lang=en" if lang == "en" else ""
+    return f"{server_url}voila/render/apps/{app}.ipynb{query}"
+
+
+def open_app(page: Any, server_url: str, app: str, lang: str) -> None:
+    page.goto(app_url(server_url, app, lang), wait_until="commit", timeout=LOAD_TIMEOUT)
+    page.wait_for_selector(READY[app], timeout=LOAD_TIMEOUT)
+    # charts are drawn once vega-embed has rendered its SVG
+    if app != "caseload":
+        page.wait_for_selector(".vega-embed svg", timeout=LOAD_TIMEOUT)
+    else:
+        page.wait_for_function(
+            "document.querySelectorAll('.vega-embed svg').length >= 3", timeout=LOAD_TIMEOUT
+        )
+
+
+def full_screenshot(page: Any, path: Path) -> None:
+    height = page.evaluate(
+        "Math.max(document.body.scrollHeight, "
+        "...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 6000)})
+    page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_landing_page(page: Any, server_url: str, artifacts_dir: Path, lang: str) -> None:
+    page.goto(server_url)
+    for app in APPS:
+        for query in ("", "?lang=en"):
+            assert page.locator(f'a[href="/voila/render/apps/{app}.ipynb{query}"]').count() == 1
+    assert t("landing.title", lang) in page.content()
+    assert_accessible(page)
+    full_screenshot(page, artifacts_dir / "landing.png")
+
+
+def test_only_app_folders_are_rendered(page: Any, server_url: str) -> None:
+    response = page.goto(f"{server_url}voila/render/README.md")
+    assert response is not None and response.status == 404
+    response = page.goto(f"{server_url}voila/tree")
+    assert response is not None and response.status == 404
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("app", APPS)
+def test_app_renders_offline_and_accessibly(
+    page: Any, server_url: str, artifacts_dir: Path, app: str, lang: str
+) -> None:
+    open_app(page, server_url, app, lang)
+    text = page.inner_text("body")
+    assert t("notice.illustrative", lang) in text
+    assert t(f"{app}.title", lang) in text
+    # every chart has its one-sentence summary beside it
+    summaries = page.locator(".igm-chart-summary p")
+    assert summaries.count() >= 2
+    assert_accessible(page)
+    full_screenshot(page, artifacts_dir / f"app_{app}_{lang}.png")
+    assert page.blocked_requests == []
+
+
+def behaviour_text(page: Any) -> str:
+    return str(page.inner_text(".igm-behaviour-readout .igm-readout-value")).strip()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_explorer_slider_by_keyboard_gives_the_engine_value(
+    page: Any, server_url: str, lang: str
+) -> None:
+    open_app(page, server_url, "explorer", lang)
+    case = list_cases()[0]  # the explorer opens on the first case
+    key = next(k for k in ("self_efficacy", "home_situation", "attitude") if case.scores[k] < 7)
+    expected = model_for(case.domain).predict(case.scores.with_values({key: case.scores[key] + 1}))
+    assert behaviour_text(page) == fmt_percent(
+        model_for(case.domain).predict(case.scores).behaviour_probability, lang
+    )
+    handle = page.locator(f".igm-slider-{key} input[type=range]")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    want = fmt_percent(expected.behaviour_probability, lang)
+    page.wait_for_function(
+        "want => document.querySelector('.igm-behaviour-readout .igm-readout-value')"
+        ".textContent.trim() === want",
+        arg=want,
+        timeout=10_000,
+    )
+    value = page.get_attribute(".igm-behaviour-readout .igm-readout-value", "data-value")
+    assert value is not None and float(value) == expected.behaviour_probability
+    intention = page.get_attribute(".igm-intention-readout .igm-readout-value", "data-value")
+    assert intention is not None and float(intention) == expected.intention
+
+
+def test_planner_checkbox_gives_the_engine_comparison(page: Any, server_url: str) -> None:
+    open_app(page, server_url, "planner", "en")
+    case = list_cases()[0]
+    first = case.interventions[0]
+    page.locator(f".igm-intervention-{first.id} input").check()
+    expected = model_for(case.domain).compare(case.scores, first.effects)
+    want = fmt_percent(expected.after.behaviour_probability, "en")
+    page.wait_for_function(
+        "want => document.querySelector('.igm-after-readout .igm-readout-value')"
+        ".textContent.trim() === want",
+        arg=want,
+        timeout=10_000,
+    )
+    # the export box follows in the same round trip
+    page.wait_for_function(
+        "label => document.querySelector('.igm-export textarea').value.includes(label)",
+        arg=first.label("en"),
+        timeout=10_000,
+    )
+
+
+def test_caseload_filter_in_the_browser(page: Any, server_url: str) -> None:
+    open_app(page, server_url, "caseload", "en")
+    before = page.inner_text(".igm-caseload-count")
+    page.select_option(".igm-filter-group select", label=t("group.employer", "en"))
+    page.wait_for_function(
+        "before => document.querySelector('.igm-caseload-count').innerText !== before",
+        arg=before,
+        timeout=15_000,
+    )
+    count = int(re.search(r"(\d+)", page.inner_text(".igm-caseload-count")).group(1))  # type: ignore[union-attr]
+    assert 0 < count < 600

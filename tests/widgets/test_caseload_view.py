@@ -1,0 +1,128 @@
+"""The caseload view, headless: filters, quadrants, relevance and potential for change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from igm import DETERMINANTS
+from igm.caseload import (
+    QUADRANTS,
+    determinant_relevance,
+    potential_for_change,
+    predict_caseload,
+    quadrants,
+)
+from igm.i18n import t
+from widgets.caseload_view import ALL, CaseloadView, default_caseload_path, load_caseload
+
+
+def random_caseload(n: int = 300, seed: int = 7) -> pd.DataFrame:
+    """A temporary caseload from random integer scores (independent of data/caseload.csv)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.integers(1, 8, size=(n, len(DETERMINANTS))), columns=DETERMINANTS)
+    frame.insert(0, "client_id", [f"T{i:04d}" for i in range(n)])
+    frame.insert(1, "group", rng.choice(["long_term_job_seeker", "employer", "young_person"], n))
+    frame.insert(2, "domain", rng.choice(["job_search", "return_to_work"], n))
+    frame["behaviour"] = (rng.random(n) < 0.1 + 0.1 * (frame["attitude"] > 4)).astype(int)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return random_caseload()
+
+
+def test_filters_select_the_right_clients(frame: pd.DataFrame) -> None:
+    view = CaseloadView(frame, "nl")
+    assert len(view.selected()) == len(frame)
+    view.set_filters(group="employer")
+    assert set(view.selected()["group"]) == {"employer"}
+    assert len(view.selected()) == int((frame["group"] == "employer").sum())
+    view.set_filters(domain="job_search")
+    selected = view.selected()
+    assert set(selected["domain"]) == {"job_search"} and set(selected["group"]) == {"employer"}
+    assert f"{len(selected)} " in view.count_out.value
+    assert len(view.scatter.spec["layer"][0]["data"]["values"]) == len(selected)
+    view.set_filters(group=ALL, domain=ALL)
+    assert len(view.selected()) == len(frame)
+
+
+def test_dropdowns_drive_the_filters(frame: pd.DataFrame) -> None:
+    view = CaseloadView(frame, "en")
+    view.group_picker.value = "young_person"
+    assert set(view.selected()["group"]) == {"young_person"}
+
+
+def test_predictions_come_from_the_engine(frame: pd.DataFrame) -> None:
+    view = CaseloadView(frame, "nl")
+    expected = predict_caseload(frame, interval=False)
+    np.testing.assert_array_equal(
+        view.data["behaviour_probability"].to_numpy(), expected["behaviour_probability"].to_numpy()
+    )
+
+
+def test_empty_selection_is_explained(frame: pd.DataFrame) -> None:
+    view = CaseloadView(frame[frame["group"] != "employer"], "nl")
+    view.group = "employer"
+    view._update()
+    assert t("caseload.empty", "nl") in view.count_out.value
+
+
+def test_language_switch_changes_labels(frame: pd.DataFrame) -> None:
+    view = CaseloadView(frame, "nl")
+    assert view.group_picker.description == t("caseload.group", "nl")
+    view.set_filters(group="employer")
+    view.set_language("en")
+    assert view.group_picker.description == t("caseload.group", "en")
+    assert view.group == "employer"
+    names = {r["quadrant"] for r in view.scatter.spec["layer"][0]["data"]["values"]}
+    assert names <= {t(f"quadrant.{q}", "en") for q in QUADRANTS}
+
+
+def test_quadrants_are_neutral_and_follow_the_threshold() -> None:
+    predicted = pd.DataFrame({"intention": [80, 80, 20, 20, 50], "ability": [80, 20, 80, 20, 50]})
+    assert list(quadrants(predicted)) == [
+        "high_high",
+        "high_low",
+        "low_high",
+        "low_low",
+        "high_high",
+    ]
+
+
+def test_relevance_means_and_correlations() -> None:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.integers(1, 8, size=(400, 7)), columns=DETERMINANTS)
+    frame["behaviour"] = (frame["attitude"] >= 5).astype(int)
+    rel = determinant_relevance(frame)
+    assert list(rel.index) == list(DETERMINANTS)
+    for key in DETERMINANTS:
+        assert rel.loc[key, "mean"] == pytest.approx(frame[key].mean())
+        assert rel.loc[key, "mean_low"] < rel.loc[key, "mean"] < rel.loc[key, "mean_high"]
+        assert rel.loc[key, "r"] == pytest.approx(frame[key].corr(frame["behaviour"]))
+        assert rel.loc[key, "r_low"] < rel.loc[key, "r"] < rel.loc[key, "r_high"]
+    assert rel["r"].idxmax() == "attitude"
+    # too few rows: NaN, not an error
+    assert determinant_relevance(frame.head(3))["r"].isna().all()
+
+
+def test_potential_for_change_matches_raising_each_determinant() -> None:
+    frame = random_caseload(50, seed=3)
+    pot = potential_for_change(frame)
+    before = predict_caseload(frame, interval=False)["behaviour_probability"]
+    for key in DETERMINANTS:
+        raised = frame.copy()
+        raised[key] = np.minimum(7, raised[key] + 1)
+        after = predict_caseload(raised, interval=False)["behaviour_probability"]
+        assert pot.loc[key, "mean_gain"] == pytest.approx(float((after - before).mean()))
+    assert pot["bottleneck_share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.skipif(
+    not default_caseload_path().exists(), reason="data/caseload.csv not written yet"
+)
+def test_the_real_caseload_loads() -> None:
+    view = CaseloadView(load_caseload(), "nl")
+    assert len(view.selected()) > 0

@@ -1,0 +1,80 @@
+"""The intervention planner, headless: before/after equal Model.compare; the export text."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from igm import list_cases, model_for
+from igm.i18n import LANGUAGES, t
+from widgets.planner import Planner, combined_effects
+
+CASES = list_cases()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("case_id", [c.id for c in CASES])
+def test_builds_and_before_after_equal_the_engine(case_id: str, lang: str) -> None:
+    planner = Planner(case_id, lang)
+    case = planner.case
+    model = model_for(case.domain)
+    ids = [i.id for i in case.interventions]
+    for size in (0, 1, 2, len(ids)):
+        for chosen in itertools.islice(itertools.combinations(ids, size), 3):
+            planner.choose(chosen)
+            effects = combined_effects(case.intervention(i) for i in chosen)
+            expected = model.compare(case.scores, effects)
+            got = planner.comparison()
+            assert got.before == expected.before
+            assert got.after == expected.after
+            assert f'data-value="{expected.before.behaviour_probability!r}"' in (
+                planner.before_out.value
+            )
+            assert f'data-value="{expected.after.behaviour_probability!r}"' in (
+                planner.after_out.value
+            )
+
+
+def test_combined_effects_add_up() -> None:
+    case = next(c for c in CASES if c.id == "marja-bijstand")
+    total = combined_effects(case.interventions)
+    for key in total:
+        assert total[key] == sum(i.effects.get(key, 0) for i in case.interventions)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_export_text_contains_the_chosen_interventions(lang: str) -> None:
+    planner = Planner("marja-bijstand", lang)
+    chosen = [planner.case.interventions[0], planner.case.interventions[2]]
+    planner.choose([i.id for i in chosen])
+    text = planner.export_box.value
+    assert text == planner.export()
+    for item in chosen:
+        assert item.label(lang) in text
+    not_chosen = planner.case.interventions[1]
+    assert not_chosen.label(lang) not in text
+    assert planner.case.name in text
+    assert t("notice.illustrative", lang) in text
+    planner.choose([])
+    assert t("export.none", lang) in planner.export_box.value
+
+
+def test_language_switch_keeps_the_plan() -> None:
+    planner = Planner("lotte-na-burn-out", "nl")
+    first = planner.case.interventions[0]
+    planner.choose([first.id])
+    planner.set_language("en")
+    assert [i.id for i in planner.chosen] == [first.id]
+    assert first.label("en") in planner.export_box.value
+    assert planner.checks[first.id].description == first.label("en")
+
+
+def test_levers_chart_ranks_after_the_plan() -> None:
+    planner = Planner("marja-bijstand", "en")
+    planner.choose([planner.case.interventions[0].id])
+    names = [r["name"] for r in planner.levers_chart.spec["data"]["values"]]
+    expected = [
+        t(f"determinant.{lever.key}.name", "en") for lever in planner.comparison().after.levers
+    ]
+    assert names == expected

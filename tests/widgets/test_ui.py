@@ -1,0 +1,59 @@
+"""Shared widget pieces: language from the query string, number formats, theme, bundle."""
+
+from __future__ import annotations
+
+import pytest
+
+from widgets import offline, theme
+from widgets.ui import fmt_percent, fmt_points, language_from_query
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("", "nl"),
+        ("lang=en", "en"),
+        ("?lang=en", "en"),
+        ("lang=EN", "en"),
+        ("lang=fr", "nl"),
+        ("x=1&lang=nl", "nl"),
+    ],
+)
+def test_language_from_query(query: str, lang: str) -> None:
+    assert language_from_query(query) == lang
+
+
+def test_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "lang=en")
+    assert language_from_query() == "en"
+    monkeypatch.delenv("QUERY_STRING")
+    assert language_from_query() == "nl"
+
+
+def test_formats() -> None:
+    assert fmt_percent(0.2345, "nl") == "23,4%" or fmt_percent(0.2345, "nl") == "23,5%"
+    assert fmt_percent(0.5, "en") == "50.0%"
+    assert fmt_points(0.031, "nl") == "+3,1"
+    assert fmt_points(-0.031, "en") == "−3.1"
+
+
+def test_theme_uses_okabe_ito_and_system_fonts() -> None:
+    config = theme.config()["config"]
+    assert config["range"]["category"][:3] == ["#E69F00", "#56B4E9", "#009E73"]
+    assert "system-ui" in config["font"] and "http" not in str(config)
+
+
+def test_jupyter_chart_reads_the_local_bundle() -> None:
+    import altair as alt
+
+    path = offline.write_bundle()
+    assert path.stat().st_size > 500_000
+    text = path.read_text(encoding="utf-8")
+    assert "esm.sh" not in text.split("\n", 5)[0]
+    offline.use_local_bundle()
+    assert alt.JupyterChart._esm == text
+    spec = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()
+    chart = offline.jupyter_chart(spec, {"p": [1, 2]})
+    assert chart.spec == spec and chart._params == {"p": [1, 2]}
+    assert chart._esm == text

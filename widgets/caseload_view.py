@@ -1,0 +1,411 @@
+"""Caseload view: a fictional caseload on the willen × kunnen plane, with filters, a CIBER-style
+relevance view and the potential for change per determinant.
+
+Predictions come from :func:`igm.caseload.predict_caseload`; the statistics from
+:mod:`igm.caseload` (``determinant_relevance``, ``potential_for_change``, ``quadrants``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from igm import DETERMINANTS
+from igm.caseload import (
+    QUADRANTS,
+    determinant_relevance,
+    potential_for_change,
+    predict_caseload,
+    quadrants,
+)
+from igm.determinants import block_of
+from igm.i18n import DEFAULT_LANGUAGE, t
+from widgets import theme
+from widgets.offline import jupyter_chart
+from widgets.ui import (
+    chart_summary,
+    fmt_number,
+    fmt_percent,
+    language_from_query,
+    language_switch,
+    notice,
+    style_widget,
+)
+
+__all__ = ["ALL", "CaseloadView", "app", "default_caseload_path", "load_caseload"]
+
+#: Filter value meaning "no filter".
+ALL = "__all__"
+_QUADRANT_COLOURS = {
+    "high_high": theme.OKABE_ITO["bluish_green"],
+    "high_low": theme.OKABE_ITO["blue"],
+    "low_high": theme.OKABE_ITO["vermillion"],
+    "low_low": theme.OKABE_ITO["reddish_purple"],
+}
+
+
+def default_caseload_path() -> Path:
+    """``$IGM_CASELOAD`` or ``data/caseload.csv`` in the source tree."""
+    explicit = os.environ.get("IGM_CASELOAD")
+    if explicit:
+        return Path(explicit)
+    return Path(__file__).resolve().parents[1] / "data" / "caseload.csv"
+
+
+def load_caseload(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the synthetic caseload CSV."""
+    return pd.read_csv(path or default_caseload_path())
+
+
+def _name(key: str, lang: str) -> str:
+    return t(f"determinant.{key}.name", lang)
+
+
+def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """Intention × ability per client, coloured by neutral quadrant names, boundaries at 50."""
+    theme.enable()
+    names = {q: t(f"quadrant.{q}", lang) for q in QUADRANTS}
+    rows = [
+        {
+            "client": str(c),
+            "intention": round(float(i), 2),
+            "ability": round(float(a), 2),
+            "quadrant": names[str(q)],
+        }
+        for c, i, a, q in zip(
+            selected["client_id"],
+            selected["intention"],
+            selected["ability"],
+            selected["quadrant"],
+            strict=False,
+        )
+    ]
+    points = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_circle(size=34, opacity=0.75)
+        .encode(
+            x=alt.X(
+                "intention:Q", scale=alt.Scale(domain=[0, 100]), title=t("output.intention", lang)
+            ),
+            y=alt.Y("ability:Q", scale=alt.Scale(domain=[0, 100]), title=t("output.ability", lang)),
+            color=alt.Color(
+                "quadrant:N",
+                scale=alt.Scale(
+                    domain=[names[q] for q in QUADRANTS],
+                    range=[_QUADRANT_COLOURS[q] for q in QUADRANTS],
+                ),
+                legend=alt.Legend(title=t("chart.quadrant", lang), orient="right"),
+            ),
+            shape=alt.Shape("quadrant:N", sort=[names[q] for q in QUADRANTS], legend=None),
+            tooltip=[
+                "client:N",
+                alt.Tooltip("intention:Q", format=".0f"),
+                alt.Tooltip("ability:Q", format=".0f"),
+                "quadrant:N",
+            ],
+        )
+    )
+    lines = alt.Chart(alt.Data(values=[{"v": 50}])).mark_rule(color="#595959", strokeDash=[4, 4])
+    chart = (points + lines.encode(x="v:Q") + lines.encode(y="v:Q")).properties(
+        width=380, height=340, title=t("chart.scatter.title", lang)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """CIBER-style: mean score (95% CI) beside the correlation with behaviour (95% CI)."""
+    theme.enable()
+    order = [_name(k, lang) for k in DETERMINANTS]
+    rows = [
+        {
+            "name": _name(str(k), lang),
+            "block": t(f"block.{block_of(str(k))}", lang),
+            **{c: (None if pd.isna(v) else round(float(v), 4)) for c, v in r.items()},
+        }
+        for k, r in relevance.iterrows()
+    ]
+    colour = alt.Color(
+        "block:N",
+        scale=alt.Scale(
+            domain=[t("block.willen", lang), t("block.kunnen", lang)],
+            range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+        ),
+        legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
+    )
+    base = alt.Chart(alt.Data(values=rows))
+    y = alt.Y("name:N", sort=order, title=None)
+    means = (
+        base.mark_rule(strokeWidth=2).encode(
+            x=alt.X(
+                "mean_low:Q", scale=alt.Scale(domain=[1, 7]), title=t("chart.relevance.means", lang)
+            ),
+            x2="mean_high:Q",
+            y=y,
+            color=colour,
+        )
+        + base.mark_point(filled=True, size=60).encode(
+            x="mean:Q",
+            y=y,
+            color=colour,
+            tooltip=["name:N", alt.Tooltip("mean:Q", format=".2f")],
+        )
+    ).properties(width=220, height=7 * 26)
+    extreme = relevance[["r_low", "r_high"]].abs().max().max()
+    limit = max(0.3, float(np.ceil(float(extreme) * 10.0) / 10.0)) if pd.notna(extreme) else 1.0
+    zero = alt.Chart(alt.Data(values=[{"v": 0}])).mark_rule(color="#595959").encode(x="v:Q")
+    assoc = (
+        zero
+        + base.mark_rule(strokeWidth=2).encode(
+            x=alt.X(
+                "r_low:Q",
+                scale=alt.Scale(domain=[-min(limit, 1.0), min(limit, 1.0)]),
+                title=t("chart.relevance.assoc", lang),
+            ),
+            x2="r_high:Q",
+            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            color=colour,
+        )
+        + base.mark_point(filled=True, size=60, shape="diamond").encode(
+            x="r:Q",
+            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            color=colour,
+            tooltip=["name:N", alt.Tooltip("r:Q", format=".2f")],
+        )
+    ).properties(width=220, height=7 * 26)
+    chart = alt.hconcat(means, assoc, spacing=12).properties(title=t("chart.relevance.title", lang))
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """Bars of the mean gain per determinant (percentage points), largest first."""
+    theme.enable()
+    ranked = potential.sort_values("mean_gain", ascending=False)
+    rows = [
+        {
+            "name": _name(str(k), lang),
+            "block": t(f"block.{block_of(str(k))}", lang),
+            "gain": None if pd.isna(g) else round(100.0 * float(g), 3),
+        }
+        for k, g in ranked["mean_gain"].items()
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(height=16)
+        .encode(
+            y=alt.Y("name:N", sort=[r["name"] for r in rows], title=None),
+            x=alt.X("gain:Q", title=t("chart.potential.axis", lang)),
+            color=alt.Color(
+                "block:N",
+                scale=alt.Scale(
+                    domain=[t("block.willen", lang), t("block.kunnen", lang)],
+                    range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+                ),
+                legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
+            ),
+            tooltip=["name:N", alt.Tooltip("gain:Q", format=".2f")],
+        )
+        .properties(width=360, height=7 * 26, title=t("chart.potential.title", lang))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+class CaseloadView:
+    """The caseload view widget. Display ``CaseloadView().widget`` (or call :func:`app`)."""
+
+    def __init__(self, frame: pd.DataFrame | None = None, lang: str = "nl") -> None:
+        raw = load_caseload() if frame is None else frame
+        predicted = predict_caseload(raw, interval=False)
+        predicted["quadrant"] = quadrants(predicted)
+        self.data = predicted
+        self.lang = lang
+        self.group = ALL
+        self.domain = ALL
+        self.widget = w.VBox()
+        self.widget.add_class("igm-app")
+        self.widget.add_class("igm-caseload")
+        self._build()
+
+    def selected(self) -> pd.DataFrame:
+        """The clients that pass the group and domain filters."""
+        mask = np.ones(len(self.data), dtype=bool)
+        if self.group != ALL:
+            mask &= (self.data["group"] == self.group).to_numpy()
+        if self.domain != ALL:
+            mask &= (self.data["domain"] == self.domain).to_numpy()
+        return self.data.loc[mask]
+
+    def set_filters(self, group: str | None = None, domain: str | None = None) -> None:
+        """Filter by group and/or domain (``ALL`` for no filter)."""
+        self._muted = True
+        try:
+            if group is not None:
+                self.group_picker.value = group
+                self.group = group
+            if domain is not None:
+                self.domain_picker.value = domain
+                self.domain = domain
+        finally:
+            self._muted = False
+        self._update()
+
+    def set_language(self, lang: str) -> None:
+        """Show every label in ``lang``; keeps the filters."""
+        self.lang = lang
+        self._build()
+
+    def _options(self, column: str, prefix: str) -> list[tuple[str, str]]:
+        values = sorted(str(v) for v in self.data[column].dropna().unique())
+        return [(t("ui.all", self.lang), ALL)] + [
+            (t(f"{prefix}.{v}", self.lang), v) for v in values
+        ]
+
+    def _build(self) -> None:
+        lang = self.lang
+        self._muted = False
+        switch = language_switch(lang, self.set_language)
+        self.group_picker = w.Dropdown(
+            options=self._options("group", "group"),
+            value=self.group,
+            description=t("caseload.group", lang),
+            style={"description_width": "9em"},
+            layout=w.Layout(width="min(100%, 36em)"),
+        )
+        self.group_picker.add_class("igm-filter-group")
+        self.domain_picker = w.Dropdown(
+            options=self._options("domain", "domain"),
+            value=self.domain,
+            description=t("caseload.domain", lang),
+            style={"description_width": "9em"},
+            layout=w.Layout(width="min(100%, 36em)"),
+        )
+        self.domain_picker.add_class("igm-filter-domain")
+        self.group_picker.observe(self._on_filter, names="value")
+        self.domain_picker.observe(self._on_filter, names="value")
+
+        self.count_out = w.HTML()
+        self.count_out.add_class("igm-caseload-count")
+        selected = self.selected()
+        self.scatter = jupyter_chart(scatter_spec(selected, lang))
+        self.scatter_text = chart_summary("")
+        self.relevance = jupyter_chart(relevance_spec(determinant_relevance(selected), lang))
+        self.relevance_text = chart_summary("")
+        self.potential = jupyter_chart(potential_spec(potential_for_change(selected), lang))
+        self.potential_text = chart_summary("")
+        h = html.escape
+        self.widget.children = [
+            style_widget(lang),
+            w.HBox([switch]),
+            notice(lang),
+            w.HTML(f"<p>{h(t('caseload.intro', lang, n=len(self.data)))}</p>"),
+            self.group_picker,
+            self.domain_picker,
+            self.count_out,
+            w.HTML(f"<h3>{h(t('chart.scatter.title', lang))}</h3>"),
+            self.scatter_text,
+            self.scatter,
+            w.HTML(f"<h3>{h(t('chart.relevance.title', lang))}</h3>"),
+            self.relevance_text,
+            self.relevance,
+            w.HTML(f"<h3>{h(t('chart.potential.title', lang))}</h3>"),
+            self.potential_text,
+            self.potential,
+        ]
+        self._update()
+
+    def _on_filter(self, _change: dict[str, Any]) -> None:
+        if self._muted:
+            return
+        self.group = str(self.group_picker.value)
+        self.domain = str(self.domain_picker.value)
+        self._update()
+
+    def _update(self) -> None:
+        lang = self.lang
+        selected = self.selected()
+        h = html.escape
+        if selected.empty:
+            self.count_out.value = f"<p><strong>{h(t('caseload.empty', lang))}</strong></p>"
+            self.scatter_text.value = self.relevance_text.value = self.potential_text.value = ""
+            self.scatter.spec = scatter_spec(selected, lang)
+            return
+        self.count_out.value = (
+            "<p>"
+            + h(
+                t(
+                    "caseload.count",
+                    lang,
+                    n=len(selected),
+                    predicted=fmt_percent(float(selected["behaviour_probability"].mean()), lang),
+                    observed=fmt_percent(float(selected["behaviour"].mean()), lang),
+                )
+            )
+            + "</p>"
+        )
+        counts = selected["quadrant"].value_counts()
+        self.scatter.spec = scatter_spec(selected, lang)
+        self.scatter_text.value = (
+            '<p class="igm-summary">'
+            + h(t("chart.scatter.summary", lang, **{q: int(counts.get(q, 0)) for q in QUADRANTS}))
+            + "</p>"
+        )
+
+        relevance = determinant_relevance(selected)
+        self.relevance.spec = relevance_spec(relevance, lang)
+        if relevance["r"].notna().any():
+            top = str(relevance["r"].abs().idxmax())
+            r_text = fmt_number(float(relevance.loc[top, "r"]), lang, 2)
+        else:
+            top, r_text = DETERMINANTS[0], "–"
+        lowest = str(relevance["mean"].idxmin())
+        self.relevance_text.value = (
+            '<p class="igm-summary">'
+            + h(
+                t(
+                    "chart.relevance.summary",
+                    lang,
+                    top=_name(top, lang),
+                    r=r_text,
+                    lowest=_name(lowest, lang),
+                    mean=fmt_number(float(relevance.loc[lowest, "mean"]), lang),
+                )
+            )
+            + "</p>"
+        )
+
+        potential = potential_for_change(selected)
+        self.potential.spec = potential_spec(potential, lang)
+        best = str(potential["mean_gain"].idxmax())
+        worst = str(potential["mean_gain"].idxmin())
+        self.potential_text.value = (
+            '<p class="igm-summary">'
+            + h(
+                t(
+                    "chart.potential.summary",
+                    lang,
+                    top=_name(best, lang),
+                    points=fmt_number(100 * float(potential.loc[best, "mean_gain"]), lang),
+                    low=_name(worst, lang),
+                    low_points=fmt_number(100 * float(potential.loc[worst, "mean_gain"]), lang),
+                )
+            )
+            + "</p>"
+        )
+
+
+def app(lang: str | None = None) -> w.VBox:
+    """The caseload view for a Voila app; language from ``?lang=`` unless given."""
+    view = CaseloadView(lang=DEFAULT_LANGUAGE)  # before the request (preheated kernels)
+    chosen = lang or language_from_query()
+    if chosen != view.lang:
+        view.set_language(chosen)
+    return view.widget

@@ -1,0 +1,495 @@
+"""Case explorer: pick a case, move the seven determinant scores, see what the model expects.
+
+A thin layer on :mod:`igm`: every number comes from ``Model.predict``. Stable CSS hooks for
+tests: ``igm-behaviour-readout``, ``igm-intention-readout``, ``igm-slider-<key>``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+
+from igm import DETERMINANTS, KUNNEN, WILLEN, Case, DeterminantScores, Prediction, list_cases
+from igm.determinants import block_of
+from igm.i18n import DEFAULT_LANGUAGE, t
+from igm.model import Model, model_for
+from widgets import theme
+from widgets.offline import jupyter_chart
+from widgets.slider import ScoreSlider
+from widgets.ui import (
+    chart_summary,
+    fmt_number,
+    fmt_percent,
+    language_from_query,
+    language_switch,
+    notice,
+    readout_html,
+    style_widget,
+)
+
+__all__ = ["Explorer", "app", "contribution_spec", "model_diagram_svg"]
+
+
+_ALL_SEVEN = dict.fromkeys(DETERMINANTS, 7)
+
+
+def _name(key: str, lang: str) -> str:
+    return t(f"determinant.{key}.name", lang)
+
+
+def contribution_rows(
+    prediction: Prediction, original: Prediction, lang: str
+) -> list[dict[str, Any]]:
+    """The contribution chart's data: one row per determinant (percentage points)."""
+    return [
+        {
+            "key": key,
+            "name": _name(key, lang),
+            "block": t(f"block.{block_of(key)}", lang),
+            "points": round(100.0 * prediction.contributions[key], 4),
+            "case_points": round(100.0 * original.contributions[key], 3),
+            "order": i,
+        }
+        for i, key in enumerate(DETERMINANTS)
+    ]
+
+
+#: Name of the Vega parameter that carries the seven contributions (percentage points).
+CONTRIB_PARAM = "igm_contrib"
+
+
+def contribution_values(prediction: Prediction) -> list[float]:
+    """The contributions in percentage points, in canonical order (the chart's parameter)."""
+    return [round(100.0 * prediction.contributions[k], 4) for k in DETERMINANTS]
+
+
+def contribution_spec(
+    prediction: Prediction, original: Prediction, lang: str, top: float | None = None
+) -> dict[str, Any]:
+    """Vega-Lite spec: bars of each determinant's contribution, a tick at the case's value.
+
+    The bar lengths come from the parameter :data:`CONTRIB_PARAM` (a list of seven values),
+    so that a slider move only sets that parameter in the browser (no re-embedding).
+    ``top`` fixes the end of the x axis (default: the largest value shown now).
+    """
+    theme.enable()
+    rows = contribution_rows(prediction, original, lang)
+    for i, row in enumerate(rows):
+        row["i"] = i
+        del row["points"]
+    if top is None:
+        top = max(contribution_values(prediction) + [r["case_points"] for r in rows])
+    x_scale = alt.Scale(domain=[0, max(1.0, float(top))], nice=True)
+    y = alt.Y("name:N", sort=[r["name"] for r in rows], title=None)
+    colour = alt.Color(
+        "block:N",
+        scale=alt.Scale(
+            domain=[t("block.willen", lang), t("block.kunnen", lang)],
+            range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+        ),
+        legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
+    )
+    contrib = alt.param(name=CONTRIB_PARAM, value=contribution_values(prediction))
+    base = alt.Chart(alt.Data(values=rows))
+    bars = (
+        base.transform_calculate(points=f"{CONTRIB_PARAM}[datum.i]")
+        .mark_bar(height=16)
+        .encode(
+            x=alt.X("points:Q", title=t("chart.contributions.axis", lang), scale=x_scale),
+            y=y,
+            color=colour,
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("points:Q", format=".1f")],
+        )
+    )
+    ticks = base.mark_tick(color="#1f1f1f", thickness=2, size=22).encode(x="case_points:Q", y=y)
+    chart = (
+        alt.layer(bars, ticks)
+        .add_params(contrib)
+        .properties(width=290, height=7 * 26, title=t("output.contributions", lang))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def contribution_sentence(prediction: Prediction, lang: str) -> str:
+    """One sentence that says in words what the contribution chart shows."""
+    ranked = sorted(DETERMINANTS, key=lambda k: -prediction.contributions[k])
+    top, low = ranked[0], ranked[-1]
+    return t(
+        "chart.contributions.summary",
+        lang,
+        behaviour=fmt_percent(prediction.behaviour_probability, lang),
+        base=fmt_percent(prediction.base_rate, lang),
+        top=_name(top, lang),
+        top_points=fmt_number(100 * prediction.contributions[top], lang),
+        low=_name(low, lang),
+        low_points=fmt_number(100 * prediction.contributions[low], lang),
+    )
+
+
+def model_diagram_svg(model: Model, prediction: Prediction, lang: str) -> str:
+    """An SVG diagram of the model: determinants → intention → behaviour, kunnen moderating.
+
+    Arrow widths and labels show each determinant's weight within its block (from
+    ``igm.weights``); the boxes show the current scores and outputs.
+    """
+    weights = model.weights.normalised_values()
+    blue, red = theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]
+    width, box_w, box_h = 820, 290, 32
+    node_x, node_w, node_h = 470, 130, 52
+    beh_x = 680
+    ys = {k: 14 + 42 * i for i, k in enumerate(WILLEN)}
+    ys.update({k: 14 + 42 * (i + 3) + 24 for i, k in enumerate(KUNNEN)})
+    int_y = ys[WILLEN[1]] + box_h / 2 - node_h / 2
+    abl_y = (ys[KUNNEN[1]] + ys[KUNNEN[2]]) / 2 + box_h / 2 - node_h / 2
+    height = int(ys[KUNNEN[-1]] + box_h + 14)
+
+    def esc(text: str) -> str:
+        return html.escape(text, quote=True)
+
+    parts = [
+        "<defs>",
+        *(
+            f'<marker id="igm-arrow-{n}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+            f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+            f'fill="{c}"/></marker>'
+            for n, c in (("w", blue), ("k", red), ("b", "#1f1f1f"))
+        ),
+        "</defs>",
+    ]
+    for key in DETERMINANTS:
+        willen = key in WILLEN
+        colour, marker = (blue, "w") if willen else (red, "k")
+        y = ys[key]
+        target_y = (int_y if willen else abl_y) + node_h / 2
+        stroke = 1.0 + 12.0 * weights[key]
+        x1, y1 = 10 + box_w, y + box_h / 2
+        parts.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{node_x - 4}" y2="{target_y}" stroke="{colour}" '
+            f'stroke-width="{stroke:.2f}" stroke-opacity="0.85" '
+            f'marker-end="url(#igm-arrow-{marker})"/>'
+        )
+        label_y = y1 + stroke / 2 + 12 if target_y < y1 - 1 else y1 - stroke / 2 - 4
+        parts.append(
+            f'<rect x="10" y="{y}" width="{box_w}" height="{box_h}" rx="5" fill="white" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            f'<text x="18" y="{y + 20}" font-size="12" fill="#1f1f1f">{esc(_name(key, lang))}'
+            f"</text>"
+            f'<text x="{box_w + 2}" y="{y + 20}" font-size="13" font-weight="700" '
+            f'text-anchor="end" fill="#1f1f1f">{fmt_number(prediction.scores[key], lang, 0)}'
+            f"</text>"
+            f'<text x="{x1 + 8}" y="{label_y:.1f}" font-size="11" fill="{colour}" '
+            f'font-weight="700">{fmt_number(100 * weights[key], lang, 0)}%</text>'
+        )
+    # intention -> behaviour, and ability moderating that arrow
+    ix2 = node_x + node_w
+    iy = int_y + node_h / 2
+    parts.append(
+        f'<line x1="{ix2}" y1="{iy}" x2="{beh_x - 4}" y2="{iy}" stroke="#1f1f1f" '
+        f'stroke-width="3" marker-end="url(#igm-arrow-b)"/>'
+    )
+    mid_x = (ix2 + beh_x) / 2
+    words = t("diagram.moderates", lang).split()
+    half = (len(words) + 1) // 2
+    label_x, label_y0 = mid_x + 10, (iy + abl_y) / 2 + 10
+    parts.append(
+        f'<line x1="{node_x + node_w / 2}" y1="{abl_y}" x2="{mid_x}" y2="{iy + 6}" '
+        f'stroke="{red}" stroke-width="3" stroke-dasharray="6 4" '
+        f'marker-end="url(#igm-arrow-k)"/>'
+        f'<text x="{label_x}" y="{label_y0}" font-size="11" fill="{red}" font-weight="700">'
+        f'<tspan x="{label_x}">{esc(" ".join(words[:half]))}</tspan>'
+        f'<tspan x="{label_x}" dy="14">{esc(" ".join(words[half:]))}</tspan></text>'
+    )
+    nodes = (
+        (
+            node_x,
+            int_y,
+            blue,
+            t("output.intention", lang),
+            fmt_number(prediction.intention, lang, 0),
+        ),
+        (node_x, abl_y, red, t("output.ability", lang), fmt_number(prediction.ability, lang, 0)),
+        (
+            beh_x,
+            int_y,
+            "#1f1f1f",
+            t("diagram.behaviour", lang),
+            fmt_percent(prediction.behaviour_probability, lang, 0),
+        ),
+    )
+    for x, y, colour, label, value in nodes:
+        nw = node_w if x == node_x else width - beh_x - 4
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{nw}" height="{node_h}" rx="8" fill="white" '
+            f'stroke="{colour}" stroke-width="2.5"/>'
+            f'<text x="{x + nw / 2}" y="{y + 21}" font-size="12" text-anchor="middle" '
+            f'fill="#1f1f1f">{esc(label)}</text>'
+            f'<text x="{x + nw / 2}" y="{y + 41}" font-size="15" font-weight="700" '
+            f'text-anchor="middle" fill="#1f1f1f">{esc(value)}</text>'
+        )
+    title = esc(t("diagram.title", lang))
+    return (
+        f'<svg class="igm-diagram" role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
+        f'style="max-width:100%;height:auto;font-family:system-ui,-apple-system,Segoe UI,'
+        f'Roboto,Arial,sans-serif">' + "".join(parts) + "</svg>"
+    )
+
+
+def diagram_sentence(model: Model, lang: str) -> str:
+    """One sentence that says in words what the model diagram shows."""
+    weights = model.weights.normalised_values()
+    w_top = max(WILLEN, key=lambda k: weights[k])
+    k_top = max(KUNNEN, key=lambda k: weights[k])
+    return t(
+        "diagram.summary",
+        lang,
+        domain=t(f"domain.{model.domain}", lang),
+        willen_top=_name(w_top, lang),
+        willen_weight=fmt_number(100 * weights[w_top], lang, 0) + "%",
+        kunnen_top=_name(k_top, lang),
+        kunnen_weight=fmt_number(100 * weights[k_top], lang, 0) + "%",
+    )
+
+
+def narrative_html(case: Case, lang: str) -> str:
+    """Case title, summary, target behaviour and the full narrative (folded) as HTML."""
+    paragraphs = "".join(
+        f"<p>{html.escape(p.strip())}</p>" for p in case.narrative(lang).split("\n\n") if p.strip()
+    )
+    evidence = "".join(
+        f"<li><strong>{html.escape(_name(k, lang))} ({fmt_number(case.scores[k], lang, 0)})"
+        f":</strong> {html.escape(case.evidence[k](lang))}</li>"
+        for k in DETERMINANTS
+        if k in case.evidence
+    )
+    return (
+        f'<div class="igm-narrative"><h2>{html.escape(case.title(lang))}</h2>'
+        f"<p>{html.escape(case.summary(lang))}</p>"
+        f"<p><strong>{html.escape(t('output.target_behaviour', lang))}:</strong> "
+        f"{html.escape(case.target_behaviour.sentence(lang))}</p>"
+        f"<details><summary>{html.escape(t('ui.narrative.show', lang))}</summary>{paragraphs}"
+        f"<h3>{html.escape(t('ui.evidence', lang))}</h3><ul>{evidence}</ul></details></div>"
+    )
+
+
+class Explorer:
+    """The case explorer widget. Display ``Explorer().widget`` (or call :func:`app`)."""
+
+    def __init__(self, case_id: str | None = None, lang: str = "nl") -> None:
+        self.cases = {case.id: case for case in list_cases()}
+        self.lang = lang
+        self.case = self.cases[case_id] if case_id else next(iter(self.cases.values()))
+        self.model = model_for(self.case.domain)
+        self.original = self.model.predict(self.case.scores)
+        self.prediction = self.original
+        self.widget = w.VBox()
+        self.widget.add_class("igm-app")
+        self.widget.add_class("igm-explorer")
+        self.sliders: dict[str, ScoreSlider] = {}
+        self._muted = False
+        self._build()
+
+    # -- state -------------------------------------------------------------------------------
+    def scores(self) -> DeterminantScores:
+        """The scores the sliders show now."""
+        return DeterminantScores.from_mapping({k: s.value for k, s in self.sliders.items()})
+
+    def set_case(self, case_id: str) -> None:
+        """Show another case; the sliders start at its scores."""
+        self.case = self.cases[case_id]
+        self.model = model_for(self.case.domain)
+        self.original = self.model.predict(self.case.scores)
+        self._build()
+
+    def set_language(self, lang: str) -> None:
+        """Show every label in ``lang``; keeps the case and the slider positions."""
+        scores = self.scores()
+        self.lang = lang
+        self._build(scores)
+
+    def reset(self) -> None:
+        """Put every slider back at the case's score."""
+        self._muted = True
+        try:
+            for key, slider in self.sliders.items():
+                slider.value = round(self.case.scores[key])
+        finally:
+            self._muted = False
+        self._update()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build(self, scores: DeterminantScores | None = None) -> None:
+        lang, case = self.lang, self.case
+        scores = scores or case.scores
+        self.prediction = self.model.predict(scores)
+
+        switch = language_switch(lang, self.set_language)
+        picker = w.Dropdown(
+            options=[(c.title(lang), c.id) for c in self.cases.values()],
+            value=case.id,
+            description=t("ui.case", lang),
+            layout=w.Layout(width="min(100%, 44em)"),
+            style={"description_width": "5em"},
+        )
+        picker.add_class("igm-case-picker")
+        picker.observe(lambda ch: self.set_case(str(ch["new"])), names="value")
+
+        self.sliders = {}
+        blocks = []
+        for block, keys in (("willen", WILLEN), ("kunnen", KUNNEN)):
+            rows: list[w.Widget] = [
+                w.HTML(
+                    f'<p class="igm-block-title">{html.escape(t(f"block.{block}", lang))}</p>'
+                    f'<p class="igm-block-desc">{html.escape(t(f"block.{block}.description", lang))}'
+                    "</p>"
+                )
+            ]
+            for key in keys:
+                slider = ScoreSlider(
+                    value=round(scores[key]),
+                    original=round(case.scores[key]),
+                    label=_name(key, lang),
+                    help=t(f"determinant.{key}.description", lang),
+                )
+                slider.add_class("igm-slider")
+                slider.add_class(f"igm-slider-{key}")
+                slider.observe(self._on_slider, names="value")
+                self.sliders[key] = slider
+                rows.append(slider)
+            box = w.VBox(rows)
+            box.add_class(f"igm-block-{block}")
+            blocks.append(box)
+
+        reset = w.Button(description=t("ui.reset", lang), icon="", tooltip=t("ui.reset", lang))
+        reset.add_class("igm-reset")
+        reset.on_click(lambda _b: self.reset())
+
+        self.intention_out = w.HTML()
+        self.intention_out.add_class("igm-readout")
+        self.intention_out.add_class("igm-intention-readout")
+        self.ability_out = w.HTML()
+        self.ability_out.add_class("igm-readout")
+        self.ability_out.add_class("igm-ability-readout")
+        self.behaviour_out = w.HTML()
+        self.behaviour_out.add_class("igm-readout")
+        self.behaviour_out.add_class("igm-behaviour-readout")
+        readouts = w.HBox([self.intention_out, self.ability_out, self.behaviour_out])
+        readouts.add_class("igm-readouts")
+        live = w.HTML(f'<h3 id="igm-outcome-heading">{html.escape(t("ui.outcome", lang))}</h3>')
+
+        # Fixed x axis per case: every contribution is largest with all scores at 7.
+        top = max(contribution_values(self.model.predict(case.scores.with_values(_ALL_SEVEN))))
+        self._spec = contribution_spec(self.prediction, self.original, lang, top)
+        self.chart = jupyter_chart(
+            self._spec, {CONTRIB_PARAM: contribution_values(self.prediction)}
+        )
+        self.chart.add_class("igm-contribution-chart")
+        self.chart_text = chart_summary("")
+        self.diagram = w.HTML(layout=w.Layout(width="100%"))
+        self.diagram.add_class("igm-model-diagram")
+        self.diagram_text = chart_summary(diagram_sentence(self.model, lang))
+
+        intro = w.HTML(f"<p>{html.escape(t('explorer.intro', lang))}</p>")
+        scale = w.HTML(f'<p class="igm-block-desc">{html.escape(t("ui.scale_hint", lang))}</p>')
+        left = w.VBox(
+            [
+                w.HTML(f"<h3>{html.escape(t('output.scores', lang))}</h3>"),
+                scale,
+                *blocks,
+                reset,
+            ]
+        )
+        left.add_class("igm-column")
+        right = w.VBox(
+            [
+                live,
+                readouts,
+                w.HTML(f"<h3>{html.escape(t('output.contributions', lang))}</h3>"),
+                self.chart_text,
+                self.chart,
+            ]
+        )
+        right.add_class("igm-column")
+        columns = w.HBox([left, right])
+        columns.add_class("igm-columns")
+        self.widget.children = [
+            style_widget(lang),
+            w.HBox([switch]),
+            notice(lang),
+            intro,
+            picker,
+            w.HTML(narrative_html(case, lang)),
+            columns,
+            w.HTML(f"<h3>{html.escape(t('diagram.title', lang))}</h3>"),
+            self.diagram_text,
+            self.diagram,
+        ]
+        self._update(rebuild_chart=False)
+
+    def _on_slider(self, _change: dict[str, Any]) -> None:
+        if not self._muted:
+            self._update()
+
+    def _update(self, rebuild_chart: bool = True) -> None:
+        """Recompute with the engine and refresh readouts, notes, chart and diagram."""
+        lang = self.lang
+        scores = self.scores()
+        p = self.prediction = self.model.predict(scores)
+        self.intention_out.value = readout_html(
+            t("output.intention", lang),
+            fmt_number(p.intention, lang, 0),
+            p.intention,
+            t("ui.out_of_100", lang),
+        )
+        self.ability_out.value = readout_html(
+            t("output.ability", lang),
+            fmt_number(p.ability, lang, 0),
+            p.ability,
+            t("ui.out_of_100", lang),
+        )
+        low, high = p.behaviour_interval
+        self.behaviour_out.value = readout_html(
+            t("output.behaviour", lang),
+            fmt_percent(p.behaviour_probability, lang),
+            p.behaviour_probability,
+            t(
+                "ui.interval_value",
+                lang,
+                low=fmt_percent(low, lang),
+                high=fmt_percent(high, lang),
+            )
+            + " · "
+            + t("ui.bottleneck_value", lang, name=_name(p.bottleneck, lang)),
+        )
+        for key, slider in self.sliders.items():
+            original = self.case.scores[key]
+            text = t("ui.original", lang, score=fmt_number(original, lang, 0))
+            delta = scores[key] - original
+            if delta:
+                change = fmt_number(delta, lang, 0)
+                change = change if delta < 0 else "+" + change
+                text += " · " + t("ui.changed", lang, delta=change)
+            slider.note = text
+        self.chart_text.value = (
+            f'<p class="igm-summary">{html.escape(contribution_sentence(p, lang))}</p>'
+        )
+        if rebuild_chart:
+            self.chart._params = {CONTRIB_PARAM: contribution_values(p)}
+        self.diagram.value = model_diagram_svg(self.model, p, lang)
+
+
+def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
+    """The explorer for a Voila app; language from ``?lang=`` unless given.
+
+    The widget is built before the language is known: in a preheated Voila kernel that work
+    is done before the page is asked for, and only a language switch remains afterwards.
+    """
+    explorer = Explorer(case_id, DEFAULT_LANGUAGE)
+    chosen = lang or language_from_query()
+    if chosen != explorer.lang:
+        explorer.set_language(chosen)
+    return explorer.widget

@@ -1,0 +1,390 @@
+"""Intervention planner: choose interventions for a case, compare before and after, export.
+
+Numbers come from ``Model.compare`` and ``Model.predict``; this module only adds up the
+chosen interventions' effects (the plan) and shows the result.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+import ipywidgets as w
+
+from igm import Case, Comparison, Intervention, list_cases
+from igm.determinants import block_of
+from igm.i18n import DEFAULT_LANGUAGE, t
+from igm.model import model_for
+from widgets import theme
+from widgets.offline import jupyter_chart
+from widgets.ui import (
+    chart_summary,
+    fmt_number,
+    fmt_percent,
+    fmt_points,
+    language_from_query,
+    language_switch,
+    notice,
+    readout_html,
+    style_widget,
+)
+
+__all__ = ["Planner", "app", "combined_effects", "export_text"]
+
+
+def _name(key: str, lang: str) -> str:
+    return t(f"determinant.{key}.name", lang)
+
+
+def combined_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
+    """The plan: each determinant's total raise over the chosen interventions."""
+    total: dict[str, float] = {}
+    for item in interventions:
+        for key, points in item.effects.items():
+            total[key] = total.get(key, 0.0) + float(points)
+    return total
+
+
+def effects_text(effects: Mapping[str, float], lang: str) -> str:
+    """``Thuissituatie +2, Houding +1``."""
+    return ", ".join(f"{_name(k, lang)} +{fmt_number(v, lang, 0)}" for k, v in effects.items())
+
+
+def export_text(
+    case: Case, chosen: Iterable[Intervention], comparison: Comparison, lang: str
+) -> str:
+    """The plan as short plain text to paste into a plan van aanpak."""
+    chosen = list(chosen)
+    lines = [
+        t("export.header", lang, name=case.name),
+        t("export.target", lang, target=case.target_behaviour.sentence(lang)),
+        t("export.interventions", lang),
+    ]
+    if chosen:
+        lines += [
+            t(
+                "export.item",
+                lang,
+                label=item.label(lang),
+                effort=item.effort,
+                effects=effects_text(item.effects, lang),
+            )
+            for item in chosen
+        ]
+    else:
+        lines.append(t("export.none", lang))
+    lines.append(
+        t(
+            "export.expected",
+            lang,
+            before=fmt_percent(comparison.before.behaviour_probability, lang),
+            after=fmt_percent(comparison.after.behaviour_probability, lang),
+            points=fmt_points(comparison.behaviour_gain, lang),
+        )
+    )
+    lines.append(t("export.next_lever", lang, name=_name(comparison.after.bottleneck, lang)))
+    lines.append(t("notice.illustrative", lang))
+    return "\n".join(lines)
+
+
+def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
+    """Grouped bars: intention, ability and behaviour probability (0–100), before and after."""
+    theme.enable()
+    before, after = t("planner.before", lang), t("planner.after", lang)
+    measures = [t("output.intention", lang), t("output.ability", lang), t("output.behaviour", lang)]
+    rows = []
+    for moment, p in ((before, comparison.before), (after, comparison.after)):
+        values = (p.intention, p.ability, 100.0 * p.behaviour_probability)
+        rows += [
+            {"measure": m, "moment": moment, "value": round(v, 2)}
+            for m, v in zip(measures, values, strict=False)
+        ]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y("measure:N", sort=measures, title=None),
+            yOffset=alt.YOffset("moment:N", sort=[before, after]),
+            x=alt.X(
+                "value:Q",
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100]),
+                title=t("chart.compare.axis", lang),
+            ),
+            color=alt.Color(
+                "moment:N",
+                sort=[before, after],
+                scale=alt.Scale(range=[theme.OKABE_ITO["sky_blue"], theme.OKABE_ITO["blue"]]),
+                legend=alt.Legend(title=t("chart.compare.moment", lang), orient="bottom"),
+            ),
+            tooltip=["measure:N", "moment:N", alt.Tooltip("value:Q", format=".1f")],
+        )
+        .properties(width=360, height=170, title=t("chart.compare.title", lang))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
+    """Bars of each determinant's gain for one more point, after the plan, largest first."""
+    theme.enable()
+    rows = [
+        {
+            "name": _name(lever.key, lang),
+            "gain": round(100.0 * lever.gain, 3),
+            "block": t(f"block.{block_of(lever.key)}", lang),
+        }
+        for lever in comparison.after.levers
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(height=16)
+        .encode(
+            y=alt.Y("name:N", sort=[r["name"] for r in rows], title=None),
+            x=alt.X("gain:Q", title=t("chart.levers.axis", lang)),
+            color=alt.Color(
+                "block:N",
+                scale=alt.Scale(
+                    domain=[t("block.willen", lang), t("block.kunnen", lang)],
+                    range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+                ),
+                legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
+            ),
+            tooltip=["name:N", alt.Tooltip("gain:Q", format=".1f")],
+        )
+        .properties(width=360, height=7 * 26, title=t("output.levers", lang))
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def compare_sentence(comparison: Comparison, lang: str) -> str:
+    """One sentence that says what the before/after chart shows."""
+    b, a = comparison.before, comparison.after
+    return t(
+        "chart.compare.summary",
+        lang,
+        before=fmt_percent(b.behaviour_probability, lang),
+        after=fmt_percent(a.behaviour_probability, lang),
+        i_before=fmt_number(b.intention, lang, 0),
+        i_after=fmt_number(a.intention, lang, 0),
+        a_before=fmt_number(b.ability, lang, 0),
+        a_after=fmt_number(a.ability, lang, 0),
+    )
+
+
+def levers_sentence(comparison: Comparison, lang: str) -> str:
+    """One sentence that says what the levers chart shows."""
+    first, second = comparison.after.levers[0], comparison.after.levers[1]
+    return t(
+        "chart.levers.summary",
+        lang,
+        top=_name(first.key, lang),
+        points=fmt_number(100 * first.gain, lang),
+        second=_name(second.key, lang),
+        second_points=fmt_number(100 * second.gain, lang),
+    )
+
+
+class Planner:
+    """The intervention planner widget. Display ``Planner().widget`` (or call :func:`app`)."""
+
+    def __init__(self, case_id: str | None = None, lang: str = "nl") -> None:
+        self.cases = {case.id: case for case in list_cases()}
+        self.lang = lang
+        self.case = self.cases[case_id] if case_id else next(iter(self.cases.values()))
+        self.model = model_for(self.case.domain)
+        self.widget = w.VBox()
+        self.widget.add_class("igm-app")
+        self.widget.add_class("igm-planner")
+        self.checks: dict[str, w.Checkbox] = {}
+        self._build(set())
+
+    @property
+    def chosen(self) -> list[Intervention]:
+        """The interventions ticked now, in the case's order."""
+        return [i for i in self.case.interventions if self.checks[i.id].value]
+
+    def choose(self, intervention_ids: Iterable[str]) -> None:
+        """Tick exactly these interventions (by id)."""
+        wanted = set(intervention_ids)
+        for key in wanted - set(self.checks):
+            raise KeyError(f"case {self.case.id!r} has no intervention {key!r}")
+        self._muted = True
+        try:
+            for key, box in self.checks.items():
+                box.value = key in wanted
+        finally:
+            self._muted = False
+        self._update()
+
+    def comparison(self) -> Comparison:
+        """Before and after the chosen interventions, from the engine."""
+        return self.model.compare(self.case.scores, combined_effects(self.chosen))
+
+    def set_case(self, case_id: str) -> None:
+        """Plan for another case (nothing chosen)."""
+        self.case = self.cases[case_id]
+        self.model = model_for(self.case.domain)
+        self._build(set())
+
+    def set_language(self, lang: str) -> None:
+        """Show every label in ``lang``; keeps the case and the chosen interventions."""
+        chosen = {i.id for i in self.chosen}
+        self.lang = lang
+        self._build(chosen)
+
+    def export(self) -> str:
+        """The plan as text (what the export box shows)."""
+        return export_text(self.case, self.chosen, self.comparison(), self.lang)
+
+    def _build(self, chosen: set[str]) -> None:
+        lang, case = self.lang, self.case
+        self._muted = False
+        switch = language_switch(lang, self.set_language)
+        picker = w.Dropdown(
+            options=[(c.title(lang), c.id) for c in self.cases.values()],
+            value=case.id,
+            description=t("ui.case", lang),
+            layout=w.Layout(width="min(100%, 44em)"),
+            style={"description_width": "5em"},
+        )
+        picker.add_class("igm-case-picker")
+        picker.observe(lambda ch: self.set_case(str(ch["new"])), names="value")
+
+        self.checks = {}
+        rows: list[w.Widget] = []
+        for item in case.interventions:
+            alone = self.model.compare(case.scores, item.effects).behaviour_gain
+            box = w.Checkbox(
+                value=item.id in chosen,
+                description=item.label(lang),
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )
+            box.add_class("igm-intervention")
+            box.add_class(f"igm-intervention-{item.id}")
+            box.observe(self._on_change, names="value")
+            self.checks[item.id] = box
+            detail = " · ".join(
+                (
+                    t("planner.effort", lang, effort=item.effort),
+                    t("planner.raises", lang, effects=effects_text(item.effects, lang)),
+                    t("planner.alone", lang, points=fmt_points(alone, lang)),
+                )
+            )
+            rows.append(
+                w.VBox(
+                    [
+                        box,
+                        w.HTML(
+                            f'<p class="igm-block-desc">{html.escape(item.description(lang))}'
+                            f"<br><em>{html.escape(detail)}</em></p>"
+                        ),
+                    ]
+                )
+            )
+
+        self.before_out = w.HTML()
+        self.before_out.add_class("igm-readout")
+        self.before_out.add_class("igm-before-readout")
+        self.after_out = w.HTML()
+        self.after_out.add_class("igm-readout")
+        self.after_out.add_class("igm-after-readout")
+        self.after_out.add_class("igm-behaviour-readout")
+        self.gain_out = w.HTML()
+        readouts = w.HBox([self.before_out, self.after_out])
+        readouts.add_class("igm-readouts")
+
+        cmp = self.comparison()
+        self.compare_chart = jupyter_chart(compare_spec(cmp, lang))
+        self.compare_text = chart_summary("")
+        self.levers_chart = jupyter_chart(levers_spec(cmp, lang))
+        self.levers_text = chart_summary("")
+        self.export_box = w.Textarea(
+            description=t("planner.export", lang),
+            layout=w.Layout(width="min(100%, 52em)", height="16em"),
+            style={"description_width": "initial"},
+        )
+        self.export_box.add_class("igm-export")
+
+        h = html.escape
+        self.widget.children = [
+            style_widget(lang),
+            w.HBox([switch]),
+            notice(lang),
+            w.HTML(f"<p>{h(t('planner.intro', lang))}</p>"),
+            picker,
+            w.HTML(
+                f"<h2>{h(case.title(lang))}</h2><p>{h(case.summary(lang))}</p>"
+                f"<p><strong>{h(t('output.target_behaviour', lang))}:</strong> "
+                f"{h(case.target_behaviour.sentence(lang))}</p>"
+                f"<h3>{h(t('planner.choose', lang))}</h3>"
+            ),
+            *rows,
+            w.HTML(f"<h3>{h(t('ui.outcome', lang))}</h3>"),
+            readouts,
+            self.gain_out,
+            w.HBox(
+                [
+                    w.VBox([self.compare_text, self.compare_chart]),
+                    w.VBox([self.levers_text, self.levers_chart]),
+                ],
+                layout=w.Layout(flex_flow="row wrap", grid_gap="2em"),
+            ),
+            self.export_box,
+        ]
+        self._update(rebuild_charts=False)
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        if not self._muted:
+            self._update()
+
+    def _readout(self, title: str, p: Any) -> str:
+        lang = self.lang
+        low, high = p.behaviour_interval
+        detail = (
+            f"{t('output.intention', lang)} {fmt_number(p.intention, lang, 0)} · "
+            f"{t('output.ability', lang)} {fmt_number(p.ability, lang, 0)} · "
+            + t("ui.interval_value", lang, low=fmt_percent(low, lang), high=fmt_percent(high, lang))
+        )
+        return readout_html(
+            f"{title}: {t('output.behaviour', lang)}",
+            fmt_percent(p.behaviour_probability, lang),
+            p.behaviour_probability,
+            detail,
+        )
+
+    def _update(self, rebuild_charts: bool = True) -> None:
+        lang = self.lang
+        cmp = self.comparison()
+        self.before_out.value = self._readout(t("planner.before", lang), cmp.before)
+        self.after_out.value = self._readout(t("planner.after", lang), cmp.after)
+        effort = sum(i.effort for i in self.chosen)
+        gain = (
+            t("planner.gain", lang, points=fmt_points(cmp.behaviour_gain, lang), effort=effort)
+            if self.chosen
+            else t("planner.none", lang)
+        )
+        self.gain_out.value = f'<p class="igm-gain"><strong>{html.escape(gain)}</strong></p>'
+        self.compare_text.value = (
+            f'<p class="igm-summary">{html.escape(compare_sentence(cmp, lang))}</p>'
+        )
+        self.levers_text.value = (
+            f'<p class="igm-summary">{html.escape(levers_sentence(cmp, lang))}</p>'
+        )
+        if rebuild_charts:
+            self.compare_chart.spec = compare_spec(cmp, lang)
+            self.levers_chart.spec = levers_spec(cmp, lang)
+        self.export_box.value = export_text(self.case, self.chosen, cmp, lang)
+
+
+def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
+    """The planner for a Voila app; language from ``?lang=`` unless given."""
+    planner = Planner(case_id, DEFAULT_LANGUAGE)  # before the request (preheated kernels)
+    chosen = lang or language_from_query()
+    if chosen != planner.lang:
+        planner.set_language(chosen)
+    return planner.widget

@@ -1,0 +1,206 @@
+"""Serve the igm-kit apps with Voila: a landing page, the apps, and the built book.
+
+``serve()`` runs Voila on ``apps/`` (and ``exercises/`` when it exists) with:
+
+* ``/``            a bilingual landing page linking to every app (nl and en) and the book;
+* ``/book/(.*)``   the built Jupyter Book (``book/_build/html``) as static files;
+* a Voila template (``widgets/jupyter/voila/templates/igm``) that loads nothing from a CDN;
+* preheated kernels (``pool_size`` per app notebook), so an app opens without a cold start.
+
+Charts load their JavaScript from a local bundle file (:mod:`widgets.offline`), written once
+here before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+__all__ = ["APPS", "REPO_ROOT", "landing_page", "make_app_class", "serve"]
+
+#: The repository (or installed source tree) root: it holds apps/, book/, exercises/.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Notebooks served as apps, with the catalogue key of their title and description.
+APPS: tuple[tuple[str, str], ...] = (
+    ("apps/explorer.ipynb", "explorer"),
+    ("apps/planner.ipynb", "planner"),
+    ("apps/caseload.ipynb", "caseload"),
+)
+#: Folders whose notebooks Voila may render (everything else answers 404).
+SERVED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
+
+_LANDING_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f1f1f; background: #ffffff; margin: 0; line-height: 1.5; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.7rem; margin-top: 0.5rem; }
+h2 { font-size: 1.25rem; margin-top: 1.5rem; }
+.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr));
+  gap: 1.5rem; }
+section { border-top: 4px solid #0072B2; padding-top: 0.5rem; }
+section + section { border-top-color: #D55E00; }
+ul { padding-left: 1.2rem; }
+li { margin: 0.6rem 0; }
+a { color: #005a8c; font-weight: 600; }
+a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+.notice { border-left: 4px solid #E69F00; background: #fff8e5; padding: 0.5rem 0.8rem; }
+.desc { display: block; color: #3d3d3d; font-weight: 400; }
+"""
+
+
+def landing_page(base_url: str = "/", book_built: bool = False) -> str:
+    """The landing page: both languages side by side, links to every app and to the book."""
+    sections = []
+    for lang in LANGUAGES:
+        items = []
+        for path, key in APPS:
+            href = f"{base_url}voila/render/{path}" + ("" if lang == "nl" else "?lang=en")
+            items.append(
+                f'<li><a href="{html.escape(href)}">{html.escape(t(f"{key}.title", lang))}</a>'
+                f'<span class="desc">{html.escape(t(f"{key}.description", lang))}</span></li>'
+            )
+        if book_built:
+            book = (
+                f'<p><a href="{base_url}book/{lang}/index.html">'
+                f"{html.escape(t('landing.book.open', lang))}</a></p>"
+            )
+        else:
+            book = f"<p>{html.escape(t('landing.book.missing', lang))}</p>"
+        sections.append(
+            f'<section lang="{lang}" aria-labelledby="h-{lang}">'
+            f'<h2 id="h-{lang}">{html.escape(t("landing.title", lang))}</h2>'
+            f"<p>{html.escape(t('landing.intro', lang))}</p>"
+            f"<h3>{html.escape(t('landing.apps', lang))}</h3><ul>{''.join(items)}</ul>"
+            f"<h3>{html.escape(t('landing.book', lang))}</h3>{book}"
+            f'<p class="notice">{html.escape(t("notice.illustrative", lang))}</p>'
+            "</section>"
+        )
+    return (
+        f'<!DOCTYPE html><html lang="{DEFAULT_LANGUAGE}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(t('app.title', 'nl'))} · {html.escape(t('app.title', 'en'))}"
+        f'</title><link rel="icon" href="data:,"><style>{_LANDING_CSS}</style></head>'
+        f"<body><main><h1>{html.escape(t('app.title', 'nl'))} · "
+        f'<span lang="en">{html.escape(t("app.title", "en"))}</span></h1>'
+        f'<div class="langs">{"".join(sections)}</div></main></body></html>'
+    )
+
+
+def make_app_class() -> Any:
+    """A ``voila.app.Voila`` subclass whose own handlers come before Voila's."""
+    import tornado.web
+    from voila.app import Voila
+
+    class LandingHandler(tornado.web.RequestHandler):
+        def initialize(self, book_dir: Path, base_url: str) -> None:
+            self.book_dir = book_dir
+            self.base_url = base_url
+
+        def get(self) -> None:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(landing_page(self.base_url, self.book_dir.is_dir()))
+
+    class NotFoundHandler(tornado.web.RequestHandler):
+        def get(self, *_args: str) -> None:
+            raise tornado.web.HTTPError(404)
+
+    class IgmVoila(Voila):  # type: ignore[misc]
+        """Voila with the kit's landing page, book and a limited set of rendered folders."""
+
+        def init_handlers(self) -> list[Any]:
+            base = self.server_url or self.base_url
+            book_dir = Path(self.root_dir) / "book" / "_build" / "html"
+            allowed = "|".join(SERVED_FOLDERS)
+            own: list[Any] = [
+                (base, LandingHandler, {"book_dir": book_dir, "base_url": base}),
+                (
+                    base + "book/(.*)",
+                    tornado.web.StaticFileHandler,
+                    {"path": str(book_dir), "default_filename": "index.html"},
+                ),
+                # Render only the app folders; no directory listing.
+                (base + rf"voila/render/(?!(?:{allowed})/)(.*)", NotFoundHandler),
+                (base + r"voila/tree(.*)", NotFoundHandler),
+            ]
+            handlers: list[Any] = super().init_handlers()
+            return own + handlers
+
+    return IgmVoila
+
+
+def serve(
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = False,
+    *,
+    root: str | Path | None = None,
+    preheat: bool = True,
+    pool_size: int = 1,
+    port_retries: int = 0,
+    extra_args: list[str] | None = None,
+) -> None:
+    """Start Voila on the apps and block until stopped (Ctrl-C).
+
+    ``pool_size`` preheated kernels are kept ready per app notebook (0 turns preheating off).
+    Prints the URL of the landing page.
+    """
+    from traitlets.config import Config
+
+    from widgets.offline import write_bundle
+
+    root_dir = (Path(root) if root else REPO_ROOT).resolve()
+    write_bundle()  # once, before any kernel: kernels only read the file
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH", "")) if p
+    )
+    # Kernels import igm and widgets from the source tree.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    preheat = preheat and pool_size > 0
+    argv = [
+        str(root_dir),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        f"--Voila.port_retries={port_retries}",
+        f"--Voila.open_browser={open_browser}",
+        "--template=igm",
+        "--theme=light",
+        "--no-browser" if not open_browser else "",
+    ]
+    config = Config()
+    if preheat:
+        argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        pools: dict[str, Any] = {path: {"pool_size": pool_size} for path, _key in APPS}
+        pools["default"] = {"pool_size": 0}
+        config.VoilaKernelManager.kernel_pools_config = pools
+        # Only the app notebooks get a pool; nothing else under the root is preheated.
+        # (Voila matches the denylist against the absolute path of each notebook.)
+        config.VoilaKernelManager.preheat_denylist = [rf"^(?!{re.escape(str(root_dir))}/apps/)"]
+    argv += extra_args or []
+    app_class = make_app_class()
+    app = app_class(config=config)
+    app.initialize([a for a in argv if a])
+    url = f"http://{host}:{app.port}{app.base_url}"
+    print(f"igm-kit apps: {url}", flush=True)
+    print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
+    print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)
+    app.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m widgets.server [PORT]``: serve on localhost."""
+    args = sys.argv[1:] if argv is None else argv
+    serve(port=int(args[0]) if args else 8866)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Shared pieces of the igm-kit widgets: language, number formats, readouts, notice, styles.
+
+Only presentation lives here; every number shown comes from the :mod:`igm` engine.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+__all__ = [
+    "CSS",
+    "chart_summary",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_points",
+    "language_from_query",
+    "language_switch",
+    "notice",
+    "readout_html",
+    "style_widget",
+]
+
+
+_REQUEST_SEEN = False
+
+
+def language_from_query(query: str | None = None) -> str:
+    """The language asked for in a page's query string (``?lang=en``); Dutch by default.
+
+    Voila hands the page's query string to the kernel as the env var ``QUERY_STRING``.
+    """
+    global _REQUEST_SEEN
+    if query is None and not _REQUEST_SEEN and os.environ.get("VOILA_PREHEAT") == "True":
+        # A preheated kernel runs the notebook before the page is asked for: wait for the
+        # request once; Voila then puts its query string in the environment.
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+        _REQUEST_SEEN = True
+    raw = os.environ.get("QUERY_STRING", "") if query is None else query
+    values = parse_qs(raw.lstrip("?")).get("lang", [])
+    lang = values[0].strip().lower() if values else DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def fmt_number(value: float, lang: str, decimals: int = 1) -> str:
+    """A number with the language's decimal mark (Dutch: comma)."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def fmt_percent(probability: float, lang: str, decimals: int = 1) -> str:
+    """A probability (0–1) as a percentage, e.g. ``23,4%`` (nl) or ``23.4%`` (en)."""
+    return fmt_number(100.0 * probability, lang, decimals) + "%"
+
+
+def fmt_points(probability_points: float, lang: str, decimals: int = 1) -> str:
+    """A change in probability (0–1 scale) as signed percentage points, e.g. ``+3,2``."""
+    value = 100.0 * probability_points
+    sign = "+" if value >= 0.05 else ("−" if value <= -0.05 else "±")
+    return sign + fmt_number(abs(value), lang, decimals)
+
+
+def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> str:
+    """The inner HTML of a live readout: label, value (with ``data-value``) and detail."""
+    extra = f'<span class="igm-readout-detail">{html.escape(detail)}</span>' if detail else ""
+    return (
+        f'<span class="igm-readout-label">{html.escape(label)}</span>'
+        f'<span class="igm-readout-value" data-value="{raw!r}">{html.escape(value_text)}</span>'
+        f"{extra}"
+    )
+
+
+def chart_summary(text: str) -> w.HTML:
+    """The one sentence beside a chart that says in words what it shows."""
+    widget = w.HTML(value=f'<p class="igm-summary">{html.escape(text)}</p>')
+    widget.add_class("igm-chart-summary")
+    return widget
+
+
+def notice(lang: str) -> w.HTML:
+    """The notice that the model is illustrative (always shown) and that cases are fictional."""
+    widget = w.HTML(
+        value=(
+            f'<p role="note"><strong>{html.escape(t("notice.illustrative", lang))}</strong> '
+            f"{html.escape(t('notice.fictional', lang))}</p>"
+        )
+    )
+    widget.add_class("igm-notice")
+    return widget
+
+
+def language_switch(lang: str, on_change: Callable[[str], None]) -> w.ToggleButtons:
+    """The nl/en switch; calls ``on_change(lang)`` when the reader picks the other language."""
+    switch = w.ToggleButtons(
+        options=[("Nederlands", "nl"), ("English", "en")],
+        value=lang,
+        description=t("ui.language", lang),
+        tooltips=["Nederlands", "English"],
+        style={"button_width": "7em"},
+    )
+    switch.add_class("igm-language-switch")
+
+    def changed(change: dict[str, object]) -> None:
+        new = str(change["new"])
+        if new in LANGUAGES:
+            on_change(new)
+
+    switch.observe(changed, names="value")
+    return switch
+
+
+def style_widget(lang: str = DEFAULT_LANGUAGE) -> w.HTML:
+    """A style element with the kit's widget CSS (system fonts, contrast, slider marks).
+
+    It also hides the app notebook's narrative in the other language (``.igm-md-<lang>``).
+    """
+    hide = ", ".join(f".igm-md-{other}" for other in LANGUAGES if other != lang)
+    return w.HTML(
+        value=f"<style>{CSS}\n{hide} {{ display: none; }}</style>",
+        layout=w.Layout(display="none"),
+    )
+
+
+CSS = """
+.igm-app { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f1f1f; max-width: 1200px; }
+.igm-app h2 { font-size: 1.35rem; margin: 0.6em 0 0.3em; }
+.igm-app h3 { font-size: 1.1rem; margin: 0.8em 0 0.3em; }
+.igm-app p { line-height: 1.45; }
+.igm-notice { border-left: 4px solid #E69F00; background: #fff8e5; padding: 0 0.8em;
+  margin: 0.5em 0; }
+.igm-narrative { max-width: 70ch; }
+.igm-narrative details summary { cursor: pointer; font-weight: 600; }
+.igm-block-willen { border-top: 4px solid #0072B2; padding-top: 0.3em; }
+.igm-block-kunnen { border-top: 4px solid #D55E00; padding-top: 0.3em; }
+.igm-block-title { font-weight: 700; margin: 0.2em 0; }
+.igm-block-desc { color: #3d3d3d; font-size: 0.92em; margin: 0 0 0.4em; max-width: 60ch; }
+.igm-columns { flex-wrap: wrap; gap: 0 2em; align-items: flex-start; overflow: visible !important; }
+.igm-column { flex: 1 1 36em; max-width: 42em; overflow: visible !important; }
+.igm-readouts { gap: 0.6em; flex-wrap: wrap; }
+.igm-readout { border: 1px solid #bdbdbd; border-radius: 6px; padding: 0.4em 0.8em;
+  min-width: 9em; flex: 1 1 9em; background: #fafafa; }
+.igm-readout .igm-readout-label { display: block; font-size: 0.9em; color: #3d3d3d; }
+.igm-readout .igm-readout-value { display: block; font-size: 1.6em; font-weight: 700;
+  color: #1f1f1f; }
+.igm-readout .igm-readout-detail { display: block; font-size: 0.85em; color: #3d3d3d;
+  line-height: 1.35; }
+.igm-readout .igm-readout-label { line-height: 1.35; }
+.igm-chart-summary p { font-size: 0.95em; color: #1f1f1f; margin: 0.2em 0 0.6em;
+  max-width: 60ch; }
+.igm-export { flex-direction: column; align-items: flex-start; }
+.igm-export .widget-label { width: auto !important; max-width: none; font-weight: 600;
+  margin-bottom: 0.3em; }
+.igm-export textarea { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
+  font-size: 0.9em; }
+.igm-app .widget-label, .igm-app .widget-label-basic { color: #1f1f1f; }
+.igm-app button.jupyter-button { color: #1f1f1f; background: #eeeeee; }
+.igm-app button.jupyter-button.mod-active, .igm-app .widget-toggle-button.mod-active {
+  background: #0072B2; color: #ffffff; }
+.igm-app .jupyter-button:focus-visible,
+.igm-app select:focus-visible, .igm-app input:focus-visible {
+  outline: 3px solid #E69F00; outline-offset: 2px; }
+"""
