@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,31 @@ a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
 """
 
 
+def _exercise_links(base_url: str, lang: str) -> str:
+    from exercises import list_exercises  # content only; grading happens in the kernels
+
+    suffix = "" if lang == "nl" else "?lang=en"
+    return "".join(
+        f'<li><a href="{html.escape(f"{base_url}voila/render/exercises/{ex.id}.ipynb{suffix}")}">'
+        f"{html.escape(ex.title(lang))}</a></li>"
+        for ex in list_exercises()
+    )
+
+
+def _trainer_links(base_url: str, lang: str) -> str:
+    suffix = "" if lang == "nl" else "?lang=en"
+    dashboard = f"{base_url}voila/render/exercises/dashboard.ipynb{suffix}"
+    return (
+        f'<li><a href="{html.escape(dashboard)}">{html.escape(t("dashboard.title", lang))}</a></li>'
+        f'<li><a href="{html.escape(base_url)}live/trainer">'
+        f"{html.escape(t('landing.live_trainer', lang))}</a></li>"
+        f'<li><a href="{html.escape(base_url)}live/join">'
+        f"{html.escape(t('landing.live_join', lang))}</a></li>"
+    )
+
+
 def landing_page(base_url: str = "/", book_built: bool = False) -> str:
-    """The landing page: both languages side by side, links to every app and to the book."""
+    """The landing page: both languages side by side, links to every app, exercise and the book."""
     sections = []
     for lang in LANGUAGES:
         items = []
@@ -78,7 +102,11 @@ def landing_page(base_url: str = "/", book_built: bool = False) -> str:
             f'<h2 id="h-{lang}">{html.escape(t("landing.title", lang))}</h2>'
             f"<p>{html.escape(t('landing.intro', lang))}</p>"
             f"<h3>{html.escape(t('landing.apps', lang))}</h3><ul>{''.join(items)}</ul>"
+            f"<h3>{html.escape(t('landing.exercises', lang))}</h3>"
+            f"<ul>{_exercise_links(base_url, lang)}</ul>"
             f"<h3>{html.escape(t('landing.book', lang))}</h3>{book}"
+            f"<h3>{html.escape(t('landing.trainers', lang))}</h3>"
+            f"<ul>{_trainer_links(base_url, lang)}</ul>"
             f'<p class="notice">{html.escape(t("notice.illustrative", lang))}</p>'
             "</section>"
         )
@@ -112,9 +140,14 @@ def make_app_class() -> Any:
             raise tornado.web.HTTPError(404)
 
     class IgmVoila(Voila):  # type: ignore[misc]
-        """Voila with the kit's landing page, book and a limited set of rendered folders."""
+        """Voila with the kit's landing page, book, live sessions and limited rendered folders."""
+
+        #: Unlocks the trainer pages of live sessions (set by :func:`serve`).
+        trainer_token: str | None = None
 
         def init_handlers(self) -> list[Any]:
+            import live.web  # live sessions: plain tornado handlers, no kernel per participant
+
             base = self.server_url or self.base_url
             book_dir = Path(self.root_dir) / "book" / "_build" / "html"
             allowed = "|".join(SERVED_FOLDERS)
@@ -129,6 +162,7 @@ def make_app_class() -> Any:
                 (base + rf"voila/render/(?!(?:{allowed})/)(.*)", NotFoundHandler),
                 (base + r"voila/tree(.*)", NotFoundHandler),
             ]
+            own += live.web.handlers(base, trainer_token=self.trainer_token)
             handlers: list[Any] = super().init_handlers()
             return own + handlers
 
@@ -145,10 +179,15 @@ def serve(
     pool_size: int = 1,
     port_retries: int = 0,
     extra_args: list[str] | None = None,
+    trainer_token: str | None = None,
 ) -> None:
     """Start Voila on the apps and block until stopped (Ctrl-C).
 
     ``pool_size`` preheated kernels are kept ready per app notebook (0 turns preheating off).
+    ``trainer_token`` (default: env ``IGM_TRAINER_TOKEN``, else a new random one, printed)
+    unlocks the trainer dashboard and the trainer pages of live sessions. With env
+    ``IGM_IDENTITY_HEADER`` set (e.g. ``X-Remote-User``), Voila hands that request header to
+    the exercise kernels, which then take the learner's identity from it.
     Prints the URL of the landing page.
     """
     from traitlets.config import Config
@@ -184,14 +223,21 @@ def serve(
         # Only the app notebooks get a pool; nothing else under the root is preheated.
         # (Voila matches the denylist against the absolute path of each notebook.)
         config.VoilaKernelManager.preheat_denylist = [rf"^(?!{re.escape(str(root_dir))}/apps/)"]
+    token = trainer_token or os.environ.get("IGM_TRAINER_TOKEN") or secrets.token_urlsafe(16)
+    os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
+    if header := os.environ.get("IGM_IDENTITY_HEADER"):
+        config.VoilaConfiguration.http_header_envs = [header]
     argv += extra_args or []
     app_class = make_app_class()
+    app_class.trainer_token = token
     app = app_class(config=config)
     app.initialize([a for a in argv if a])
     url = f"http://{host}:{app.port}{app.base_url}"
     print(f"igm-kit apps: {url}", flush=True)
     print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
     print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)
+    print(f"  trainer token (dashboard, live sessions): {token}", flush=True)
+    print(f"  live sessions, trainer: {url}live/trainer?key={token}", flush=True)
     app.start()
 
 

@@ -59,8 +59,33 @@ def test_landing_page(page: Any, server_url: str, artifacts_dir: Path, lang: str
         for query in ("", "?lang=en"):
             assert page.locator(f'a[href="/voila/render/apps/{app}.ipynb{query}"]').count() == 1
     assert t("landing.title", lang) in page.content()
+    from exercises import list_exercises
+
+    for exercise in list_exercises():
+        for query in ("", "?lang=en"):
+            href = f"/voila/render/exercises/{exercise.id}.ipynb{query}"
+            assert page.locator(f'a[href="{href}"]').count() == 1
+    for query in ("", "?lang=en"):
+        href = f"/voila/render/exercises/dashboard.ipynb{query}"
+        assert page.locator(f'a[href="{href}"]').count() == 1
+    for href in ("/live/trainer", "/live/join"):  # one link in each language's column
+        assert page.locator(f'a[href="{href}"]').count() == 2
     assert_accessible(page)
     full_screenshot(page, artifacts_dir / "landing.png")
+
+
+def test_live_sessions_are_served_by_the_same_server(page: Any, server_url: str) -> None:
+    """Are the live-session pages mounted, with the trainer pages locked by the trainer token?"""
+    from tests.apps.conftest import TRAINER_TOKEN
+
+    response = page.goto(f"{server_url}live/join")
+    assert response is not None and response.status == 200
+    response = page.goto(f"{server_url}live/trainer")
+    assert response is not None and response.status == 403
+    response = page.goto(f"{server_url}live/trainer?key=wrong-{TRAINER_TOKEN}")
+    assert response is not None and response.status == 403
+    response = page.goto(f"{server_url}live/trainer?key={TRAINER_TOKEN}")
+    assert response is not None and response.status == 200
 
 
 def test_only_app_folders_are_rendered(page: Any, server_url: str) -> None:
