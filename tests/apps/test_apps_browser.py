@@ -23,7 +23,7 @@ READY = {
     "planner": ".igm-after-readout .igm-readout-value",
     "caseload": ".igm-caseload-count p",
 }
-LOAD_TIMEOUT = 90_000
+LOAD_TIMEOUT = 150_000  # generous: a cold kernel on a busy 2-core machine
 
 
 def app_url(server_url: str, app: str, lang: str) -> str:
