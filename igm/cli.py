@@ -89,9 +89,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from widgets.serve_config import ServeConfigError, config_from_args
     from widgets.server import serve  # UI layer: imported only for this command
 
-    serve(host=args.host, port=args.port, open_browser=args.open)
+    try:
+        config = config_from_args(args)
+    except ServeConfigError as exc:
+        raise UserError(str(exc)) from None
+    serve(config=config, open_browser=args.open)
     return 0
 
 
@@ -182,9 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of case files")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("serve", help="serve the apps and the built book on localhost")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    p = sub.add_parser("serve", help="serve the apps, exercises, live sessions and the book")
+    from widgets.serve_config import add_serve_arguments  # plain argparse; no Jupyter imports
+
+    add_serve_arguments(p)
     p.add_argument("--open", action="store_true", help="open the landing page in a browser")
     p.set_defaults(func=cmd_serve)
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from widgets.serve_config import ServeConfig
 
 __all__ = ["APPS", "REPO_ROOT", "landing_page", "make_app_class", "serve"]
 
@@ -174,26 +174,27 @@ def serve(
     host: str = "127.0.0.1",
     open_browser: bool = False,
     *,
+    config: ServeConfig | None = None,
     root: str | Path | None = None,
-    preheat: bool = True,
     pool_size: int = 1,
     port_retries: int = 0,
     extra_args: list[str] | None = None,
     trainer_token: str | None = None,
 ) -> None:
-    """Start Voila on the apps and block until stopped (Ctrl-C).
+    """Start Voila on the apps and exercises and block until stopped (Ctrl-C).
 
-    ``pool_size`` preheated kernels are kept ready per app notebook (0 turns preheating off).
-    ``trainer_token`` (default: env ``IGM_TRAINER_TOKEN``, else a new random one, printed)
-    unlocks the trainer dashboard and the trainer pages of live sessions. With env
-    ``IGM_IDENTITY_HEADER`` set (e.g. ``X-Remote-User``), Voila hands that request header to
-    the exercise kernels, which then take the learner's identity from it.
-    Prints the URL of the landing page.
+    ``config`` (see :mod:`widgets.serve_config`: host, port, base URL, database URL, kernel
+    pools, culling, trainer token) wins over the plain ``port``/``host``/``pool_size``
+    arguments, which build one when it is not given. The trainer token (config, argument,
+    env ``IGM_TRAINER_TOKEN``, else a new random one, printed) unlocks the trainer dashboard
+    and the trainer pages of live sessions. With env ``IGM_IDENTITY_HEADER`` set (e.g.
+    ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
+    take the learner's identity from it. Prints the URL of the landing page.
     """
-    from traitlets.config import Config
-
     from widgets.offline import write_bundle
+    from widgets.serve_config import discover_notebooks, voila_config
 
+    cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
     root_dir = (Path(root) if root else REPO_ROOT).resolve()
     write_bundle()  # once, before any kernel: kernels only read the file
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -203,36 +204,33 @@ def serve(
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
     )
-    preheat = preheat and pool_size > 0
+    if cfg.database_url:
+        os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
+    token = (
+        cfg.trainer_token
+        or trainer_token
+        or os.environ.get("IGM_TRAINER_TOKEN")
+        or secrets.token_urlsafe(16)
+    )
+    os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
+
+    voila = voila_config(cfg, discover_notebooks(root_dir))
+    if header := os.environ.get("IGM_IDENTITY_HEADER"):
+        voila.VoilaConfiguration.http_header_envs = [header]
     argv = [
         str(root_dir),
-        f"--port={port}",
-        f"--Voila.ip={host}",
         f"--Voila.port_retries={port_retries}",
         f"--Voila.open_browser={open_browser}",
         "--template=igm",
         "--theme=light",
         "--no-browser" if not open_browser else "",
+        *(extra_args or []),
     ]
-    config = Config()
-    if preheat:
-        argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
-        pools: dict[str, Any] = {path: {"pool_size": pool_size} for path, _key in APPS}
-        pools["default"] = {"pool_size": 0}
-        config.VoilaKernelManager.kernel_pools_config = pools
-        # Only the app notebooks get a pool; nothing else under the root is preheated.
-        # (Voila matches the denylist against the absolute path of each notebook.)
-        config.VoilaKernelManager.preheat_denylist = [rf"^(?!{re.escape(str(root_dir))}/apps/)"]
-    token = trainer_token or os.environ.get("IGM_TRAINER_TOKEN") or secrets.token_urlsafe(16)
-    os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
-    if header := os.environ.get("IGM_IDENTITY_HEADER"):
-        config.VoilaConfiguration.http_header_envs = [header]
-    argv += extra_args or []
     app_class = make_app_class()
     app_class.trainer_token = token
-    app = app_class(config=config)
+    app = app_class(config=voila)
     app.initialize([a for a in argv if a])
-    url = f"http://{host}:{app.port}{app.base_url}"
+    url = f"http://{cfg.host}:{app.port}{app.base_url}"
     print(f"igm-kit apps: {url}", flush=True)
     print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
     print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)

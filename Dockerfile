@@ -1,0 +1,39 @@
+# igm-kit learner image: JupyterLab + the kit's apps as a Voila server extension.
+#
+# For Zero to JupyterHub (singleuser.image) and, for a quick look without a hub,
+#   docker build -t igm-kit . && docker run -p 8888:8888 igm-kit
+#   -> http://127.0.0.1:8888/voila/render/apps/explorer.ipynb?token=<token printed in the log>
+#
+# NOT BUILT in the kit's CI (no Docker engine there); what it runs is tested there instead:
+# tests/deploy/test_server_extension.py starts `jupyter server` with the same
+# deploy/jupyter_server_config.py and renders /voila/render/apps/explorer.ipynb.
+# See docs/deployment.md and docs/grading-trust.md.
+#
+# Base: the Jupyter project's minimal image (Python 3.11, jupyterhub-singleuser, user jovyan).
+# Pin the tag you tested, e.g. quay.io/jupyter/base-notebook:python-3.11.
+FROM quay.io/jupyter/base-notebook:python-3.11
+
+USER root
+# The kit's source, read-only for learners. .dockerignore keeps .venv, var/ (local gradebook),
+# tests and build output out of the image.
+COPY . /srv/igm-kit
+RUN pip install --no-cache-dir /srv/igm-kit \
+    # appended: the base image's own settings (ip, port, …) in that file stay in force
+    && cat /srv/igm-kit/deploy/jupyter_server_config.py >> /etc/jupyter/jupyter_server_config.py \
+    && chmod -R a+rX,go-w /srv/igm-kit
+# Graded exercises: under a hub the learner can read every file and env var of this image,
+# answer keys included. Do not offer them for credit from this image until they are graded by
+# the separate grading service (docs/grading-trust.md); then drop the keys from the image here.
+
+# The chart bundle, written once at build time (each kernel only reads it). The server config
+# points JUPYTER_PATH (the kit's Voila template) and IGM_CACHE_DIR under IGM_HOME.
+ENV IGM_HOME=/srv/igm-kit
+RUN IGM_CACHE_DIR=/srv/igm-kit/var/cache \
+    python -c "from widgets.offline import write_bundle; print(write_bundle())" \
+    && chmod -R a+rX /srv/igm-kit/var
+
+USER ${NB_UID}
+WORKDIR /home/${NB_USER}
+# The apps live at /srv/igm-kit/apps; a hub's postStart hook links them into the home folder
+# (docs/deployment.md), so that /voila/render/apps/explorer.ipynb resolves under the home root.
+RUN ln -s /srv/igm-kit/apps /home/${NB_USER}/apps

@@ -1,0 +1,32 @@
+"""Jupyter server configuration for a learner's server under JupyterHub (and the image).
+
+Copied to /etc/jupyter/jupyter_server_config.py by the Dockerfile; tests/deploy runs a local
+``jupyter server --config deploy/jupyter_server_config.py`` with it. See docs/deployment.md.
+"""
+
+import os
+
+c = get_config()  # type: ignore[name-defined]  # noqa: F821
+
+# Where the kit's source tree is (apps/, widgets/jupyter/); the image and TLJH use /srv/igm-kit.
+IGM_HOME = os.environ.get("IGM_HOME", "/srv/igm-kit")
+# Set here, not in a login profile: hub-spawned servers (systemd, Kubernetes) do not read one,
+# and kernels inherit this environment. The kit's Voila template is found on JUPYTER_PATH;
+# the chart bundle (written once at install time) is read from IGM_CACHE_DIR.
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    p for p in (os.path.join(IGM_HOME, "widgets", "jupyter"), os.environ.get("JUPYTER_PATH")) if p
+)
+os.environ.setdefault("IGM_CACHE_DIR", os.path.join(IGM_HOME, "var", "cache"))
+
+# The apps as a server extension: /user/<name>/voila/render/apps/explorer.ipynb
+c.ServerApp.jpserver_extensions = {"voila": True}
+# The kit's Voila template (widgets/jupyter/voila/templates/igm, on JUPYTER_PATH): no CDN.
+c.VoilaConfiguration.template = "igm"
+c.VoilaConfiguration.theme = "light"
+# Without these two the extension's page config points MathJax 2 at cdnjs; with both None
+# (as standalone Voila does) its front end uses the MathJax 3 bundled in Voila's own JS.
+# No page may reach another host.
+c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
+# Stop kernels of closed or abandoned tabs: each app kernel holds 130-180 MiB.
+c.MappingKernelManager.cull_idle_timeout = 1800
+c.MappingKernelManager.cull_interval = 300
