@@ -185,3 +185,15 @@ def run_server(
             log.close()
 
     return running()
+
+
+def run_in_thread(fn: Any) -> Any:
+    """Run ``fn()`` in a thread of its own and return its result (or raise its error).
+
+    While a browser test session is open, Playwright's sync API keeps an event loop running in
+    the main thread, so ``asyncio.run`` there fails; async test code runs in its own thread.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()

@@ -19,6 +19,7 @@ import tornado.web
 from deploy.igm_grader import HubIdentity, make_app, variant_key
 from exercises import get_exercise
 from gradebook import open_gradebook
+from tests.conftest import run_in_thread
 from tests.exercises.answers import perfect, wrong
 
 SECRET = "x" * 40
@@ -84,7 +85,7 @@ def run_scenario(tmp_path: Path, scenario: Any) -> Any:
             hub.stop()
             gradebook.close()
 
-    return asyncio.run(main())
+    return run_in_thread(lambda: asyncio.run(main()))
 
 
 def test_refuses_requests_without_a_hub_token_for_this_service(tmp_path: Path) -> None:

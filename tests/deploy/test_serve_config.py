@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_in_thread
 from widgets.serve_config import (
     DEFAULT_CONFIG_FILE,
     PoolAwareKernelManager,
@@ -197,7 +198,7 @@ def test_culler_skips_pooled_kernels() -> None:
             base.cull_kernel_if_idle = original  # type: ignore[method-assign]
         return culled
 
-    assert asyncio.run(run()) == ["in-use"]
+    assert run_in_thread(lambda: asyncio.run(run())) == ["in-use"]
 
 
 def test_voila_accepts_the_config() -> None:
@@ -214,9 +215,17 @@ def test_voila_accepts_the_config() -> None:
     # tasks wait on the (not running) event loop.
     import asyncio
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
+    def check() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            check_settings()
+        finally:
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    def check_settings() -> None:
         app.init_settings()
         km = app.kernel_manager
         assert isinstance(km, PoolAwareKernelManager)
@@ -234,10 +243,8 @@ def test_voila_accepts_the_config() -> None:
                 if inner is not None:
                     inner.close()
                 task.cancel()
-    finally:
-        loop.run_until_complete(asyncio.sleep(0))
-        loop.close()
-        asyncio.set_event_loop(None)
+
+    run_in_thread(check)
 
 
 @pytest.mark.slow
