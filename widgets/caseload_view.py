@@ -187,36 +187,22 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
 
 def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
     """Bars of the mean gain per determinant (percentage points), largest first."""
-    theme.enable()
     ranked = potential.sort_values("mean_gain", ascending=False)
-    rows = [
-        {
-            "name": _name(str(k), lang),
-            "block": t(f"block.{block_of(str(k))}", lang),
-            "gain": None if pd.isna(g) else round(100.0 * float(g), 3),
-        }
-        for k, g in ranked["mean_gain"].items()
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(height=16)
-        .encode(
-            y=alt.Y("name:N", sort=[r["name"] for r in rows], title=None),
-            x=alt.X("gain:Q", title=t("chart.potential.axis", lang)),
-            color=alt.Color(
-                "block:N",
-                scale=alt.Scale(
-                    domain=[t("block.willen", lang), t("block.kunnen", lang)],
-                    range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
-                ),
-                legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
-            ),
-            tooltip=["name:N", alt.Tooltip("gain:Q", format=".2f")],
-        )
-        .properties(width=360, height=7 * 26, title=t("chart.potential.title", lang))
+    return theme.determinant_gain_chart(
+        [
+            (
+                _name(str(k), lang),
+                t(f"block.{block_of(str(k))}", lang),
+                None if pd.isna(g) else round(100.0 * float(g), 3),
+            )
+            for k, g in ranked["mean_gain"].items()
+        ],
+        axis_title=t("chart.potential.axis", lang),
+        title=t("chart.potential.title", lang),
+        block_title=t("chart.block", lang),
+        block_names=(t("block.willen", lang), t("block.kunnen", lang)),
+        number_format=".2f",
     )
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
 
 
 class CaseloadView:

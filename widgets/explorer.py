@@ -20,6 +20,7 @@ from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
 from widgets.ui import (
+    case_picker,
     chart_summary,
     fmt_number,
     fmt_percent,
@@ -328,15 +329,7 @@ class Explorer:
         self.prediction = self.model.predict(scores)
 
         switch = language_switch(lang, self.set_language)
-        picker = w.Dropdown(
-            options=[(c.title(lang), c.id) for c in self.cases.values()],
-            value=case.id,
-            description=t("ui.case", lang),
-            layout=w.Layout(width="min(100%, 44em)"),
-            style={"description_width": "5em"},
-        )
-        picker.add_class("igm-case-picker")
-        picker.observe(lambda ch: self.set_case(str(ch["new"])), names="value")
+        picker = case_picker(self.cases.values(), case.id, lang, self.set_case)
 
         self.sliders = {}
         blocks = []

@@ -20,6 +20,7 @@ from igm.model import model_for
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
+    case_picker,
     chart_summary,
     fmt_number,
     fmt_percent,
@@ -129,35 +130,20 @@ def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
 
 def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
     """Bars of each determinant's gain for one more point, after the plan, largest first."""
-    theme.enable()
-    rows = [
-        {
-            "name": _name(lever.key, lang),
-            "gain": round(100.0 * lever.gain, 3),
-            "block": t(f"block.{block_of(lever.key)}", lang),
-        }
-        for lever in comparison.after.levers
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(height=16)
-        .encode(
-            y=alt.Y("name:N", sort=[r["name"] for r in rows], title=None),
-            x=alt.X("gain:Q", title=t("chart.levers.axis", lang)),
-            color=alt.Color(
-                "block:N",
-                scale=alt.Scale(
-                    domain=[t("block.willen", lang), t("block.kunnen", lang)],
-                    range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
-                ),
-                legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
-            ),
-            tooltip=["name:N", alt.Tooltip("gain:Q", format=".1f")],
-        )
-        .properties(width=360, height=7 * 26, title=t("output.levers", lang))
+    return theme.determinant_gain_chart(
+        [
+            (
+                _name(lever.key, lang),
+                t(f"block.{block_of(lever.key)}", lang),
+                round(100.0 * lever.gain, 3),
+            )
+            for lever in comparison.after.levers
+        ],
+        axis_title=t("chart.levers.axis", lang),
+        title=t("output.levers", lang),
+        block_title=t("chart.block", lang),
+        block_names=(t("block.willen", lang), t("block.kunnen", lang)),
     )
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
 
 
 def compare_sentence(comparison: Comparison, lang: str) -> str:
@@ -244,15 +230,7 @@ class Planner:
         lang, case = self.lang, self.case
         self._muted = False
         switch = language_switch(lang, self.set_language)
-        picker = w.Dropdown(
-            options=[(c.title(lang), c.id) for c in self.cases.values()],
-            value=case.id,
-            description=t("ui.case", lang),
-            layout=w.Layout(width="min(100%, 44em)"),
-            style={"description_width": "5em"},
-        )
-        picker.add_class("igm-case-picker")
-        picker.observe(lambda ch: self.set_case(str(ch["new"])), names="value")
+        picker = case_picker(self.cases.values(), case.id, lang, self.set_case)
 
         self.checks = {}
         rows: list[w.Widget] = []

@@ -14,6 +14,7 @@ __all__ = [
     "OKABE_ITO",
     "THEME_NAME",
     "config",
+    "determinant_gain_chart",
     "enable",
 ]
 
@@ -76,3 +77,43 @@ def enable() -> None:
             return config()  # type: ignore[return-value]
 
     alt.theme.enable(THEME_NAME)
+
+
+def determinant_gain_chart(
+    gains: list[tuple[str, str, float | None]],
+    *,
+    axis_title: str,
+    title: str,
+    block_title: str,
+    block_names: tuple[str, str],
+    number_format: str = ".1f",
+) -> dict[str, Any]:
+    """Horizontal bars of a gain per determinant, in the order given, coloured by block.
+
+    ``gains`` holds (determinant name, block name, gain in percentage points) per row;
+    ``block_names`` are the display names of willen and kunnen, in that order.
+    """
+    import altair as alt  # only the UI layer draws
+
+    enable()
+    rows = [{"name": name, "block": block, "gain": gain} for name, block, gain in gains]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(height=16)
+        .encode(
+            y=alt.Y("name:N", sort=[r["name"] for r in rows], title=None),
+            x=alt.X("gain:Q", title=axis_title),
+            color=alt.Color(
+                "block:N",
+                scale=alt.Scale(
+                    domain=list(block_names),
+                    range=[BLOCK_COLOURS["willen"], BLOCK_COLOURS["kunnen"]],
+                ),
+                legend=alt.Legend(title=block_title, orient="bottom"),
+            ),
+            tooltip=["name:N", alt.Tooltip("gain:Q", format=number_format)],
+        )
+        .properties(width=360, height=7 * 26, title=title)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec

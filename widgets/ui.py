@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs
 
 import ipywidgets as w
 
+from igm.cases import Case
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 __all__ = [
@@ -95,6 +96,22 @@ def notice(lang: str) -> w.HTML:
     )
     widget.add_class("igm-notice")
     return widget
+
+
+def case_picker(
+    cases: Iterable[Case], current: str, lang: str, on_change: Callable[[str], None]
+) -> w.Dropdown:
+    """The dropdown that picks a case by its title; calls ``on_change(case_id)``."""
+    picker = w.Dropdown(
+        options=[(c.title(lang), c.id) for c in cases],
+        value=current,
+        description=t("ui.case", lang),
+        layout=w.Layout(width="min(100%, 44em)"),
+        style={"description_width": "5em"},
+    )
+    picker.add_class("igm-case-picker")
+    picker.observe(lambda ch: on_change(str(ch["new"])), names="value")
+    return picker
 
 
 def language_switch(lang: str, on_change: Callable[[str], None]) -> w.ToggleButtons:
