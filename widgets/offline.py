@@ -1,6 +1,6 @@
 """Charts with no network: Altair's JupyterChart with its JavaScript read from a local file.
 
-``alt.JupyterChart`` normally imports vega-embed from esm.sh. ``JupyterChart.enable_offline()``
+``alt.JupyterChart`` normally imports vega-embed from a public CDN. ``JupyterChart.enable_offline()``
 fixes that by bundling the script with vl-convert, but it loads vl-convert's V8 runtime in
 every kernel (about +100 MiB each). Here the bundle is made ONCE (at serve or install time,
 :func:`write_bundle`) and cached as a file; each kernel only reads that file
