@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _procs import stop_process_group
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("IGM_CHROMIUM", "/usr/bin/chromium")
@@ -105,13 +105,7 @@ def start_server(pool_size: int) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stop_process_group(proc, timeout=15)
 
 
 def kernels(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:

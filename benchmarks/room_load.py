@@ -40,7 +40,6 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -54,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _procs import stop_process_group
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = "apps/explorer.ipynb"
@@ -146,13 +146,7 @@ class Server:
         return sorted(rss)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)
 
 
 def start(name: str, argv: list[str], port: int, url_path: str, log_dir: Path) -> Server:

@@ -131,6 +131,21 @@ def wait_until_up(url: str, proc: Any, timeout: float = 90.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def stop_process_group(proc: Any, timeout: float = 30.0) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started."""
+    import signal
+    import subprocess
+
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def run_server(
     extra_env: dict[str, str] | None = None,
     log_name: str = "serve.log",
@@ -144,7 +159,6 @@ def run_server(
     The server (and its kernels) run in their own process group, stopped at exit.
     """
     import contextlib
-    import signal
     import subprocess
     import sys
 
@@ -175,13 +189,7 @@ def run_server(
             wait_until_up(url, proc)
             yield url
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+            stop_process_group(proc, timeout=20)
             log.close()
 
     return running()
