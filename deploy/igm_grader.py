@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,11 +37,11 @@ import tornado.web
 
 from exercises import InvalidAnswer, get_exercise
 from gradebook import Gradebook, GradebookError, open_gradebook
+from gradebook.errors import InvalidIdentity
+from gradebook.validation import normalise_learner_number
 
 __all__ = ["HubIdentity", "make_app", "variant_key"]
 
-#: Learner numbers the gradebook accepts (gradebook/validation.py): 4–12 letters or digits.
-_NUMBER = re.compile(r"^[A-Za-z0-9]{4,12}$")
 Identify = Callable[[str], Awaitable[str | None]]
 
 
@@ -102,9 +101,12 @@ class _Base(tornado.web.RequestHandler):
         user = await self.identify(token.strip()) if scheme.lower() == "token" else None
         if not user:
             raise tornado.web.HTTPError(403, reason="a hub token with access to this service")
-        if not _NUMBER.match(user):
-            raise tornado.web.HTTPError(403, reason="hub user name is not a learner number")
-        self.user = user.upper()
+        try:
+            self.user = normalise_learner_number(user, "hub")
+        except InvalidIdentity:
+            raise tornado.web.HTTPError(
+                403, reason="this hub user name cannot be stored in the gradebook"
+            ) from None
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.finish({"error": self._reason})

@@ -174,9 +174,9 @@ class Gradebook:
         :class:`IdentityConflict` when the number is registered under another name (the
         stored name is never overwritten).
         """
-        number = normalise_learner_number(learner_number)
-        name = check_display_name(display_name)
         source = check_identity_source(identity_source)
+        number = normalise_learner_number(learner_number, source)
+        name = check_display_name(display_name)
 
         def work(session: Session) -> Learner:
             existing = session.scalars(

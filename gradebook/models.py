@@ -87,8 +87,9 @@ class Learner(Base):
 
     #: Surrogate key, used by foreign keys only; never shown.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: The learner number: 4–12 letters or digits, stored upper case; unique.
-    learner_number: Mapped[str] = mapped_column(String(12), nullable=False)
+    #: The learner id, stored upper case; unique. Typed in the standalone kit: 4–12 letters or
+    #: digits; from JupyterHub or a proxy header: a user name of up to 64 characters.
+    learner_number: Mapped[str] = mapped_column(String(64), nullable=False)
     #: The name shown to teachers, 1–80 printable characters, stored exactly as given.
     display_name: Mapped[str] = mapped_column(String(80), nullable=False)
     #: Where the identity came from: one of :data:`IDENTITY_SOURCES`.

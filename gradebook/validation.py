@@ -14,6 +14,8 @@ from gradebook.models import IDENTITY_SOURCES
 __all__ = [
     "LEARNER_NUMBER",
     "MAX_ANSWERS_BYTES",
+    "MAX_LEARNER_ID_LENGTH",
+    "SERVER_USER_NAME",
     "check_answers",
     "check_display_name",
     "check_exercise_id",
@@ -24,19 +26,41 @@ __all__ = [
     "normalise_learner_number",
 ]
 
-#: A learner number: 4 to 12 letters (A–Z) or digits. Stored upper case.
+#: A learner number typed in the standalone kit: 4 to 12 letters (A–Z) or digits.
 LEARNER_NUMBER = re.compile(r"[A-Za-z0-9]{4,12}")
+#: The longest learner id the gradebook stores (``learners.learner_number``, migration 0004).
+MAX_LEARNER_ID_LENGTH = 64
+#: A user name given by JupyterHub or a trusted proxy header, e.g. ``jan.de.vries`` or
+#: ``j.devries@gemeente.nl``: 1 to 64 letters (A–Z), digits or ``. _ - @ +``, starting with a
+#: letter or digit. Every typed learner number is also a valid user name, so one lookup
+#: serves both; all ids are stored upper case (JupyterHub already folds user names to lower
+#: case, so no two hub users share an id).
+SERVER_USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 EXERCISE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 #: Answers larger than this (as JSON) are refused: a gradebook is not a file store.
 MAX_ANSWERS_BYTES = 64 * 1024
 
 
-def normalise_learner_number(number: object) -> str:
-    """``number`` as stored (upper case), or :class:`InvalidIdentity`."""
-    if not isinstance(number, str) or not LEARNER_NUMBER.fullmatch(number.strip()):
+def normalise_learner_number(number: object, source: str | None = None) -> str:
+    """``number`` as stored (upper case), or :class:`InvalidIdentity`.
+
+    ``source`` is where the id comes from: ``"standalone"`` (typed by the learner: 4 to 12
+    letters or digits), ``"hub"`` or ``"header"`` (a user name given by the server, see
+    :data:`SERVER_USER_NAME`). ``None`` (looking a learner up) accepts any stored id.
+    """
+    typed = source == "standalone"
+    pattern = LEARNER_NUMBER if typed else SERVER_USER_NAME
+    if not isinstance(number, str) or not pattern.fullmatch(number.strip()):
+        if typed:
+            raise InvalidIdentity(
+                f"learner number {number!r}: use 4 to 12 letters or digits, e.g. 's1234567'",
+                key="gradebook.error.learner_number",
+                value=repr(number),
+            )
         raise InvalidIdentity(
-            f"learner number {number!r}: use 4 to 12 letters or digits, e.g. 's1234567'",
-            key="gradebook.error.learner_number",
+            f"user name {number!r}: use 1 to 64 letters, digits or . _ - @ +, starting with a "
+            "letter or digit, e.g. 'jan.de.vries'",
+            key="gradebook.error.user_name",
             value=repr(number),
         )
     return number.strip().upper()

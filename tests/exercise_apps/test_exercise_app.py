@@ -144,10 +144,19 @@ def test_header_identity_and_missing_header(gb: Gradebook) -> None:
     assert "did not pass on who you are" in refused.message.value
 
 
-def test_invalid_hub_user_is_refused(gb: Gradebook) -> None:
-    app = ExerciseApp("predict", "en", gb, env={"JUPYTERHUB_USER": "jan.de.vries"})
+def test_a_user_name_with_dots_from_the_proxy_is_the_learner(gb: Gradebook) -> None:
+    env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "jan.de.vries"}
+    app = ExerciseApp("predict", "en", gb, env=env)
+    assert app.learner is not None and app.learner.learner_number == "JAN.DE.VRIES"
+    assert gb.learner("jan.de.vries").identity_source == "header"
+
+
+def test_a_user_name_the_gradebook_cannot_hold_is_refused(gb: Gradebook) -> None:
+    env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "jan de vries"}
+    app = ExerciseApp("predict", "en", gb, env=env)
     assert app.learner is None and app.form is None
     assert "role='alert'" in app.message.value
+    assert "1 to 64 letters" in app.message.value
     assert gb.learners() == []
 
 

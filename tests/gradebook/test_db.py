@@ -13,6 +13,7 @@ from sqlalchemy import inspect, text
 
 import gradebook.db as db
 from gradebook import open_gradebook
+from gradebook.errors import InvalidIdentity
 from gradebook.models import Base
 
 HEAD = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
@@ -202,3 +203,73 @@ def test_concurrent_first_opens_migrate_once(db_url: str) -> None:
         thread.join()
     assert failures == []
     assert _revision(db_url) == HEAD
+
+
+def _learner_number_type(engine: object) -> str:
+    from sqlalchemy import Engine
+
+    assert isinstance(engine, Engine)
+    columns = {c["name"]: c for c in inspect(engine).get_columns("learners")}
+    return str(columns["learner_number"]["type"])
+
+
+def _downgrade(engine: object, revision: str) -> None:
+    from alembic import command
+
+    config = db.alembic_config()
+    with engine.begin() as connection:  # type: ignore[attr-defined]
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_revision_4_makes_room_for_hub_user_names_and_keeps_every_row(db_url: str) -> None:
+    """From 0003 with data to head: same rows, foreign keys intact, and 64-character ids fit."""
+    engine = db.make_engine(db_url)
+    try:
+        db.upgrade(engine, "0003")
+        with open_gradebook(db_url, migrate=False) as gb:
+            gb.register_learner("s0000001", "Anna")
+            gb.record_attempt("s0000001", "ex", 1, {"q": "a"}, {"q": 1}, 2)
+            gb.record_attempt("s0000001", "ex", 1, {"q": "b"}, {"q": 2}, 2)
+        assert _learner_number_type(engine) == "VARCHAR(12)"
+        before = _dump(engine)
+        db.upgrade(engine)
+        assert _dump(engine) == before
+        assert _learner_number_type(engine) == "VARCHAR(64)"
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    finally:
+        engine.dispose()
+    assert _schema_differences(db_url) == []
+    long_name = "jan.de.vries." + "x" * 51  # 64 characters
+    with open_gradebook(db_url) as gb:
+        gb.register_learner(long_name, "Jan", identity_source="hub")
+        gb.record_attempt(long_name, "ex", 1, {}, {"q": 1}, 1)
+        assert [a.learner_number for a in gb.learners()] == [long_name.upper(), "S0000001"]
+        assert len(gb.attempts("s0000001")) == 2
+        with pytest.raises(InvalidIdentity, match="learner number"):  # typed: still 4-12
+            gb.register_learner("jan.de.vries", "Jan")
+
+
+def test_downgrade_below_revision_4_is_refused_while_long_ids_are_stored(db_url: str) -> None:
+    """Going back to 0003 would cut ids; is it refused with everything kept, and fine without?"""
+    with open_gradebook(db_url) as gb:
+        gb.register_learner("s0000001", "A")
+        gb.record_attempt("s0000001", "ex", 1, {}, {"q": 1}, 1)
+    engine = db.make_engine(db_url)
+    try:
+        _downgrade(engine, "0003")
+        assert _revision(db_url) == "0003"
+        assert _learner_number_type(engine) == "VARCHAR(12)"
+        db.upgrade(engine)
+        with open_gradebook(db_url) as gb:
+            gb.register_learner("jan.de.vries@gemeente.nl", "Jan", identity_source="hub")
+        before = _dump(engine)
+        with pytest.raises(RuntimeError, match="longer than 12 characters"):
+            _downgrade(engine, "0003")
+        assert _dump(engine) == before
+        assert _revision(db_url) == HEAD
+    finally:
+        engine.dispose()

@@ -32,7 +32,7 @@ def test_a_message_in_dutch_names_the_bad_value() -> None:
     from gradebook.validation import normalise_learner_number
 
     with pytest.raises(errors.InvalidIdentity) as info:
-        normalise_learner_number("x!")
+        normalise_learner_number("x!", "standalone")
     assert "'x!'" in info.value.message("nl")
     assert "studentnummer" in info.value.message("nl")
     assert "learner number" in info.value.message("en")
