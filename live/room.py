@@ -122,19 +122,21 @@ def _bars(
     width: int = 560,
     colour: str = BLUE,
     reference: float | None = None,
+    height: int = 120,
 ) -> str:
     """A horizontal strip of vertical bars (SVG) with the count above each bar; ``reference``
     (a 1–7 score) is drawn as a vermillion diamond around its tick label."""
     n = len(counts)
     top = max(counts) or 1
     slot = width / n
-    height, base = 120, 96
+    base = height - 24  # room for the tick labels below
+    tallest = base - 26  # room for the count above the tallest bar
     parts = [
         f'<svg class="bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         'aria-hidden="true" focusable="false">'
     ]
     for i, c in enumerate(counts):
-        h = 0 if c == 0 else max(3.0, 70 * c / top)
+        h = 0 if c == 0 else max(3.0, tallest * c / top)
         x = i * slot + slot * 0.15
         w = slot * 0.7
         parts.append(
@@ -171,15 +173,15 @@ def _score_row(row: dict[str, Any], ref: float | None, flagged: bool, lang: str)
     marker = ""
     if ref is not None:
         marker = (
-            f'<span class="ref">◆ {escape(t("live.trainer.reference_marker", lang, value=_fmt(ref)))}'
+            f' · <span class="ref">◆ {escape(t("live.trainer.reference_marker", lang, value=_fmt(ref)))}'
             "</span>"
         )
     flag = ' <span class="flag">⚑</span>' if flagged else ""
     return (
         f'<div class="row{" flagged" if flagged else ""}" data-key="{escape(row["key"])}">'
         f'<div class="row-label"><h3>{escape(name)}{flag}</h3>'
-        f'<p class="row-summary">{escape(summary)}</p>{marker}</div>'
-        f"{_bars(row['counts'], [str(i) for i in range(1, 8)], width=420, reference=ref)}</div>"
+        f'<p class="row-summary">{escape(summary)}{marker}</p></div>'
+        f"{_bars(row['counts'], [str(i) for i in range(1, 8)], width=420, reference=ref, height=90)}</div>"
     )
 
 

@@ -101,6 +101,10 @@ def test_three_participants_appear_on_the_trainer_screen(
         # self_efficacy got 2, 6, 1: the room disagrees most there.
         assert "Geloof in eigen kunnen" in page.locator(".row.flagged h3").inner_text()
         assert "<b>" not in page.content()  # names are never shown on the projector
+        # One projector screen shows it all: no scrolling to reach the votes at 1920 x 1080.
+        votes = page.locator("section[aria-labelledby=h-votes]").bounding_box()
+        assert votes is not None and votes["y"] + votes["height"] <= 1080
+        assert page.evaluate("document.documentElement.scrollHeight") <= 1080
 
         # A participant who reconnects keeps the answers (token in localStorage).
         p1.reload()
@@ -113,7 +117,7 @@ def test_three_participants_appear_on_the_trainer_screen(
         # On request: the case's reference scores and the model's view.
         page.get_by_role("button", name="Toon referentie en model").click()
         page.get_by_role("heading", name="Referentie", exact=False).wait_for()
-        page.screenshot(path=str(artifacts_dir / "live-trainer-1920.png"))
+        page.screenshot(path=str(artifacts_dir / "live-trainer-1920.png"), full_page=True)
         assert_accessible(page)
 
         # Closing the session: participants see it and cannot answer any more.
