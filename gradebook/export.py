@@ -130,25 +130,20 @@ def gradebook_csv(
                 "End-of-Line Indicator",
             ]
         )
-        rows.extend([f"#{ln.learner_number}", *cells(ln.learner_number), "#"] for ln in learners)
+        rows.extend([f"#{ln.lms_id}", *cells(ln.learner_number), "#"] for ln in learners)
     elif lms == "canvas":
         rows.append(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *titles])
         possible = ["" if m is None else _number(m) for m in max_points.values()]
         rows.append(["    Points Possible", "", "", "", "", *possible])
         rows.extend(
-            [ln.display_name, "", ln.learner_number, "", "", *cells(ln.learner_number)]
-            for ln in learners
+            [ln.display_name, "", ln.lms_id, "", "", *cells(ln.learner_number)] for ln in learners
         )
     elif lms == "moodle":
         rows.append(["idnumber", "fullname", *titles])
-        rows.extend(
-            [ln.learner_number, ln.display_name, *cells(ln.learner_number)] for ln in learners
-        )
+        rows.extend([ln.lms_id, ln.display_name, *cells(ln.learner_number)] for ln in learners)
     else:
         rows.append(["learner_number", "display_name", *titles])
-        rows.extend(
-            [ln.learner_number, ln.display_name, *cells(ln.learner_number)] for ln in learners
-        )
+        rows.extend([ln.lms_id, ln.display_name, *cells(ln.learner_number)] for ln in learners)
     return _write(rows)
 
 
@@ -162,7 +157,7 @@ def attempts_csv(gb: Gradebook, exercise_ids: Sequence[str] | None = None) -> st
         rows.append(
             [
                 a.id,
-                a.learner.learner_number,
+                a.learner.lms_id,
                 a.learner.display_name,
                 a.exercise_id,
                 a.variant,

@@ -97,6 +97,15 @@ class Learner(Base):
     #: When the learner was first registered (UTC).
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
+    @property
+    def lms_id(self) -> str:
+        """The id as exports write it: a typed learner number as stored, a user name from
+        JupyterHub or a proxy in lower case (as JupyterHub writes user names, and as an LMS
+        that gave the hub its logins knows them)."""
+        if self.identity_source == "standalone":
+            return self.learner_number
+        return self.learner_number.lower()
+
     def to_dict(self) -> dict[str, Any]:
         """The learner as plain JSON-ready values."""
         return {

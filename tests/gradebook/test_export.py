@@ -133,3 +133,19 @@ def test_columns_can_carry_the_lms_grade_item_name(filled: Gradebook) -> None:
     assert bright[0][1] == "Quiz 1 (23) Points Grade"
     hostile = rows(gradebook_csv(filled, "best", ["ex-a"], column_names={"ex-a": "=1+1"}))
     assert hostile[0][2] == "'=1+1"
+
+
+@pytest.mark.parametrize("lms", ["generic", "brightspace", "canvas", "moodle"])
+def test_hub_user_names_are_exported_as_the_hub_writes_them(gb: Gradebook, lms: str) -> None:
+    """Stored upper case, a hub or proxy user name leaves in lower case, as the LMS knows it."""
+    gb.register_learner("jan.de.vries", "jan.de.vries", identity_source="hub")
+    gb.register_learner("s0000001", "Anna")
+    gb.record_attempt("jan.de.vries", "ex-a", 1, {}, {"q1": 3}, 4)
+    gb.record_attempt("s0000001", "ex-a", 1, {}, {"q1": 1}, 4)
+    sheet = gradebook_csv(gb, "best", ["ex-a"], lms=lms)
+    assert "jan.de.vries" in sheet and "JAN.DE.VRIES" not in sheet
+    assert "S0000001" in sheet  # typed numbers as stored
+    learner_rows = [r for r in rows(sheet) if any("jan.de.vries" in cell for cell in r)]
+    assert len(learner_rows) == 1 and "3" in learner_rows[0]
+    attempts = attempts_csv(gb)
+    assert "jan.de.vries" in attempts and "JAN.DE.VRIES" not in attempts
