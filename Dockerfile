@@ -22,8 +22,14 @@ RUN pip install --no-cache-dir /srv/igm-kit \
     && cat /srv/igm-kit/deploy/jupyter_server_config.py >> /etc/jupyter/jupyter_server_config.py \
     && chmod -R a+rX,go-w /srv/igm-kit
 # Graded exercises: under a hub the learner can read every file and env var of this image,
-# answer keys included. Do not offer them for credit from this image until they are graded by
-# the separate grading service (docs/grading-trust.md); then drop the keys from the image here.
+# answer keys included. Scores count only when the learners' servers have IGM_GRADER_URL
+# (singleuser.extraEnv): the exercise app then sends answers to the igm-grader service and
+# holds no key; without it the app is practice only and records nothing (docs/grading-trust.md).
+# With IGM_GRADER_URL set, drop the one item bank whose key is not derived from open material
+# (recognise-determinant then works only through the grader, not as practice):
+# (both copies: the installed package and the source under /srv/igm-kit)
+# RUN rm /srv/igm-kit/exercises/items/recognise-determinant.yaml \
+#     "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')"
 
 # The chart bundle, written once at build time (each kernel only reads it). The server config
 # points JUPYTER_PATH (the kit's Voila template) and IGM_CACHE_DIR under IGM_HOME.

@@ -1,12 +1,29 @@
 """A graded exercise as a Voila app: identify once, answer, submit, read feedback, retry.
 
-The browser only ever gets what :meth:`exercises.Variant.public_view` holds (as widgets) until
-the learner submits; the variant with its answer key stays in this kernel. Grading is done by
-:func:`exercises.grade`, storing by the gradebook (``IGM_DATABASE_URL``, SQLite by default).
+Who grades and records depends on where the app runs (:func:`backend_mode`):
 
-Identity, in this order:
+* **local** (standalone ``igm serve``): the browser only ever gets what
+  :meth:`exercises.Variant.public_view` holds (as widgets); the variant with its answer key
+  stays in this kernel, :func:`exercises.grade` grades and the gradebook
+  (``IGM_DATABASE_URL``, SQLite by default) stores. Safe because standalone Voila runs no
+  code sent by the browser.
+* **remote** (``IGM_GRADER_URL`` set, e.g. ``http://127.0.0.1:8000/services/igm-grader/`` on a
+  JupyterHub): this kernel makes no variant, grades nothing and opens no gradebook. It fetches
+  the learner's public view from the igm-grader service and posts the answers there
+  (:class:`widgets.grader_client.GraderClient`, authenticated with the server's
+  ``JUPYTERHUB_API_TOKEN``); it shows the feedback the grader returns. The grader decides who
+  the learner is from that token; the app shows the hub user name (``JUPYTERHUB_USER``) and
+  asks for no learner number. A refused answer (422) or too many attempts (429) shows the
+  grader's message in the learner's language; no answer or a 5xx shows that the service cannot
+  be reached, and the form keeps what the learner filled in.
+* **practice** (``JUPYTERHUB_USER`` set, no ``IGM_GRADER_URL``): a hub without a grader. The
+  learner can read and run everything in their own server, so a score recorded here would be
+  under their control. The app therefore records nothing and opens no gradebook, but lets the
+  learner practise: it grades in this kernel and shows feedback, every result labelled "not
+  saved, does not count", with a notice to ask the trainer where scores can count.
 
-* JupyterHub: the hub's user name (``JUPYTERHUB_USER`` in the kernel) is the learner number;
+Identity in local mode, in this order:
+
 * behind a proxy: when ``IGM_IDENTITY_HEADER`` names a header (e.g. ``X-Remote-User``) and
   Voila is started with ``--VoilaConfiguration.http_header_envs="['X-Remote-User']"``, Voila
   puts that header in the kernel as ``HTTP_X_REMOTE_USER``; no header means no access;
@@ -15,7 +32,7 @@ Identity, in this order:
 
 Once identified, the app holds ``gb.for_learner(number)`` and never takes another identity in
 this kernel. Stable CSS hooks for tests: ``igm-identity``, ``igm-exercise-form``,
-``igm-submit``, ``igm-result``, ``igm-feedback``, ``igm-message``.
+``igm-submit``, ``igm-result``, ``igm-feedback``, ``igm-message``, ``igm-retry-load``.
 """
 
 from __future__ import annotations
@@ -29,13 +46,24 @@ from typing import Any
 
 import ipywidgets as w
 
-from exercises import InvalidAnswer, Variant, get_exercise, grade
+from exercises import Exercise, InvalidAnswer, Variant, get_exercise, grade
 from exercises._base import item_label, points_text
 from gradebook import Gradebook, GradebookError, LearnerView, open_gradebook
 from igm.i18n import t
+from widgets.grader_client import GraderClient, GraderError, GraderRefused, GraderUnavailable
 from widgets.ui import language_from_query, notice, style_widget
 
-__all__ = ["CSS", "ExerciseApp", "Identity", "app", "identity_from_env"]
+__all__ = [
+    "CSS",
+    "ExerciseApp",
+    "Feedback",
+    "Identity",
+    "Standing",
+    "app",
+    "backend_mode",
+    "build",
+    "identity_from_env",
+]
 
 #: The learner this kernel is bound to (a kernel serves one page view, so one learner).
 _KERNEL_LEARNER: str | None = None
@@ -355,26 +383,88 @@ class AnswerForm:
         return {item_id: read() for item_id, read in self._readers.items()}
 
 
+# --- feedback and standing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the learner reads after grading: :meth:`exercises.GradeResult.to_dict`, rebuilt.
+
+    Local grading and the grading service both give that dict, so one renderer shows both.
+    """
+
+    item_scores: dict[str, float]
+    points: float
+    max_points: float
+    feedback: dict[str, str]
+    kept_text: dict[str, str]
+    summary: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Feedback:
+        """``ValueError``/``KeyError``/``TypeError`` for a dict that is not a grading result."""
+        return cls(
+            item_scores={str(k): float(v) for k, v in data["item_scores"].items()},
+            points=float(data["points"]),
+            max_points=float(data["max_points"]),
+            feedback={str(k): str(v) for k, v in data["feedback"].items()},
+            kept_text={str(k): str(v) for k, v in (data.get("kept_text") or {}).items()},
+            summary=str(data.get("summary", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A learner's record at one exercise: how many attempts, and the one that counts."""
+
+    total: int
+    #: (points, max points, attempt number) of the attempt that counts; ``None``: no attempt.
+    counting: tuple[float, float, int] | None
+
+
+def backend_mode(env: Mapping[str, str]) -> str:
+    """Where grading happens: ``"remote"`` (the igm-grader service), ``"practice"`` (in this
+    kernel, nothing recorded: a hub without a grader) or ``"local"`` (standalone kit)."""
+    if env.get("IGM_GRADER_URL", "").strip():
+        return "remote"
+    if env.get("JUPYTERHUB_USER", "").strip():
+        return "practice"
+    return "local"
+
+
 # --- the app --------------------------------------------------------------------------------
 
 
 class ExerciseApp:
-    """One exercise for one learner: identity, form, submit, feedback, counting score."""
+    """One exercise for one learner: identity, form, submit, feedback, counting score.
+
+    ``mode`` (see :func:`backend_mode`) decides who grades and records. In ``"remote"`` mode
+    the app holds no variant, no exercise object and no gradebook: only the grader's public
+    view (``view``) and a :class:`~widgets.grader_client.GraderClient`.
+    """
 
     def __init__(
         self,
         exercise_id: str,
         lang: str,
-        gradebook: Gradebook,
+        gradebook: Gradebook | None = None,
         env: Mapping[str, str] | None = None,
+        client: GraderClient | None = None,
     ) -> None:
-        self.exercise = get_exercise(exercise_id)
+        environ = os.environ if env is None else env
+        self.exercise_id = exercise_id
+        self.mode = backend_mode(environ)
         self.lang = lang
-        self.gradebook = gradebook
+        self.exercise: Exercise | None = None
+        self.gradebook: Gradebook | None = None
+        self.client: GraderClient | None = None
         self.learner: LearnerView | None = None
         self.variant: Variant | None = None
+        self.view: dict[str, Any] | None = None
         self.form: AnswerForm | None = None
+        self.practice_attempts = 0
         self.message = _html("", "igm-message")
+        self.instructions = _html("")
         self.identity_box = w.VBox([])
         self.identity_box.add_class("igm-identity")
         self.body = w.VBox([])
@@ -382,7 +472,7 @@ class ExerciseApp:
             [
                 style_widget(lang),
                 _html(f"<style>{CSS}</style>"),
-                _html(f"<p class='igm-case-text'>{_e(self.exercise.instructions(lang))}</p>"),
+                self.instructions,
                 notice(lang),
                 self.identity_box,
                 self.message,
@@ -391,7 +481,18 @@ class ExerciseApp:
         )
         self.widget.add_class("igm-app")
         self.widget.add_class("igm-exercise")
-        given = identity_from_env(os.environ if env is None else env)
+        if self.mode == "remote":
+            self._start_remote(environ, client)
+            return
+        self.exercise = get_exercise(exercise_id)
+        self._set_instructions(self.exercise.instructions(lang))
+        if self.mode == "practice":
+            self._start_practice(environ["JUPYTERHUB_USER"].strip())
+            return
+        if gradebook is None:
+            raise ValueError("grading in this kernel needs a gradebook")
+        self.gradebook = gradebook
+        given = identity_from_env(environ)
         if given is None:
             self._ask_identity()
         elif given.number is None:
@@ -403,7 +504,14 @@ class ExerciseApp:
     def _say(self, text: str) -> None:
         self.message.value = f"<p role='alert'>{_e(text)}</p>" if text else ""
 
-    # identity -----------------------------------------------------------------------------
+    def _set_instructions(self, text: str) -> None:
+        self.instructions.value = f"<p class='igm-case-text'>{_e(text)}</p>"
+
+    def _note(self, text: str) -> None:
+        """A lasting line about who the learner is and where attempts go."""
+        self.identity_box.children = [_html(f"<p>{_e(text)}</p>")]
+
+    # identity (local mode) ----------------------------------------------------------------
     def _ask_identity(self) -> None:
         lang = self.lang
         self.name_input = w.Text(
@@ -434,8 +542,8 @@ class ExerciseApp:
 
     def identify(self, name: str, number: str) -> bool:
         """Register (or find) the learner typed in and bind to them; ``False`` on bad input."""
-        if self.learner is not None:
-            return False  # bound already: never another identity in this kernel
+        if self.learner is not None or self.gradebook is None:
+            return False  # bound already (never another identity here), or not local mode
         try:
             learner = self.gradebook.register_learner(number, name)
         except GradebookError as err:
@@ -446,7 +554,7 @@ class ExerciseApp:
         return self._bind(learner.learner_number, learner.display_name)
 
     def _identify_from_server(self, given: Identity) -> None:
-        assert given.number is not None
+        assert given.number is not None and self.gradebook is not None
         try:
             try:
                 learner = self.gradebook.learner(given.number)
@@ -460,6 +568,7 @@ class ExerciseApp:
         self._bind(learner.learner_number, learner.display_name)
 
     def _bind(self, number: str, name: str) -> bool:
+        assert self.gradebook is not None and self.exercise is not None
         try:
             _bind_kernel(number)
         except PermissionError:
@@ -468,56 +577,139 @@ class ExerciseApp:
         self.learner = self.gradebook.for_learner(number)
         for child in self.identity_box.children:
             child.close()  # the browser can no longer send another name or number
-        self.identity_box.children = [
-            _html(
-                "<p>"
-                + _e(t("exercise_app.identity.bound", self.lang, name=name, number=number))
-                + "</p>"
-            )
-        ]
+        self._note(t("exercise_app.identity.bound", self.lang, name=name, number=number))
         self._say("")
-        self._show_exercise()
+        self.variant = self.exercise.make_variant(self.learner.learner_number)
+        self._show_form(self.variant.public_view(self.lang))
+        return True
+
+    # practice mode (a hub without a grader) -----------------------------------------------
+    def _start_practice(self, hub_user: str) -> None:
+        assert self.exercise is not None
+        self._note(t("exercise_app.practice.notice", self.lang, name=hub_user))
+        self.variant = self.exercise.make_variant(hub_user)
+        self._show_form(self.variant.public_view(self.lang))
+
+    # remote mode (the igm-grader service) -------------------------------------------------
+    def _start_remote(self, env: Mapping[str, str], client: GraderClient | None) -> None:
+        try:
+            self.client = client if client is not None else GraderClient.from_env(env)
+        except ValueError:  # no hub token, or a grader URL that is not http(s)
+            self.client = None
+        if self.client is None:
+            self._say(t("exercise_app.identity.missing", self.lang))
+            return
+        hub_user = env.get("JUPYTERHUB_USER", "").strip()
+        if hub_user:
+            self._note(t("exercise_app.remote.bound", self.lang, name=hub_user))
+        self._load_remote()
+
+    def _load_remote(self) -> bool:
+        """Fetch the learner's public view from the grader and show the form."""
+        assert self.client is not None
+        try:
+            view = self.client.public_view(self.exercise_id, self.lang)
+            if view.get("exercise") != self.exercise_id:
+                raise GraderUnavailable("the reply is not this exercise")
+            self.view = view
+            self._show_form(view)
+            self._set_instructions(str(view["instructions"]))
+        except GraderRefused as err:
+            self._say(
+                err.message(self.lang)
+                or t("exercise_app.remote.refused", self.lang, status=err.status)
+            )
+            return False
+        except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
+            self.view = self.form = None
+            self._say(t("exercise_app.remote.load_failed", self.lang))
+            again = w.Button(
+                description=t("exercise_app.remote.try_again", self.lang),
+                layout=w.Layout(width="max-content"),
+            )
+            again.add_class("igm-retry-load")
+            again.on_click(lambda _b: self._load_remote())
+            self.body.children = [again]
+            return False
+        self._say("")
         return True
 
     # the exercise -------------------------------------------------------------------------
-    def _show_exercise(self) -> None:
-        assert self.learner is not None
-        self.variant = self.exercise.make_variant(self.learner.learner_number)
-        self.form = AnswerForm(self.variant.public_view(self.lang), self.lang)
+    def _show_form(self, view: Mapping[str, Any]) -> None:
+        form = AnswerForm(view, self.lang)
+        self.form = form
         self.submit_button = w.Button(
             description=t("exercise_app.submit", self.lang), layout=w.Layout(width="max-content")
         )
         self.submit_button.add_class("igm-submit")
         self.submit_button.on_click(lambda _b: self.submit())
         self.result = _html(self._standing_html(), "igm-result")
-        self.body.children = [self.form.widget, self.submit_button, self.result]
+        for child in self.body.children:
+            child.close()
+        self.body.children = [form.widget, self.submit_button, self.result]
+
+    def _policy(self) -> str:
+        if self.view is not None:
+            return str(self.view.get("retry", "best"))
+        return self.exercise.retry if self.exercise is not None else "best"
+
+    def _standing(self) -> Standing | None:
+        """The learner's record at this exercise, from the gradebook or the grader."""
+        if self.learner is not None:
+            attempts = self.learner.attempts(self.exercise_id)
+            counting = self.learner.best_or_last(self._policy(), exercise_id=self.exercise_id)
+            attempt = counting.get(self.exercise_id)
+            return Standing(
+                len(attempts),
+                None
+                if attempt is None
+                else (attempt.points, attempt.max_points, attempt.attempt_no),
+            )
+        if self.client is not None:
+            try:
+                reply = self.client.my_attempts(self.exercise_id)
+                mine = [a for a in reply["attempts"] if a["exercise_id"] == self.exercise_id]
+                number = reply["counting"].get(self.exercise_id)
+                chosen = [
+                    (float(a["points"]), float(a["max_points"]), int(a["attempt_no"]))
+                    for a in mine
+                    if a["attempt_no"] == number
+                ]
+            except (GraderError, KeyError, TypeError, ValueError, AttributeError):
+                return None  # the standing is a courtesy: the policy line still shows
+            return Standing(len(mine), chosen[0] if chosen else None)
+        return None
 
     def _standing_html(self) -> str:
-        """The retry policy, and which attempt counts now with its score."""
-        assert self.learner is not None
-        policy = self.exercise.retry
-        lines = [t(f"exercise_app.policy.{policy}", self.lang)]
-        attempts = self.learner.attempts(self.exercise.id)
-        counting = self.learner.best_or_last(policy, exercise_id=self.exercise.id)
-        attempt = counting.get(self.exercise.id)
-        if attempt is None:
+        """The retry policy, and which attempt counts now with its score (nothing when
+        practising: nothing is recorded)."""
+        if self.mode == "practice":
+            return ""
+        lines = [t(f"exercise_app.policy.{self._policy()}", self.lang)]
+        standing = self._standing()
+        if standing is not None and standing.counting is None:
             lines.insert(0, t("exercise_app.no_attempts", self.lang))
-        else:
+        elif standing is not None and standing.counting is not None:
+            points, max_points, number = standing.counting
             lines.append(
                 t(
                     "exercise_app.counting",
                     self.lang,
-                    points=points_text(attempt.points, self.lang),
-                    max=points_text(attempt.max_points, self.lang),
-                    n=attempt.attempt_no,
-                    total=len(attempts),
+                    points=points_text(points, self.lang),
+                    max=points_text(max_points, self.lang),
+                    n=number,
+                    total=standing.total,
                 )
             )
         return "".join(f"<p class='igm-standing'>{_e(line)}</p>" for line in lines)
 
     def submit(self) -> bool:
-        """Grade the form's answers and store the attempt; ``False`` when nothing was stored."""
-        if self.learner is None or self.variant is None or self.form is None:
+        """Grade the form's answers and show feedback; ``False`` when nothing was graded.
+
+        Local and remote: the attempt is stored when this returns ``True``. Practising: it
+        is graded and never stored.
+        """
+        if self.form is None:
             return False
         self.submit_button.disabled = True
         try:
@@ -526,16 +718,26 @@ class ExerciseApp:
             self.submit_button.disabled = False
 
     def _submit(self) -> bool:
-        assert self.learner is not None and self.variant is not None and self.form is not None
+        assert self.form is not None
         answers = self.form.answers()
+        if self.mode == "remote":
+            return self._submit_remote(answers)
+        assert self.variant is not None
         try:
             result = grade(self.variant, answers, self.lang)
         except InvalidAnswer as err:
             self._say(t("exercise_app.not_saved", self.lang, message=err.message(self.lang)))
             return False
+        if self.mode == "practice":
+            self.practice_attempts += 1
+            heading = t("exercise_app.practice.heading", self.lang, n=self.practice_attempts)
+            self._say("")
+            self._show_feedback(Feedback.from_dict(result.to_dict()), heading)
+            return True
+        assert self.learner is not None
         try:
             attempt = self.learner.record_attempt(
-                self.exercise.id,
+                self.exercise_id,
                 self.variant.fingerprint,
                 answers,
                 result.item_scores,
@@ -545,10 +747,37 @@ class ExerciseApp:
             self._say(t("exercise_app.save_failed", self.lang, message=err.message(self.lang)))
             return False
         self._say("")
-        self._show_feedback(result, attempt.attempt_no)
+        heading = t("exercise_app.result.heading", self.lang, n=attempt.attempt_no)
+        self._show_feedback(Feedback.from_dict(result.to_dict()), heading)
         return True
 
-    def _show_feedback(self, result: Any, attempt_no: int) -> None:
+    def _submit_remote(self, answers: Mapping[str, Any]) -> bool:
+        assert self.client is not None
+        lang = self.lang
+        try:
+            reply = self.client.submit(self.exercise_id, answers, lang)
+            feedback = Feedback.from_dict(reply["result"])
+            attempt_no = int(reply["attempt_no"])
+        except GraderRefused as err:
+            # 422 (malformed) and 429 (too many attempts): the grader explains, nothing stored
+            message = err.message(lang)
+            if message:
+                self._say(t("exercise_app.not_saved", lang, message=message))
+            elif err.status == 409:
+                error = str(err.body.get("error", ""))
+                self._say(t("exercise_app.save_failed", lang, message=error))
+            else:
+                self._say(t("exercise_app.remote.refused", lang, status=err.status))
+            return False
+        except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
+            self._say(t("exercise_app.remote.unreachable", lang))  # the form stays filled
+            return False
+        self._say("")
+        self._show_feedback(feedback, t("exercise_app.result.heading", lang, n=attempt_no))
+        return True
+
+    def _show_feedback(self, result: Feedback, heading: str) -> None:
+        """Feedback per item beside the form, and the score with the standing below it."""
         assert self.form is not None
         lang = self.lang
         per_item = result.max_points / max(1, len(result.item_scores))
@@ -571,10 +800,13 @@ class ExerciseApp:
             for child in old:
                 child.close()
             box.children = [c for c in box.children if c not in old] + [feedback]
-        extra = f"<p>{_e(t('exercise_app.kept', lang))}</p>" if result.kept_text else ""
+        practising = self.mode == "practice"
+        if practising:
+            extra = f"<p><strong>{_e(t('exercise_app.practice.not_recorded', lang))}</strong></p>"
+        else:
+            extra = f"<p>{_e(t('exercise_app.kept', lang))}</p>" if result.kept_text else ""
         self.result.value = (
-            f"<div role='status'><h3>{_e(t('exercise_app.result.heading', lang, n=attempt_no))}"
-            f"</h3><p class='igm-score-line'>"
+            f"<div role='status'><h3>{_e(heading)}</h3><p class='igm-score-line'>"
             + _e(
                 t(
                     "exercise_app.result.score",
@@ -589,13 +821,28 @@ class ExerciseApp:
         self.submit_button.description = t("exercise_app.resubmit", lang)
 
 
+def build(
+    exercise_id: str,
+    lang: str | None = None,
+    gradebook: Gradebook | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ExerciseApp:
+    """The exercise app for this kernel's environment; language from ``?lang=`` unless given.
+
+    The local gradebook is opened only when this kernel grades and records (local mode).
+    """
+    chosen = lang or language_from_query()
+    environ = os.environ if env is None else env
+    if gradebook is None and backend_mode(environ) == "local":
+        gradebook = open_gradebook()
+    return ExerciseApp(exercise_id, chosen, gradebook, environ)
+
+
 def app(
     exercise_id: str,
     lang: str | None = None,
     gradebook: Gradebook | None = None,
     env: Mapping[str, str] | None = None,
 ) -> w.VBox:
-    """The exercise app for a Voila notebook; language from ``?lang=`` unless given."""
-    chosen = lang or language_from_query()
-    gb = gradebook if gradebook is not None else open_gradebook()
-    return ExerciseApp(exercise_id, chosen, gb, env).widget
+    """The exercise app's widget for a Voila notebook (see :func:`build`)."""
+    return build(exercise_id, lang, gradebook, env).widget

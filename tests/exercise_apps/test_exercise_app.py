@@ -3,6 +3,7 @@ input without storing; bind to one learner only."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import pytest
 import widgets.exercise_app as ea
 from exercises import EXERCISE_IDS, get_exercise
 from gradebook import Gradebook, open_gradebook
+from igm.i18n import t
 from tests.exercise_apps.helpers import fill
 from tests.exercises.answers import perfect, wrong
-from widgets.exercise_app import ExerciseApp, identity_from_env
+from widgets.exercise_app import ExerciseApp, build, identity_from_env
 
 
 @pytest.fixture
@@ -126,11 +128,51 @@ def test_one_identity_per_kernel(gb: Gradebook) -> None:
     assert all(w.comm is None for w in (app.__dict__["name_input"], app.__dict__["number_input"]))
 
 
-def test_hub_user_is_the_learner(gb: Gradebook) -> None:
-    app = ExerciseApp("predict", "nl", gb, env={"JUPYTERHUB_USER": "jdevries"})
-    assert app.learner is not None and app.learner.learner_number == "JDEVRIES"
-    assert gb.learner("jdevries").identity_source == "hub"
-    assert not app.identify("Other", "s7654321")
+@pytest.mark.parametrize(
+    ("exercise_id", "hub_user"), [("predict", "jdevries"), ("intervention-plan", "jan.de.vries")]
+)
+def test_hub_without_grader_is_practice_that_records_nothing(
+    gb: Gradebook, exercise_id: str, hub_user: str
+) -> None:
+    """On a hub without IGM_GRADER_URL the learner controls this kernel: practise, never store."""
+    app = ExerciseApp(exercise_id, "nl", gb, env={"JUPYTERHUB_USER": hub_user})
+    assert app.mode == "practice" and app.learner is None
+    assert app.form is not None and app.variant is not None
+    (notice,) = app.identity_box.children
+    assert html.escape(t("exercise_app.practice.notice", "nl", name=hub_user)) in notice.value
+    assert not app.identify("Other", "s7654321")  # no typed identity either
+    # a malformed answer: explained, nothing graded
+    fill(app.form, dict(list(perfect(app.variant).items())[1:]))
+    assert not app.submit()
+    assert "niet opgeslagen" in app.message.value
+    # graded with feedback, labelled as not saved, twice
+    for n, answers in enumerate((perfect(app.variant), wrong(app.variant)), start=1):
+        fill(app.form, answers)
+        assert app.submit()
+        assert app.message.value == ""
+        assert html.escape(t("exercise_app.practice.heading", "nl", n=n)) in app.result.value
+        assert html.escape(t("exercise_app.practice.not_recorded", "nl")) in app.result.value
+    feedback = [
+        c for b in app.form.items.values() for c in b.children if "igm-feedback" in c._dom_classes
+    ]
+    assert len(feedback) == len(app.form.items)
+    # nothing that suggests a stored or counting score
+    for key in ("exercise_app.kept", "exercise_app.policy.best", "exercise_app.policy.last"):
+        assert html.escape(t(key, "nl")) not in app.result.value
+    assert gb.learners() == [] and gb.attempts() == []
+
+
+def test_practice_opens_no_gradebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "local" / "igm.sqlite3"
+    monkeypatch.setenv("IGM_DATABASE_URL", f"sqlite:///{db}")
+    app = build("score-case", "en", env={"JUPYTERHUB_USER": "jdevries"})
+    assert app.gradebook is None and app.variant is not None and app.form is not None
+    fill(app.form, perfect(app.variant))
+    assert app.submit()
+    assert not db.exists()
+    local = build("score-case", "en", env={})  # standalone: this kernel grades and records
+    assert local.gradebook is not None and db.exists()
+    local.gradebook.close()
 
 
 def test_header_identity_and_missing_header(gb: Gradebook) -> None:
