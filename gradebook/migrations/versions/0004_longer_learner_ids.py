@@ -54,17 +54,21 @@ def _sqlite_declared_type(old: str, new: str) -> None:
         raise RuntimeError(f"learners: integrity check after the change: {problems}")
 
 
-def upgrade() -> None:
+def _set_length(old: int, new: int) -> None:
     if op.get_bind().dialect.name == "sqlite":
-        _sqlite_declared_type("VARCHAR(12)", "VARCHAR(64)")
+        _sqlite_declared_type(f"VARCHAR({old})", f"VARCHAR({new})")
     else:
         op.alter_column(
             "learners",
             "learner_number",
-            existing_type=sa.String(12),
-            type_=sa.String(64),
+            existing_type=sa.String(old),
+            type_=sa.String(new),
             existing_nullable=False,
         )
+
+
+def upgrade() -> None:
+    _set_length(12, 64)
 
 
 def downgrade() -> None:
@@ -74,13 +78,4 @@ def downgrade() -> None:
             "learners: some learner ids are longer than 12 characters; revision 0003 cannot "
             "hold them, so the downgrade is refused and nothing is changed"
         )
-    if op.get_bind().dialect.name == "sqlite":
-        _sqlite_declared_type("VARCHAR(64)", "VARCHAR(12)")
-    else:
-        op.alter_column(
-            "learners",
-            "learner_number",
-            existing_type=sa.String(64),
-            type_=sa.String(12),
-            existing_nullable=False,
-        )
+    _set_length(64, 12)
