@@ -493,6 +493,8 @@ def summarise(
         out[f"{kind}_move_median_ms"] = statistics.median(moves) if moves else float("nan")
         out[f"{kind}_move_p95_ms"] = pct(moves, 0.95)
     out["errors"] = [f"{p.kind} #{p.index}: {p.error}" for p in people if p.error]
+    if solo is not None and solo.error:  # otherwise the solo figure is just NaN
+        out["errors"].insert(0, f"solo browser: {solo.error}")
     out["solo_ttu_s"] = solo.usable if solo and solo.usable is not None else float("nan")
     out["kernels"] = len(rss)
     out["rss_median_mib"] = statistics.median(rss) if rss else float("nan")

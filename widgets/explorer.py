@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import altair as alt
 import ipywidgets as w
 
 from igm import DETERMINANTS, KUNNEN, WILLEN, Case, DeterminantScores, Prediction, list_cases
@@ -75,44 +74,59 @@ def contribution_spec(
     The bar lengths come from the parameter :data:`CONTRIB_PARAM` (a list of seven values),
     so that a slider move only sets that parameter in the browser (no re-embedding).
     ``top`` fixes the end of the x axis (default: the largest value shown now).
+
+    Written as a plain dict, not with Altair: importing Altair (with jsonschema) costs every
+    explorer kernel about 45 MiB. ``tests/widgets/test_explorer.py`` checks that it is the
+    spec Altair builds.
     """
-    theme.enable()
     rows = contribution_rows(prediction, original, lang)
     for i, row in enumerate(rows):
         row["i"] = i
         del row["points"]
     if top is None:
         top = max(contribution_values(prediction) + [r["case_points"] for r in rows])
-    x_scale = alt.Scale(domain=[0, max(1.0, float(top))], nice=True)
-    y = alt.Y("name:N", sort=[r["name"] for r in rows], title=None)
-    colour = alt.Color(
-        "block:N",
-        scale=alt.Scale(
-            domain=[t("block.willen", lang), t("block.kunnen", lang)],
-            range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
-        ),
-        legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
-    )
-    contrib = alt.param(name=CONTRIB_PARAM, value=contribution_values(prediction))
-    base = alt.Chart(alt.Data(values=rows))
-    bars = (
-        base.transform_calculate(points=f"{CONTRIB_PARAM}[datum.i]")
-        .mark_bar(height=16)
-        .encode(
-            x=alt.X("points:Q", title=t("chart.contributions.axis", lang), scale=x_scale),
-            y=y,
-            color=colour,
-            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("points:Q", format=".1f")],
-        )
-    )
-    ticks = base.mark_tick(color="#1f1f1f", thickness=2, size=22).encode(x="case_points:Q", y=y)
-    chart = (
-        alt.layer(bars, ticks)
-        .add_params(contrib)
-        .properties(width=290, height=7 * 26, title=t("output.contributions", lang))
-    )
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
+    y = {"field": "name", "sort": [r["name"] for r in rows], "title": None, "type": "nominal"}
+    colour = {
+        "field": "block",
+        "legend": {"orient": "bottom", "title": t("chart.block", lang)},
+        "scale": {
+            "domain": [t("block.willen", lang), t("block.kunnen", lang)],
+            "range": [theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+        },
+        "type": "nominal",
+    }
+    bars = {
+        "mark": {"type": "bar", "height": 16},
+        "encoding": {
+            "color": colour,
+            "tooltip": [
+                {"field": "name", "type": "nominal"},
+                {"field": "points", "format": ".1f", "type": "quantitative"},
+            ],
+            "x": {
+                "field": "points",
+                "scale": {"domain": [0, max(1.0, float(top))], "nice": True},
+                "title": t("chart.contributions.axis", lang),
+                "type": "quantitative",
+            },
+            "y": y,
+        },
+        "transform": [{"calculate": f"{CONTRIB_PARAM}[datum.i]", "as": "points"}],
+    }
+    ticks = {
+        "mark": {"type": "tick", "color": "#1f1f1f", "size": 22, "thickness": 2},
+        "encoding": {"x": {"field": "case_points", "type": "quantitative"}, "y": dict(y)},
+    }
+    return {
+        **theme.config(),
+        "layer": [bars, ticks],
+        "data": {"values": rows},
+        "height": 7 * 26,
+        "params": [{"name": CONTRIB_PARAM, "value": contribution_values(prediction)}],
+        "title": t("output.contributions", lang),
+        "width": 290,
+        "$schema": theme.VEGA_LITE_SCHEMA,
+    }
 
 
 def contribution_sentence(prediction: Prediction, lang: str) -> str:

@@ -1,10 +1,15 @@
-"""Charts with no network: Altair's JupyterChart with its JavaScript read from a local file.
+"""Charts with no network: Altair's JupyterChart script, read from a local file.
 
 ``alt.JupyterChart`` normally imports vega-embed from a public CDN. ``JupyterChart.enable_offline()``
 fixes that by bundling the script with vl-convert, but it loads vl-convert's V8 runtime in
 every kernel (about +100 MiB each). Here the bundle is made ONCE (at serve or install time,
 :func:`write_bundle`) and cached as a file; each kernel only reads that file
 (:func:`use_local_bundle`), which is what ``enable_offline`` does, minus the runtime.
+
+The apps show their charts with :class:`Chart` (:func:`jupyter_chart`): the same front end as
+``alt.JupyterChart`` (the same script and synced traits) without importing Altair, whose
+import (with jsonschema and narwhals) adds about 45 MiB to every kernel. The apps build their
+Vega-Lite specs as dicts, so they need none of Altair's Python side.
 """
 
 from __future__ import annotations
@@ -13,7 +18,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bundle_path", "cache_dir", "jupyter_chart", "use_local_bundle", "write_bundle"]
+__all__ = [
+    "bundle_path",
+    "cache_dir",
+    "chart_class",
+    "jupyter_chart",
+    "use_local_bundle",
+    "write_bundle",
+]
 
 
 def cache_dir() -> Path:
@@ -75,18 +87,61 @@ def use_local_bundle() -> None:
     JupyterChart._igm_local = True  # type: ignore[attr-defined]
 
 
-def jupyter_chart(spec: dict[str, Any], params: dict[str, Any] | None = None) -> Any:
-    """An ``alt.JupyterChart`` showing a Vega-Lite ``spec`` (a dict), rendered offline.
+#: vega-embed options of every chart: no action menu (export links), SVG (sharp, and readable
+#: by the accessibility tree).
+EMBED_OPTIONS: dict[str, Any] = {"actions": False, "renderer": "svg"}
+#: Altair's JupyterChart CSS (vega-embed's action menu must not be cut off).
+_CHART_CSS = ".vega-embed { overflow: visible; }"
+_CHART: Any = None
 
-    The spec is used as is (no second validation). ``params`` gives the starting values of
+
+def chart_class() -> Any:
+    """The :class:`Chart` widget class, built on first use (it reads the bundle file once)."""
+    global _CHART
+    if _CHART is None:
+        import anywidget
+        import traitlets
+
+        class Chart(anywidget.AnyWidget):
+            """``alt.JupyterChart``'s front end without Altair's Python side.
+
+            The synced traits are JupyterChart's (its script reads all of them); ``spec`` is a
+            Vega-Lite spec as a dict and ``_params`` the values of its top-level parameters.
+            Selections and VegaFusion are not used by the kit and not handled here.
+            """
+
+            spec = traitlets.Dict(allow_none=True).tag(sync=True)
+            debounce_wait = traitlets.Float(default_value=10).tag(sync=True)
+            max_wait = traitlets.Bool(default_value=True).tag(sync=True)
+            local_tz = traitlets.Unicode(default_value=None, allow_none=True).tag(sync=True)
+            embed_options = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+            _vl_selections = traitlets.Dict().tag(sync=True)
+            _params = traitlets.Dict().tag(sync=True)
+            _js_watch_plan = traitlets.Any(allow_none=True).tag(sync=True)
+            _js_to_py_updates = traitlets.Any(allow_none=True).tag(sync=True)
+            _py_to_js_updates = traitlets.Any(allow_none=True).tag(sync=True)
+
+        # Set after the class statement: anywidget would take a str naming a file for a path
+        # and watch it.
+        Chart._esm = write_bundle().read_text(encoding="utf-8")
+        Chart._css = _CHART_CSS
+        Chart.__module__ = __name__
+        Chart.__qualname__ = "Chart"
+        _CHART = Chart
+    return _CHART
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Chart":
+        return chart_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def jupyter_chart(spec: dict[str, Any], params: dict[str, Any] | None = None) -> Any:
+    """A :class:`Chart` showing a Vega-Lite ``spec`` (a dict), rendered offline.
+
+    The spec is used as is (no validation). ``params`` gives the starting values of
     top-level parameters; set ``chart._params = {...}`` later to change them in the browser
     without re-embedding the chart (fast).
     """
-    import altair as alt
-
-    use_local_bundle()
-    chart = alt.JupyterChart(None, embed_options={"actions": False, "renderer": "svg"})
-    with chart.hold_sync():
-        chart.spec = spec
-        chart._params = dict(params or {})
-    return chart
+    return chart_class()(spec=spec, _params=dict(params or {}), embed_options=dict(EMBED_OPTIONS))

@@ -13,6 +13,7 @@ __all__ = [
     "FONT",
     "OKABE_ITO",
     "THEME_NAME",
+    "VEGA_LITE_SCHEMA",
     "config",
     "determinant_gain_chart",
     "enable",
@@ -37,6 +38,8 @@ MUTED = "#595959"
 #: System fonts only (no download).
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 THEME_NAME = "igm"
+#: ``$schema`` of a spec written as a dict (vega-embed reads the Vega-Lite major version from it).
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
 def config() -> dict[str, Any]:

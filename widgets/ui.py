@@ -26,10 +26,57 @@ __all__ = [
     "notice",
     "readout_html",
     "style_widget",
+    "wait_for_request",
 ]
 
 
 _REQUEST_SEEN = False
+
+
+def wait_for_request(timeout: float = 5.0) -> None:
+    """In a preheated Voila kernel: wait until a page takes this kernel, then put the page
+    request's variables (``QUERY_STRING``, …) in ``os.environ``.
+
+    What ``voila.utils.wait_for_request`` does (ask Voila's ``voila/query/<kernel id>``
+    websocket, from the same environment variables), without importing ``voila.utils``:
+    that module imports jupyter_server, jupyterlab_server, nbconvert and jsonschema, about
+    40 MiB in every kernel of the pool. ``timeout`` bounds the connection, not the wait.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    import asyncio
+    import json
+    import threading
+    import warnings
+
+    from tornado.websocket import websocket_connect
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    url = (
+        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}"
+    )
+    answer: list[str] = []
+
+    async def ask() -> None:
+        connection = await asyncio.wait_for(websocket_connect(url), timeout)
+        message = await connection.read_message()
+        connection.close()
+        if isinstance(message, str):
+            answer.append(message)
+
+    def run() -> None:  # the kernel's own event loop is busy running this cell
+        try:
+            asyncio.run(ask())
+        except Exception as exc:  # like Voila: go on without the request (Dutch)
+            warnings.warn(f"Failed to connect to {url}: {exc}", stacklevel=3)
+
+    thread = threading.Thread(target=run, name="igm-wait-for-request")
+    thread.start()
+    thread.join()
+    for key, value in (json.loads(answer[0]) if answer else {}).items():
+        os.environ[key] = str(value)
 
 
 def language_from_query(query: str | None = None) -> str:
@@ -41,8 +88,6 @@ def language_from_query(query: str | None = None) -> str:
     if query is None and not _REQUEST_SEEN and os.environ.get("VOILA_PREHEAT") == "True":
         # A preheated kernel runs the notebook before the page is asked for: wait for the
         # request once; Voila then puts its query string in the environment.
-        from voila.utils import wait_for_request
-
         wait_for_request()
         _REQUEST_SEEN = True
     raw = os.environ.get("QUERY_STRING", "") if query is None else query

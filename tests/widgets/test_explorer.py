@@ -9,7 +9,13 @@ import pytest
 
 from igm import DETERMINANTS, list_cases, model_for
 from igm.i18n import LANGUAGES, t
-from widgets.explorer import CONTRIB_PARAM, Explorer, contribution_sentence, model_diagram_svg
+from widgets.explorer import (
+    CONTRIB_PARAM,
+    Explorer,
+    contribution_sentence,
+    contribution_spec,
+    model_diagram_svg,
+)
 from widgets.ui import fmt_percent
 
 CASE_IDS = [case.id for case in list_cases()]
@@ -125,3 +131,88 @@ def test_diagram_shows_the_weights_of_the_domain() -> None:
     for key, weight in model.weights.normalised_values().items():
         assert f"{round(100 * weight)}%" in svg
         assert t(f"determinant.{key}.name", "en") in svg
+
+
+def _altair_contribution_spec(prediction: Any, original: Any, lang: str, top: float) -> Any:
+    """The contribution chart as Altair builds it: the reference for the dict the explorer
+    writes itself (to keep Altair out of the explorer's kernels)."""
+    import altair as alt
+
+    from widgets import theme
+    from widgets.explorer import contribution_rows, contribution_values
+
+    theme.enable()
+    rows = contribution_rows(prediction, original, lang)
+    for i, row in enumerate(rows):
+        row["i"] = i
+        del row["points"]
+    y = alt.Y("name:N", sort=[r["name"] for r in rows], title=None)
+    colour = alt.Color(
+        "block:N",
+        scale=alt.Scale(
+            domain=[t("block.willen", lang), t("block.kunnen", lang)],
+            range=[theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]],
+        ),
+        legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
+    )
+    base = alt.Chart(alt.Data(values=rows))
+    bars = (
+        base.transform_calculate(points=f"{CONTRIB_PARAM}[datum.i]")
+        .mark_bar(height=16)
+        .encode(
+            x=alt.X(
+                "points:Q",
+                title=t("chart.contributions.axis", lang),
+                scale=alt.Scale(domain=[0, max(1.0, float(top))], nice=True),
+            ),
+            y=y,
+            color=colour,
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("points:Q", format=".1f")],
+        )
+    )
+    ticks = base.mark_tick(color="#1f1f1f", thickness=2, size=22).encode(x="case_points:Q", y=y)
+    chart = (
+        alt.layer(bars, ticks)
+        .add_params(alt.param(name=CONTRIB_PARAM, value=contribution_values(prediction)))
+        .properties(width=290, height=7 * 26, title=t("output.contributions", lang))
+    )
+    return chart.to_dict()  # validates against the Vega-Lite schema
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_contribution_spec_is_the_spec_altair_builds(lang: str) -> None:
+    explorer = Explorer("marja-bijstand", lang)
+    explorer.sliders["self_efficacy"].value = 7
+    mine = contribution_spec(explorer.prediction, explorer.original, lang, 12.5)
+    reference = _altair_contribution_spec(explorer.prediction, explorer.original, lang, 12.5)
+    # the same Vega-Lite major version; Altair names its exact minor version
+    assert mine.pop("$schema") == "https://vega.github.io/schema/vega-lite/v6.json"
+    assert reference.pop("$schema").startswith("https://vega.github.io/schema/vega-lite/v6.")
+    assert mine == reference
+
+
+def test_the_explorer_kernel_does_not_import_altair() -> None:
+    """Altair with jsonschema would add about 45 MiB to every explorer kernel."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    env.pop("VOILA_PREHEAT", None)
+    code = (
+        "import sys; from widgets.explorer import app; app(lang='nl'); "
+        "print(sorted(m for m in ('altair', 'jsonschema', 'narwhals', 'pandas') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=repo,
+        env=env,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -57,3 +57,54 @@ def test_jupyter_chart_reads_the_local_bundle() -> None:
     chart = offline.jupyter_chart(spec, {"p": [1, 2]})
     assert chart.spec == spec and chart._params == {"p": [1, 2]}
     assert chart._esm == text
+
+
+def test_wait_for_request_reads_voilas_request_info(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kit's own ``wait_for_request`` (no ``voila.utils`` import in the kernels) gets the
+    request variables from Voila's real ``voila/query/<kernel id>`` websocket handler."""
+    import asyncio
+    import json
+    import os
+    import socket
+    import threading
+
+    import tornado.web
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    from widgets.ui import wait_for_request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kernel_id = "0b5a3c7e-1111-4222-8333-444455556666"
+    ready = threading.Event()
+
+    def serve() -> None:
+        async def main() -> None:
+            app = tornado.web.Application([(r"/voila/query/(.*)", RequestInfoSocketHandler)])
+            server = app.listen(port, address="127.0.0.1")
+            # as Voila does when a page takes the kernel (before or after the kernel asks)
+            RequestInfoSocketHandler.send_updates(
+                {"kernel_id": kernel_id, "payload": json.dumps({"QUERY_STRING": "lang=en"})}
+            )
+            ready.set()
+            await asyncio.sleep(10)  # a daemon thread: the test does not wait for it
+            server.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    for name, value in {
+        "VOILA_PREHEAT": "True",
+        "VOILA_APP_IP": "127.0.0.1",
+        "VOILA_APP_PORT": str(port),
+        "VOILA_SERVER_URL": "/",
+        "VOILA_KERNEL_ID": kernel_id,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("VOILA_WS_BASE_URL", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "")
+    wait_for_request()
+    assert os.environ["QUERY_STRING"] == "lang=en"
