@@ -104,6 +104,7 @@ def test_app_renders_offline_and_accessibly(
     text = page.inner_text("body")
     assert t("notice.illustrative", lang) in text
     assert t(f"{app}.title", lang) in text
+    assert page.evaluate("document.documentElement.lang") == lang
     # every chart has its one-sentence summary beside it
     summaries = page.locator(".igm-chart-summary p")
     assert summaries.count() >= 2
