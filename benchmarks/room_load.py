@@ -28,7 +28,9 @@ end: ~100 JavaScript files to load and run).
 Targets (issue 7): p95 time to usable ≤ 1.5 s, ≤ 150 MiB per learner kernel, slider p95 ≤ 150 ms.
 
 Run: ``.venv/bin/python benchmarks/room_load.py --learners 60 --window 60 --refill-delay-seconds 600``
-(``--pool-size`` defaults to the number of learners: a pool sized for the room.)
+(``--pool-size`` defaults to the number of learners plus one: a pool sized for the room, plus
+the kernel the solo browser takes first; with a long refill delay that kernel is not replaced
+before the room arrives.)
 """
 
 from __future__ import annotations
@@ -549,7 +551,9 @@ def main(argv: list[str] | None = None) -> int:
         help="learners in Chromium (the others speak Voila's protocol from Python)",
     )
     parser.add_argument(
-        "--pool-size", type=int, help="kit: preheated explorer kernels (default: --learners)"
+        "--pool-size",
+        type=int,
+        help="kit: preheated explorer kernels (default: --learners + 1, for the solo browser)",
     )
     parser.add_argument("--cull-idle-seconds", type=int, default=900)
     parser.add_argument("--refill-delay-seconds", type=float, default=2.0)
@@ -557,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    pool = args.learners if args.pool_size is None else args.pool_size
+    pool = args.learners + 1 if args.pool_size is None else args.pool_size
     log_dir = REPO / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
 
