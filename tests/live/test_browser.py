@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_helpers import assert_accessible
 from tests.conftest import is_local
@@ -109,9 +110,9 @@ def test_three_participants_appear_on_the_trainer_screen(
         # A participant who reconnects keeps the answers (token in localStorage).
         p1.reload()
         p1.locator("#round1").wait_for(state="visible")
-        p1.wait_for_function(
-            "document.querySelector('#round1 input[name=self_efficacy][value=\"6\"]').checked"
-        )
+        # (a locator assertion, not wait_for_function: the page's CSP forbids the eval that
+        # Playwright's polling of a string predicate needs)
+        expect(p1.locator('#round1 input[name=self_efficacy][value="6"]')).to_be_checked()
         assert p1.locator("#percent").input_value() == "30"
 
         # On request: the case's reference scores and the model's view.
