@@ -11,12 +11,20 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821
 # Where the kit's source tree is (apps/, widgets/jupyter/); the image and TLJH use /srv/igm-kit.
 IGM_HOME = os.environ.get("IGM_HOME", "/srv/igm-kit")
 # Set here, not in a login profile: hub-spawned servers (systemd, Kubernetes) do not read one,
-# and kernels inherit this environment. The kit's Voila template is found on JUPYTER_PATH;
-# the chart bundle (written once at install time) is read from IGM_CACHE_DIR.
-os.environ["JUPYTER_PATH"] = os.pathsep.join(
-    p for p in (os.path.join(IGM_HOME, "widgets", "jupyter"), os.environ.get("JUPYTER_PATH")) if p
-)
+# and kernels inherit this environment. The chart bundle (written once at install time by
+# widgets.offline.write_bundle) lives in IGM_CACHE_DIR/jupyter/voila/templates/igm/static/;
+# with IGM_CACHE_DIR/jupyter on JUPYTER_PATH, next to the kit's Voila template, Voila serves it
+# at /user/<name>/voila/templates/igm/static/… and the charts' browsers fetch it from there.
 os.environ.setdefault("IGM_CACHE_DIR", os.path.join(IGM_HOME, "var", "cache"))
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    p
+    for p in (
+        os.path.join(IGM_HOME, "widgets", "jupyter"),
+        os.path.join(os.environ["IGM_CACHE_DIR"], "jupyter"),
+        os.environ.get("JUPYTER_PATH"),
+    )
+    if p
+)
 
 # The apps as a server extension: /user/<name>/voila/render/apps/explorer.ipynb
 c.ServerApp.jpserver_extensions = {"voila": True}
@@ -27,6 +35,17 @@ c.VoilaConfiguration.theme = "light"
 # (as standalone Voila does) its front end uses the MathJax 3 bundled in Voila's own JS.
 # No page may reach another host.
 c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
+# jupyter_server compresses nothing: gzip as `igm serve` does, each static file (Voila's ~5 MB
+# of JavaScript, the chart bundle) compressed once, and files whose URL names their content
+# cached by the browser. The hub gives the server its base URL as JUPYTERHUB_SERVICE_PREFIX.
+try:
+    from widgets.server import make_gzip_transform
+except ImportError:  # the kit is not importable by the server's Python: plain gzip
+    c.ServerApp.tornado_settings["compress_response"] = True
+else:
+    c.ServerApp.tornado_settings["transforms"] = [
+        make_gzip_transform(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
+    ]
 # Stop kernels of closed or abandoned tabs: each app kernel holds 130-180 MiB.
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 300

@@ -10,22 +10,45 @@ The apps show their charts with :class:`Chart` (:func:`jupyter_chart`): the same
 ``alt.JupyterChart`` (the same script and synced traits) without importing Altair, whose
 import (with jsonschema and narwhals) adds about 45 MiB to every kernel. The apps build their
 Vega-Lite specs as dicts, so they need none of Altair's Python side.
+
+The bundle (~900 KB) is not sent by the kernel: an anywidget's ``_esm`` goes over the kernel's
+websocket with every widget, uncompressed and never cached (60 learners, two charts: 100 MB per
+app open). It is a *static file* of the kit's Voila template instead: the bundle is written to
+``<cache_dir>/jupyter/voila/templates/igm/static/`` and that ``jupyter`` folder is put on
+``JUPYTER_PATH`` (by ``igm serve`` and by ``deploy/jupyter_server_config.py``), so Voila's
+template static route ``<base>voila/templates/igm/static/<file>`` serves it, standalone and
+as a server extension alike. ``Chart._esm`` is a small loader (:func:`loader_esm`) that
+imports that URL, with the file's content hash as ``?v=``: the browser fetches it once
+(gzipped by the kit's server) and keeps it. If it cannot be loaded, the chart says so in
+place of the chart (no silent fallback to sending the bundle over the websocket).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "BUNDLE_SCRIPT_URLDIR",
     "bundle_path",
+    "bundle_url",
     "cache_dir",
     "chart_class",
     "jupyter_chart",
+    "jupyter_dir",
+    "loader_esm",
     "use_local_bundle",
     "write_bundle",
 ]
+
+#: The Voila template whose static folder holds the bundle (the kit's, see widgets/jupyter).
+TEMPLATE = "igm"
+#: Where Voila serves the template's static files, relative to the base URL (in ``igm serve``
+#: and in the server extension alike).
+BUNDLE_SCRIPT_URLDIR = f"voila/templates/{TEMPLATE}/static/"
 
 
 def cache_dir() -> Path:
@@ -43,9 +66,31 @@ def _versions() -> str:
     return f"altair-{version('altair')}_vlc-{version('vl-convert-python')}"
 
 
+def jupyter_dir() -> Path:
+    """``<cache_dir>/jupyter``: a Jupyter data folder of generated files, on ``JUPYTER_PATH``
+    in ``igm serve`` and in ``deploy/jupyter_server_config.py`` (Voila finds the bundle there)."""
+    return cache_dir() / "jupyter"
+
+
 def bundle_path() -> Path:
-    """Where the JupyterChart bundle for the installed altair and vl-convert lives."""
-    return cache_dir() / f"jupyterchart_{_versions()}.js"
+    """Where the JupyterChart bundle for the installed altair and vl-convert lives: a static
+    file of the ``igm`` Voila template in :func:`jupyter_dir`."""
+    return (
+        jupyter_dir()
+        / "voila"
+        / "templates"
+        / TEMPLATE
+        / "static"
+        / f"jupyterchart_{_versions()}.js"
+    )
+
+
+def bundle_url(path: Path | None = None) -> str:
+    """The bundle's URL relative to the server's base URL, with its content hash as ``?v=``
+    (a new bundle gets a new URL, so browsers may keep each one for a year)."""
+    path = path or bundle_path()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return f"{BUNDLE_SCRIPT_URLDIR}{path.name}?v={digest}"
 
 
 def _bundle_source() -> str:
@@ -87,16 +132,74 @@ def use_local_bundle() -> None:
     JupyterChart._igm_local = True  # type: ignore[attr-defined]
 
 
+_LOADER = """\
+// igm-kit Chart: Altair's JupyterChart script (vega, vega-lite, vega-embed; ~900 KB) is a static
+// file of the server, fetched once by the browser, instead of part of every widget's message.
+const PATH = __PATH__;
+
+function baseUrl() {
+  const config = document.getElementById("jupyter-config-data");
+  if (config) {
+    try {
+      const base = JSON.parse(config.textContent).baseUrl;
+      if (base) return base;
+    } catch (error) {
+      // fall back on the page's own address
+    }
+  }
+  const at = location.pathname.indexOf("/voila/");
+  return at >= 0 ? location.pathname.slice(0, at + 1) : "/";
+}
+
+// Absolute: this module itself is imported from a blob: URL.
+const SCRIPT_URL = new URL(baseUrl() + PATH, location.href).href;
+let script; // one import per page; every chart on it shares the module
+
+async function render(context) {
+  let chart;
+  try {
+    script ??= import(SCRIPT_URL).then((module) => module.default ?? module);
+    chart = await script;
+  } catch (error) {
+    script = undefined;
+    const note = document.createElement("p");
+    note.className = "igm-chart-error";
+    note.setAttribute("role", "alert");
+    note.textContent =
+      "De grafiek kon niet laden / the chart could not load: " + SCRIPT_URL + " (" + error.message + ")";
+    context.el.replaceChildren(note);
+    console.error("igm-kit: chart script not loaded", SCRIPT_URL, error);
+    return;
+  }
+  return chart.render(context);
+}
+
+export default { render };
+"""
+
+
+def loader_esm(url: str) -> str:
+    """The ``_esm`` of :class:`Chart`: imports the bundle from ``url`` (relative to the page's
+    base URL, e.g. :func:`bundle_url`) and renders with it; if the import fails, a message
+    (``.igm-chart-error``, ``role=alert``) takes the chart's place."""
+    return _LOADER.replace("__PATH__", json.dumps(url))
+
+
 #: vega-embed options of every chart: no action menu (export links), SVG (sharp, and readable
 #: by the accessibility tree).
 EMBED_OPTIONS: dict[str, Any] = {"actions": False, "renderer": "svg"}
-#: Altair's JupyterChart CSS (vega-embed's action menu must not be cut off).
-_CHART_CSS = ".vega-embed { overflow: visible; }"
+#: Altair's JupyterChart CSS (vega-embed's action menu must not be cut off), and the message
+#: shown when the chart script does not load.
+_CHART_CSS = (
+    ".vega-embed { overflow: visible; }"
+    " .igm-chart-error { color: #a1141b; border-left: 4px solid #a1141b; padding-left: 0.5rem; }"
+)
 _CHART: Any = None
 
 
 def chart_class() -> Any:
-    """The :class:`Chart` widget class, built on first use (it reads the bundle file once)."""
+    """The :class:`Chart` widget class, built on first use (it hashes the bundle file once,
+    after writing it if it does not exist)."""
     global _CHART
     if _CHART is None:
         import anywidget
@@ -122,8 +225,8 @@ def chart_class() -> Any:
             _py_to_js_updates = traitlets.Any(allow_none=True).tag(sync=True)
 
         # Set after the class statement: anywidget would take a str naming a file for a path
-        # and watch it.
-        Chart._esm = write_bundle().read_text(encoding="utf-8")
+        # and watch it. A loader of a few hundred bytes, not the bundle (see the module doc).
+        Chart._esm = loader_esm(bundle_url(write_bundle()))
         Chart._css = _CHART_CSS
         Chart.__module__ = __name__
         Chart.__qualname__ = "Chart"

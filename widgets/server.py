@@ -8,7 +8,8 @@
 * preheated kernels (``pool_size`` per app notebook), so an app opens without a cold start.
 
 Charts load their JavaScript from a local bundle file (:mod:`widgets.offline`), written once
-here before any kernel starts.
+here before any kernel starts and served as a static file of the template (gzipped, cached by
+the browser for a year).
 """
 
 from __future__ import annotations
@@ -307,14 +308,16 @@ def serve(
     ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
     take the learner's identity from it. Prints the URL of the landing page.
     """
-    from widgets.offline import write_bundle
+    from widgets.offline import jupyter_dir, write_bundle
     from widgets.serve_config import discover_notebooks, voila_config
 
     cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
     root_dir = (Path(root) if root else REPO_ROOT).resolve()
-    write_bundle()  # once, before any kernel: kernels only read the file
+    write_bundle()  # once, before any kernel: kernels only hash the file
+    # The kit's template, and the generated static file of that template (the chart bundle,
+    # served at <base>voila/templates/igm/static/, see widgets.offline).
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH", "")) if p
+        p for p in (str(TEMPLATE_ROOT), str(jupyter_dir()), os.environ.get("JUPYTER_PATH", "")) if p
     )
     # Kernels import igm and widgets from the source tree.
     os.environ["PYTHONPATH"] = os.pathsep.join(

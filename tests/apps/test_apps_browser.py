@@ -11,6 +11,7 @@ import pytest
 
 from igm import list_cases, model_for
 from igm.i18n import t
+from tests.apps.chart_network import BUNDLE_URL, assert_bundle_fetched_not_pushed, watch
 from tests.browser_helpers import assert_accessible
 from widgets.ui import fmt_percent
 
@@ -176,3 +177,45 @@ def test_caseload_filter_in_the_browser(page: Any, server_url: str) -> None:
     )
     count = int(re.search(r"(\d+)", page.inner_text(".igm-caseload-count")).group(1))  # type: ignore[union-attr]
     assert 0 < count < 600
+
+
+@pytest.mark.parametrize("app", ["explorer", "caseload"])
+def test_chart_script_is_a_cached_file_not_a_websocket_message(
+    page: Any, server_url: str, app: str
+) -> None:
+    """The ~900 KB chart bundle comes once per page (caseload: three charts) as a gzipped
+    static file the browser may keep for a year, and not with each chart over the websocket."""
+    traffic = watch(page)
+    open_app(page, server_url, app, "en")
+    assert page.locator(".vega-embed svg .mark-rect path").count() > 0
+    assert_bundle_fetched_not_pushed(traffic, "/")
+    assert page.blocked_requests == []
+
+
+def test_explorer_chart_under_a_base_url(
+    page: Any, prefixed_server_url: str, artifacts_dir: Path
+) -> None:
+    """``igm serve --base-url /igm-test/``: the chart finds its script under the prefix."""
+    from tests.apps.conftest import BASE_PATH
+
+    traffic = watch(page)
+    open_app(page, prefixed_server_url, "explorer", "en")
+    bars = page.locator(".vega-embed svg .mark-rect path")
+    assert bars.count() >= 2
+    assert_bundle_fetched_not_pushed(traffic, BASE_PATH)
+    full_screenshot(page, artifacts_dir / "app_explorer_base_url.png")
+    assert page.blocked_requests == []
+
+
+def test_a_chart_without_its_script_says_so(page: Any, server_url: str) -> None:
+    """If the bundle cannot be loaded (here: answered 404), the chart's place says which file
+    failed instead of staying empty; the rest of the app still works."""
+    page.route(BUNDLE_URL, lambda route: route.fulfill(status=404, body="not here"))
+    page.goto(app_url(server_url, "explorer", "en"), wait_until="commit", timeout=LOAD_TIMEOUT)
+    page.wait_for_selector(READY["explorer"], timeout=LOAD_TIMEOUT)
+    error = page.locator(".igm-chart-error[role=alert]")
+    error.first.wait_for(timeout=60_000)
+    assert "jupyterchart_" in error.first.inner_text()
+    assert "could not load" in error.first.inner_text()
+    assert page.locator(".vega-embed svg").count() == 0
+    assert page.blocked_requests == []

@@ -2,11 +2,13 @@
 
 On a hub every learner has their own ``jupyter server`` (``jupyterhub-singleuser``) and the apps
 run at ``/user/<name>/voila/render/apps/…``. Here a plain ``jupyter server`` with the Voila
-extension, token auth and its root at the repository stands in for it (the hub only adds the
-``/user/<name>/`` prefix and OAuth in front). Checked:
+extension, token auth, the base URL ``/user/learner/`` (and ``JUPYTERHUB_SERVICE_PREFIX``, as
+the hub sets it) and its root at the repository stands in for it (the hub adds OAuth in
+front). Checked:
 
 * the rendered route answers with the token, and the explorer becomes usable in Chromium
-  (slider ``.igm-slider-self_efficacy``), reaching no host but this one;
+  (slider ``.igm-slider-self_efficacy``) with its chart drawn, reaching no host but this one;
+* the chart bundle comes as a gzipped static file cached for a year, not over the websocket;
 * without the token the route is refused;
 * with the token the *same* server also hands out any file under its root, source included
   (``/api/contents``): whatever sits in the learner's server is readable by the learner —
@@ -34,6 +36,8 @@ from tests.conftest import require, stop_process_group
 
 REPO = Path(__file__).resolve().parents[2]
 APP = "voila/render/apps/explorer.ipynb"
+#: The server's base URL, as a hub gives it to a learner's server.
+BASE_PATH = "/user/learner/"
 
 
 def free_port() -> int:
@@ -88,6 +92,7 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_TOKEN": token,  # the token, not on the command line
+        "JUPYTERHUB_SERVICE_PREFIX": BASE_PATH,  # read by the config file, as under a hub
     }
     argv = [
         sys.executable,
@@ -97,6 +102,7 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
         f"--port={port}",
         "--port-retries=0",
         "--ip=127.0.0.1",
+        f"--ServerApp.base_url={BASE_PATH}",
         f"--ServerApp.root_dir={REPO}",
         f"--config={REPO / 'deploy' / 'jupyter_server_config.py'}",
     ]
@@ -108,7 +114,7 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
         proc = subprocess.Popen(
             argv, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    base = f"http://127.0.0.1:{port}/"
+    base = f"http://127.0.0.1:{port}{BASE_PATH}"
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -170,7 +176,10 @@ def test_the_user_can_read_every_file_of_their_server(jupyter_server: tuple[str,
 def test_app_usable_in_chromium(
     jupyter_server: tuple[str, str], page: Any, artifacts_dir: Path
 ) -> None:
+    from tests.apps.chart_network import assert_bundle_fetched_not_pushed, watch
+
     base, token = jupyter_server
+    traffic = watch(page)
     page.goto(f"{base}{APP}?token={token}")
     slider = page.locator(".igm-slider-self_efficacy input[type=range]")
     slider.wait_for(state="visible", timeout=120_000)
@@ -186,4 +195,9 @@ def test_app_usable_in_chromium(
         arg=before,
         timeout=30_000,
     )
+    # The chart is drawn (its bars), with the bundle fetched under /user/learner/.
+    page.wait_for_selector(".vega-embed svg .mark-rect path", timeout=60_000)
+    assert page.locator(".igm-chart-error").count() == 0
+    assert_bundle_fetched_not_pushed(traffic, BASE_PATH)
     page.screenshot(path=str(artifacts_dir / "server_extension_explorer.png"), full_page=True)
+    assert page.blocked_requests == []

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from pathlib import Path
+
 import pytest
 
 from widgets import offline, theme
@@ -56,7 +61,42 @@ def test_jupyter_chart_reads_the_local_bundle() -> None:
     spec = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()
     chart = offline.jupyter_chart(spec, {"p": [1, 2]})
     assert chart.spec == spec and chart._params == {"p": [1, 2]}
-    assert chart._esm == text
+    # The kit's Chart does not carry the bundle: its script imports it from the server.
+    assert chart._esm == offline.loader_esm(offline.bundle_url(path))
+    assert len(chart._esm) < 3000 and text[1000:1100] not in chart._esm
+
+
+def test_chart_script_names_the_bundle_by_its_content() -> None:
+    path = offline.write_bundle()
+    url = offline.bundle_url(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    assert url == f"voila/templates/igm/static/{path.name}?v={digest}"
+    esm = offline.chart_class()._esm
+    assert json.dumps(url) in esm
+    # relative to the page's base URL (Voila's page config), made absolute for import()
+    assert "jupyter-config-data" in esm and "baseUrl" in esm and "import(" in esm
+    assert "igm-chart-error" in esm and "role" in esm  # a failed import shows a message
+    assert "http" not in esm  # no other host
+
+
+def test_voila_serves_the_bundle_from_the_template_static_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With JUPYTER_PATH as ``igm serve`` and the server config set it (the kit's template
+    folder, then ``<cache>/jupyter``), Voila's template static route (the same handler in
+    both) resolves the bundle's URL to the bundle file."""
+    from voila.static_file_handler import TemplateStaticFileHandler
+
+    from widgets.server import TEMPLATE_ROOT
+
+    path = offline.write_bundle()
+    monkeypatch.setenv(
+        "JUPYTER_PATH", os.pathsep.join([str(TEMPLATE_ROOT), str(offline.jupyter_dir())])
+    )
+    url = offline.bundle_url(path).split("?")[0]
+    assert url.startswith("voila/templates/")
+    found = TemplateStaticFileHandler.get_absolute_path("", url.removeprefix("voila/templates/"))
+    assert Path(found) == path
 
 
 def test_wait_for_request_reads_voilas_request_info(monkeypatch: pytest.MonkeyPatch) -> None:
