@@ -73,15 +73,12 @@ SLIDER = ".igm-slider-self_efficacy input[type=range]"
 
 # The kit's server, as `igm serve` will start it once widgets.serve_config is wired in.
 KIT_LAUNCHER = """
-import json, os, sys
-from widgets.offline import write_bundle
+import json, sys
 from widgets.serve_config import ServeConfig, voila_config
-from widgets.server import REPO_ROOT, TEMPLATE_ROOT, make_app_class
+from widgets.server import REPO_ROOT, make_app_class, prepare_environment
 port, pools, cull = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
 refill = float(sys.argv[4])
-write_bundle()
-os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH", "")]))
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+prepare_environment()
 cfg = ServeConfig(port=port, pool_size=0, pools=pools, cull_idle_seconds=cull,
                   refill_delay_seconds=refill)
 app = make_app_class()(config=voila_config(cfg))
@@ -176,9 +173,11 @@ def start(name: str, argv: list[str], port: int, url_path: str, log_dir: Path) -
 
 
 def wait_for_pool(server: Server, size: int, timeout: float) -> float:
-    """Wait until ``size`` kernels have run the app notebook: each has used ≥ 2.5 CPU-seconds
-    (a bare kernel uses < 1 s, the explorer ≈ 4 s) and all were idle for 3 s in a row. Voila
-    logs a pool "filled" as soon as the kernels *started*, long before they ran the app."""
+    """Wait until ``size`` kernels have run the app notebook: each holds ≥ 65 MiB (a bare
+    kernel ≈ 50 MiB, the explorer's ≈ 80 MiB once its imports and widgets are in) and all were
+    idle for 3 s in a row. Voila logs a pool "filled" as soon as the kernels *started*, long
+    before they ran the app. (CPU time no longer tells them apart: the lean explorer kernel
+    needs about 1.2 CPU-seconds.)"""
     t0 = time.monotonic()
     quiet = 0
     while time.monotonic() - t0 < timeout and quiet < 3:
@@ -194,7 +193,7 @@ def wait_for_pool(server: Server, size: int, timeout: float) -> float:
             with contextlib.suppress(psutil.Error):
                 used = sum(k.cpu_times()[:2])
                 busy = busy or used - before.get(k.pid, used) > 0.05
-                done += used >= 2.5
+                done += k.memory_info().rss >= 65 * 2**20
         # a kernel that failed to start (e.g. a ZMQ port race among 60 starts) never counts
         enough = len(kernels) >= size - max(1, size // 20)
         quiet = quiet + 1 if enough and done >= len(kernels) and not busy else 0
@@ -565,9 +564,11 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = REPO / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
 
-    from widgets.offline import write_bundle
+    from widgets.server import prepare_environment
 
-    write_bundle()  # plain Voila kernels read the same local chart bundle
+    # Both servers inherit it: the chart bundle written once, and the folders Voila serves it
+    # from (plain Voila still renders with its own lab template; the notebook needs the file).
+    prepare_environment()
     setups = [s for s in ("kit", "plain") if args.only in (None, s)]
     results: dict[str, dict[str, Any]] = {}
     for name in setups:

@@ -25,7 +25,15 @@ from typing import Any, ClassVar
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from widgets.serve_config import ServeConfig
 
-__all__ = ["APPS", "REPO_ROOT", "landing_page", "make_app_class", "make_gzip_transform", "serve"]
+__all__ = [
+    "APPS",
+    "REPO_ROOT",
+    "landing_page",
+    "make_app_class",
+    "make_gzip_transform",
+    "prepare_environment",
+    "serve",
+]
 
 #: The repository (or installed source tree) root: it holds apps/, book/, exercises/.
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -286,6 +294,26 @@ def make_app_class() -> Any:
     return IgmVoila
 
 
+def prepare_environment() -> None:
+    """What every process serving the kit's apps needs before Voila starts (idempotent).
+
+    Writes the chart bundle once (kernels only hash the file), puts the kit's template and
+    the folder of generated template files (the chart bundle, served at
+    ``<base>voila/templates/igm/static/``, see :mod:`widgets.offline`) on ``JUPYTER_PATH``,
+    and the source tree on ``PYTHONPATH`` (kernels import igm and widgets from it).
+    """
+    from widgets.offline import jupyter_dir, write_bundle
+
+    write_bundle()
+
+    def prepend(name: str, *paths: str) -> None:
+        current = [p for p in os.environ.get(name, "").split(os.pathsep) if p]
+        os.environ[name] = os.pathsep.join([*(p for p in paths if p not in current), *current])
+
+    prepend("JUPYTER_PATH", str(TEMPLATE_ROOT), str(jupyter_dir()))
+    prepend("PYTHONPATH", str(REPO_ROOT))
+
+
 def serve(
     port: int = 8866,
     host: str = "127.0.0.1",
@@ -308,21 +336,11 @@ def serve(
     ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
     take the learner's identity from it. Prints the URL of the landing page.
     """
-    from widgets.offline import jupyter_dir, write_bundle
     from widgets.serve_config import discover_notebooks, voila_config
 
     cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
     root_dir = (Path(root) if root else REPO_ROOT).resolve()
-    write_bundle()  # once, before any kernel: kernels only hash the file
-    # The kit's template, and the generated static file of that template (the chart bundle,
-    # served at <base>voila/templates/igm/static/, see widgets.offline).
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (str(TEMPLATE_ROOT), str(jupyter_dir()), os.environ.get("JUPYTER_PATH", "")) if p
-    )
-    # Kernels import igm and widgets from the source tree.
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
-    )
+    prepare_environment()
     if cfg.database_url:
         os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
     token = (
