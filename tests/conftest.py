@@ -151,10 +151,14 @@ def run_server(
     log_name: str = "serve.log",
     pool_size: int = 1,
     extra_args: list[str] | None = None,
+    config: str | None = None,
+    base_path: str = "/",
 ) -> Any:
     """Context manager: start ``serve()`` on a free port with ``extra_env``; yield its base URL.
 
     ``extra_args`` are passed to ``serve(extra_args=...)`` (Voila command-line options).
+    ``config``, if given, is the keyword arguments of a ``ServeConfig`` (as Python source,
+    without the port), which then replaces ``pool_size``; ``base_path`` is its base URL.
 
     The server (and its kernels) run in their own process group, stopped at exit.
     """
@@ -172,9 +176,14 @@ def run_server(
         ARTIFACTS.mkdir(exist_ok=True)
         log = open(ARTIFACTS / log_name, "wb")  # noqa: SIM115
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        options = (
+            f"config=ServeConfig(port={port}, {config})"
+            if config is not None
+            else f"port={port}, pool_size={pool_size}"
+        )
         code = (
-            "from widgets.server import serve; "
-            f"serve(port={port}, pool_size={pool_size}, extra_args={list(extra_args or [])!r})"
+            "from widgets.server import serve; from widgets.serve_config import ServeConfig; "
+            f"serve({options}, extra_args={list(extra_args or [])!r})"
         )
         proc = subprocess.Popen(
             [sys.executable, "-c", code],
@@ -184,7 +193,7 @@ def run_server(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://127.0.0.1:{port}{base_path}"
         try:
             wait_until_up(url, proc)
             yield url
