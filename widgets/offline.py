@@ -3,8 +3,7 @@
 ``alt.JupyterChart`` normally imports vega-embed from a public CDN. ``JupyterChart.enable_offline()``
 fixes that by bundling the script with vl-convert, but it loads vl-convert's V8 runtime in
 every kernel (about +100 MiB each). Here the bundle is made ONCE (at serve or install time,
-:func:`write_bundle`) and cached as a file; each kernel only reads that file
-(:func:`use_local_bundle`), which is what ``enable_offline`` does, minus the runtime.
+:func:`write_bundle`) and cached as a file, which the browser loads (below).
 
 The apps show their charts with :class:`Chart` (:func:`jupyter_chart`): the same front end as
 ``alt.JupyterChart`` (the same script and synced traits) without importing Altair, whose
@@ -40,7 +39,6 @@ __all__ = [
     "jupyter_chart",
     "jupyter_dir",
     "loader_esm",
-    "use_local_bundle",
     "write_bundle",
 ]
 
@@ -118,24 +116,11 @@ def write_bundle(force: bool = False) -> Path:
     return path
 
 
-def use_local_bundle() -> None:
-    """Make every ``alt.JupyterChart`` load its JavaScript from the cached file (idempotent).
-
-    Writes the file first if it does not exist yet (this one time it uses vl-convert).
-    """
-    from altair import JupyterChart
-
-    if getattr(JupyterChart, "_igm_local", False):
-        return
-    JupyterChart._esm = write_bundle().read_text(encoding="utf-8")
-    JupyterChart._is_offline = True
-    JupyterChart._igm_local = True  # type: ignore[attr-defined]
-
-
 _LOADER = """\
 // igm-kit Chart: Altair's JupyterChart script (vega, vega-lite, vega-embed; ~900 KB) is a static
 // file of the server, fetched once by the browser, instead of part of every widget's message.
 const PATH = __PATH__;
+const MESSAGE = __MESSAGE__;
 
 function baseUrl() {
   const config = document.getElementById("jupyter-config-data");
@@ -165,8 +150,7 @@ async function render(context) {
     const note = document.createElement("p");
     note.className = "igm-chart-error";
     note.setAttribute("role", "alert");
-    note.textContent =
-      "De grafiek kon niet laden / the chart could not load: " + SCRIPT_URL + " (" + error.message + ")";
+    note.textContent = MESSAGE + " " + SCRIPT_URL + " (" + error.message + ")";
     context.el.replaceChildren(note);
     console.error("igm-kit: chart script not loaded", SCRIPT_URL, error);
     return;
@@ -182,7 +166,11 @@ def loader_esm(url: str) -> str:
     """The ``_esm`` of :class:`Chart`: imports the bundle from ``url`` (relative to the page's
     base URL, e.g. :func:`bundle_url`) and renders with it; if the import fails, a message
     (``.igm-chart-error``, ``role=alert``) takes the chart's place."""
-    return _LOADER.replace("__PATH__", json.dumps(url))
+    from igm.i18n import LANGUAGES, t
+
+    # Both languages: the widget does not know the page's (nl first).
+    message = " / ".join(t("chart.load_failed", lang) for lang in LANGUAGES)
+    return _LOADER.replace("__PATH__", json.dumps(url)).replace("__MESSAGE__", json.dumps(message))
 
 
 #: vega-embed options of every chart: no action menu (export links), SVG (sharp, and readable

@@ -69,7 +69,7 @@ def wait_for_request(timeout: float = 5.0) -> None:
     def run() -> None:  # the kernel's own event loop is busy running this cell
         try:
             asyncio.run(ask())
-        except Exception as exc:  # like Voila: go on without the request (Dutch)
+        except Exception as exc:  # like Voila: go on without the request (the app is then Dutch)
             warnings.warn(f"Failed to connect to {url}: {exc}", stacklevel=3)
 
     thread = threading.Thread(target=run, name="igm-wait-for-request")
