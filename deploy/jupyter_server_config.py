@@ -31,14 +31,16 @@ c.ServerApp.jpserver_extensions = {"voila": True}
 # The kit's Voila template (widgets/jupyter/voila/templates/igm, on JUPYTER_PATH): no CDN.
 c.VoilaConfiguration.template = "igm"
 c.VoilaConfiguration.theme = "light"
-# Without these two the extension's page config points MathJax 2 at cdnjs; with both None
-# (as standalone Voila does) its front end uses the MathJax 3 bundled in Voila's own JS.
-# No page may reach another host.
+# Without these two the extension's page config points MathJax 2 at cdnjs (the kit's page
+# script loads no MathJax, but no page may even name another host).
 c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
 # jupyter_server compresses nothing: gzip as `igm serve` does, each static file (Voila's ~5 MB
 # of JavaScript, the chart bundle) compressed once, and files whose URL names their content
 # cached by the browser. The hub gives the server its base URL as JUPYTERHUB_SERVICE_PREFIX.
+# The kit's template loads its own page script (frontend/) in place of Voila's front end;
+# the page config hook gives it its texts (see widgets/page.py).
 try:
+    from widgets.page import page_config_hook
     from widgets.server import make_gzip_transform
 except ImportError:  # the kit is not importable by the server's Python: plain gzip
     c.ServerApp.tornado_settings["compress_response"] = True
@@ -46,6 +48,7 @@ else:
     c.ServerApp.tornado_settings["transforms"] = [
         make_gzip_transform(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
     ]
+    c.VoilaConfiguration.page_config_hook = page_config_hook
 # Stop kernels of closed or abandoned tabs: each app kernel holds 130-180 MiB.
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 300

@@ -273,6 +273,7 @@ class AnswerForm:
                 description=item["label"] + (f" ({item['unit']})" if item.get("unit") else ""),
                 placeholder=t("exercise_app.estimate_placeholder", self.lang),
                 style={"description_width": "initial"},
+                layout=w.Layout(width="auto", max_width="44em"),
             )
             self.controls.append(control)
             self.fields[item["id"]] = control
@@ -344,7 +345,10 @@ class AnswerForm:
                     "exercise_app.justification_for", self.lang, item=item["determinant"]
                 ),
                 placeholder=item["justification_prompt"],
+                rows=3,
                 style={"description_width": "initial"},
+                # ipywidgets' fixed 300px includes the long label: the box itself kept ~20px
+                layout=w.Layout(width="auto", max_width="44em"),
             )
             self.controls.extend([choice, why])
             self.fields[item["id"]] = (choice, why)

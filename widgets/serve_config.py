@@ -23,8 +23,9 @@ Example ``igm.toml``::
 ``VoilaConfiguration.preheat_kernel/default_pool_size``,
 ``VoilaKernelManager.kernel_pools_config/fill_delay`` and
 ``MappingKernelManager.cull_idle_timeout/cull_interval``,
-``VoilaConfiguration.extension_allowlist`` (only the front-end extensions the apps use,
-:data:`LABEXTENSIONS`). It also sets
+``VoilaConfiguration.page_config_hook`` (:func:`widgets.page.page_config_hook`: the texts of
+the kit's page script, and no JupyterLab extensions, which only Voila's own front end loads).
+It also sets
 ``VoilaConfiguration.multi_kernel_manager_class`` to :class:`PoolAwareKernelManager`:
 without it the idle culler stops the preheated kernels waiting in the pool (they are idle and
 have no connection), and Voila does not refill a pool when one of its kernels is shut down, so
@@ -60,14 +61,6 @@ DEFAULT_CONFIG_FILE = "igm.toml"
 POOLED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
 DATABASE_SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgresql+psycopg")
 MAX_POOL_SIZE = 128
-#: The federated JupyterLab extensions an app page loads: the widget managers (Voila's own,
-#: for ipywidgets 8 and 7) and anywidget (the score slider and the Altair charts).
-LABEXTENSIONS: tuple[str, ...] = (
-    "@jupyter-widgets/jupyterlab-manager",
-    "@voila-dashboards/widgets-manager8",
-    "@voila-dashboards/widgets-manager7",
-    "anywidget",
-)
 MIN_TOKEN_LENGTH = 16
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
@@ -450,9 +443,11 @@ def voila_config(cfg: ServeConfig, notebooks: Sequence[str] = ()) -> Any:
         # Start the replacement of a used kernel this long after it was taken.
         c.VoilaKernelManager.fill_delay = float(cfg.refill_delay_seconds)
     c.VoilaConfiguration.multi_kernel_manager_class = f"{__name__}.PoolAwareKernelManager"
-    # Load only the front-end extensions the apps use: every other installed one (e.g.
-    # jupyterlab_pygments) costs each page its own requests and start-up work.
-    c.VoilaConfiguration.extension_allowlist = list(LABEXTENSIONS)
+    # The kit's page script (frontend/, see widgets/jupyter/voila/templates/igm) in place of
+    # Voila's JupyterLab front end: its texts, and no JupyterLab extensions to list.
+    from widgets.page import page_config_hook
+
+    c.VoilaConfiguration.page_config_hook = page_config_hook
     c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_seconds
     if cfg.cull_idle_seconds > 0:
         c.MappingKernelManager.cull_interval = cfg.cull_interval_seconds

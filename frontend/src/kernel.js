@@ -1,0 +1,196 @@
+// A connection to one running kernel over Jupyter Server's websocket, and the comms on it.
+//
+// Only what a page of widgets needs: comm_open / comm_msg / comm_close both ways, the
+// comm_info request, and the iopub status of each message we sent (ipywidgets throttles a
+// widget's updates until the kernel is idle again after the previous one). The messages are
+// Jupyter Server's default websocket format: JSON text, or its binary framing when a message
+// carries buffers (see jupyter_server/services/kernels/connection/base.py).
+
+const PROTOCOL_VERSION = "5.3";
+
+function uuid() {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+/** Jupyter Server's binary framing: a count, offsets, then the JSON message and the buffers. */
+export function serializeBinary(msg, buffers) {
+  const json = new TextEncoder().encode(JSON.stringify(msg));
+  const parts = [json, ...buffers.map((b) => new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength))];
+  const header = new DataView(new ArrayBuffer(4 * (parts.length + 1)));
+  header.setUint32(0, parts.length);
+  let offset = header.byteLength;
+  parts.forEach((part, i) => {
+    header.setUint32(4 * (i + 1), offset);
+    offset += part.byteLength;
+  });
+  const out = new Uint8Array(offset);
+  out.set(new Uint8Array(header.buffer), 0);
+  let at = header.byteLength;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out.buffer;
+}
+
+export function deserializeBinary(data) {
+  const view = new DataView(data);
+  const count = view.getUint32(0);
+  const offsets = [];
+  for (let i = 0; i < count; i++) offsets.push(view.getUint32(4 * (i + 1)));
+  offsets.push(data.byteLength);
+  const msg = JSON.parse(new TextDecoder().decode(new Uint8Array(data, offsets[0], offsets[1] - offsets[0])));
+  msg.buffers = [];
+  for (let i = 1; i < count; i++) msg.buffers.push(new DataView(data, offsets[i], offsets[i + 1] - offsets[i]));
+  return msg;
+}
+
+export class KernelConnection {
+  /**
+   * @param {string} url  the kernel's `.../api/kernels/<id>/channels` websocket URL
+   */
+  constructor(url) {
+    this.session = uuid();
+    this.url = `${url}${url.includes("?") ? "&" : "?"}session_id=${this.session}`;
+    this.comms = new Map(); // comm_id -> Comm
+    this.callbacks = new Map(); // msg_id -> {iopub, shell}
+    this.onCommOpen = null; // (comm, msg) => void, for comms the kernel opens
+    this.onClose = null; // (event) => void, after the connection was up
+  }
+
+  /** Resolves when the websocket is open. */
+  connect() {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url);
+      ws.binaryType = "arraybuffer";
+      let opened = false;
+      ws.onopen = () => {
+        opened = true;
+        resolve(this);
+      };
+      ws.onerror = () => {
+        if (!opened) reject(new Error(`cannot connect to ${this.url}`));
+      };
+      ws.onclose = (event) => {
+        if (opened && this.onClose) this.onClose(event);
+        if (!opened) reject(new Error(`connection refused (${event.code})`));
+      };
+      ws.onmessage = (event) => this._receive(event.data);
+      this.ws = ws;
+    });
+  }
+
+  /** Sends one message; returns its msg_id. */
+  send(channel, msgType, content, callbacks, metadata = {}, buffers = []) {
+    const msg = {
+      header: {
+        msg_id: uuid(),
+        msg_type: msgType,
+        session: this.session,
+        username: "",
+        date: new Date().toISOString(),
+        version: PROTOCOL_VERSION,
+      },
+      parent_header: {},
+      metadata,
+      content,
+      channel,
+    };
+    if (callbacks) this.callbacks.set(msg.header.msg_id, callbacks);
+    if (buffers && buffers.length) {
+      this.ws.send(serializeBinary(msg, buffers));
+    } else {
+      msg.buffers = [];
+      this.ws.send(JSON.stringify(msg));
+    }
+    return msg.header.msg_id;
+  }
+
+  /** A shell request whose reply content is returned. */
+  request(msgType, content) {
+    return new Promise((resolve) => {
+      this.send("shell", msgType, content, { shell: { reply: (msg) => resolve(msg.content) } });
+    });
+  }
+
+  newComm(targetName, commId) {
+    const comm = new Comm(this, targetName, commId ?? uuid());
+    this.comms.set(comm.comm_id, comm);
+    return comm;
+  }
+
+  _receive(data) {
+    const msg = typeof data === "string" ? JSON.parse(data) : deserializeBinary(data);
+    msg.buffers = msg.buffers ?? [];
+    const type = msg.header.msg_type;
+    const parent = msg.parent_header?.msg_id;
+    const callbacks = parent ? this.callbacks.get(parent) : undefined;
+    if (msg.channel === "shell") {
+      callbacks?.shell?.reply?.(msg);
+    } else if (msg.channel === "iopub" && callbacks?.iopub) {
+      if (type === "status") {
+        callbacks.iopub.status?.(msg);
+      } else if (type === "clear_output") {
+        callbacks.iopub.clear_output?.(msg);
+      } else if (["display_data", "execute_result", "stream", "error"].includes(type)) {
+        callbacks.iopub.output?.(msg);
+      }
+    }
+    if (type === "status" && msg.content.execution_state === "idle" && parent) {
+      this.callbacks.delete(parent);
+    }
+    if (type === "comm_open") {
+      const comm = this.newComm(msg.content.target_name, msg.content.comm_id);
+      this.onCommOpen?.(comm, msg);
+    } else if (type === "comm_msg") {
+      this.comms.get(msg.content.comm_id)?._handleMsg(msg);
+    } else if (type === "comm_close") {
+      const comm = this.comms.get(msg.content.comm_id);
+      this.comms.delete(msg.content.comm_id);
+      comm?._handleClose(msg);
+    }
+  }
+}
+
+/** A comm as ipywidgets' models expect it (`IClassicComm` of @jupyter-widgets/base). */
+export class Comm {
+  constructor(kernel, targetName, commId) {
+    this.kernel = kernel;
+    this.target_name = targetName;
+    this.comm_id = commId;
+    this._onMsg = null;
+    this._onClose = null;
+  }
+
+  open(data, callbacks, metadata, buffers) {
+    const content = { comm_id: this.comm_id, target_name: this.target_name, data: data ?? {} };
+    return this.kernel.send("shell", "comm_open", content, callbacks, metadata, buffers);
+  }
+
+  send(data, callbacks, metadata, buffers) {
+    const content = { comm_id: this.comm_id, data };
+    return this.kernel.send("shell", "comm_msg", content, callbacks, metadata, buffers);
+  }
+
+  close(data, callbacks, metadata, buffers) {
+    this.kernel.comms.delete(this.comm_id);
+    const content = { comm_id: this.comm_id, data: data ?? {} };
+    return this.kernel.send("shell", "comm_close", content, callbacks, metadata, buffers);
+  }
+
+  on_msg(callback) {
+    this._onMsg = callback;
+  }
+
+  on_close(callback) {
+    this._onClose = callback;
+  }
+
+  _handleMsg(msg) {
+    this._onMsg?.(msg);
+  }
+
+  _handleClose(msg) {
+    this._onClose?.(msg);
+  }
+}

@@ -1,0 +1,89 @@
+// The widget manager: the widget classes the kit's apps use, each comm on the kernel
+// connection, and views attached to the page.
+
+import * as base from "@jupyter-widgets/base";
+import { ManagerBase } from "@jupyter-widgets/base-manager";
+import * as bool from "@jupyter-widgets/controls/lib/widget_bool";
+import * as box from "@jupyter-widgets/controls/lib/widget_box";
+import * as button from "@jupyter-widgets/controls/lib/widget_button";
+import * as core from "@jupyter-widgets/controls/lib/widget_core";
+import * as description from "@jupyter-widgets/controls/lib/widget_description";
+import * as link from "@jupyter-widgets/controls/lib/widget_link";
+import * as selection from "@jupyter-widgets/controls/lib/widget_selection";
+import * as string from "@jupyter-widgets/controls/lib/widget_string";
+import { Widget } from "@lumino/widgets";
+import createAnywidget from "anywidget";
+
+// Only the control families the kit uses (boxes, buttons, checkboxes, text, HTML, dropdowns,
+// toggle buttons, links): ipywidgets' sliders, date pickers, colour pickers, tabs and media
+// would double the script. tests/widgets/test_page_script.py checks that every widget class
+// the kit's code names is here (SUPPORTED_CLASSES below is what it reads).
+const MODULES = {
+  "@jupyter-widgets/base": base,
+  "@jupyter-widgets/controls": { ...core, ...description, ...link, ...bool, ...button, ...box, ...selection, ...string },
+  anywidget: createAnywidget(base),
+};
+
+/** "module:Class" for every model and view class this page can draw. */
+export const SUPPORTED_CLASSES = Object.entries(MODULES).flatMap(([module, classes]) =>
+  Object.entries(classes)
+    .filter(([name, value]) => typeof value === "function" && /(Model|View)$/.test(name))
+    .map(([name]) => `${module}:${name}`),
+);
+
+export class WidgetManager extends ManagerBase {
+  /** @param {import("./kernel.js").KernelConnection} kernel */
+  constructor(kernel) {
+    super();
+    this.kernel = kernel;
+    kernel.onCommOpen = (comm, msg) => {
+      if (comm.target_name === this.comm_target_name) {
+        this.handle_comm_open(comm, msg);
+      }
+    };
+  }
+
+  async loadClass(className, moduleName, moduleVersion) {
+    const module = MODULES[moduleName];
+    if (!module || typeof module[className] !== "function") {
+      throw new Error(
+        `The widget class ${className} (${moduleName} ${moduleVersion}) is not in igm-kit's page script; add it in frontend/src/manager.js`,
+      );
+    }
+    return module[className];
+  }
+
+  async _create_comm(targetName, modelId, data, metadata, buffers) {
+    const comm = this.kernel.newComm(targetName, modelId);
+    if (data || metadata) {
+      comm.open(data, undefined, metadata, buffers);
+    }
+    return comm;
+  }
+
+  async _get_comm_info() {
+    const reply = await this.kernel.request("comm_info_request", { target_name: this.comm_target_name });
+    return reply.comms;
+  }
+
+  /** Descriptions are text: the kit never sets `description_allow_html`, so nothing is
+   * parsed as HTML here (and the page needs no HTML sanitiser). */
+  inline_sanitize(source) {
+    const node = document.createElement("span");
+    node.textContent = source;
+    return node.innerHTML;
+  }
+
+  /** Every widget's state, fetched from the kernel in one request. */
+  loadFromKernel() {
+    return this._loadFromKernel();
+  }
+
+  /** Draws a model's view inside `host` (which must be in the document). */
+  async display(modelId, host) {
+    const model = await this.get_model(modelId);
+    const view = await this.create_view(model);
+    Widget.attach(view.luminoWidget, host);
+    return view;
+  }
+}
