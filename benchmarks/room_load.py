@@ -11,7 +11,7 @@ In one run, side by side, on the same machine and notebook (``apps/explorer.ipyn
 
 Learners arrive at random moments in the window. ``--browsers`` of them are Chromium contexts
 (one shared browser; requests off this machine cannot resolve and are counted); the others
-are *protocol learners*: Python clients that do what Voila's front end does (fetch the page,
+are *protocol learners*: Python clients that do what a page's script does (fetch the page,
 open the kernel websocket, fetch every widget's state, send slider updates), so a full room
 loads the server like real browsers while the 2-CPU machine is not also running 60 browsers.
 Measured per learner:
@@ -22,8 +22,9 @@ Measured per learner:
   readout shows a new value, ``--moves`` times per learner while the room is still arriving;
 * memory: RSS (psutil) of every kernel process once the room is in, per kernel and in total.
 
-Also: one browser opening the app on the idle server first (the floor set by Voila's front
-end: ~100 JavaScript files to load and run).
+Also: one browser opening the app on the idle server first (the floor set by the page's
+script: the kit's one file, ``igm-page.js`` from ``frontend/``, against plain Voila's
+JupyterLab front end of ~90 files).
 
 Targets (issue 7): p95 time to usable ≤ 1.5 s, ≤ 150 MiB per learner kernel, slider p95 ≤ 150 ms.
 
@@ -273,7 +274,7 @@ def _msg(session: str, msg_type: str, content: dict[str, Any], channel: str = "s
 
 
 class ProtocolLearner:
-    """What Voila's front end does over HTTP and the kernel websocket, without a browser:
+    """What a page's script does over HTTP and the kernel websocket, without a browser:
     fetch the page, connect to its kernel, fetch every widget's state (the page is usable
     once the front end has them), then move the slider with a comm ``update`` and wait for
     the readout widget's ``update``. It loads the server exactly like a browser but costs

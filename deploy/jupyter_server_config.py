@@ -49,6 +49,9 @@ else:
         make_gzip_transform(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
     ]
     c.VoilaConfiguration.page_config_hook = page_config_hook
+# Kernels on Unix sockets, not localhost TCP ports: on a shared machine (TLJH) a socket file
+# is only open to its learner, and many kernels starting at once cannot race for ports.
+c.KernelManager.transport = "ipc"
 # Stop kernels of closed or abandoned tabs: each app kernel holds 130-180 MiB.
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 300

@@ -448,6 +448,11 @@ def voila_config(cfg: ServeConfig, notebooks: Sequence[str] = ()) -> Any:
     from widgets.page import page_config_hook
 
     c.VoilaConfiguration.page_config_hook = page_config_hook
+    # Kernels talk to the server over Unix sockets, not localhost TCP ports: a pool of 60
+    # kernels started at once lost a port race now and then (one kernel's cached port taken
+    # by another process: "Address already in use", the kernel died, its learner got an
+    # error page), and a socket file is only open to the server's own user.
+    c.KernelManager.transport = "ipc"
     c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_seconds
     if cfg.cull_idle_seconds > 0:
         c.MappingKernelManager.cull_interval = cfg.cull_interval_seconds

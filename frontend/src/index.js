@@ -61,15 +61,44 @@ async function renderOutput(script, manager) {
   }
 }
 
-/** Shows a notice at the top of the page, in the page's language (texts: widgets/page.py). */
+/** Shows a notice at the top of the page, in the page's language (texts: widgets/page.py);
+ * one at a time. */
 function notice(config, key) {
   const texts = config.igmTexts ?? {};
   const text = (texts[document.documentElement.lang] ?? texts.nl ?? {})[key];
-  if (!text || document.querySelector(`.igm-page-notice[data-key="${key}"]`)) return;
+  clearNotice();
+  if (!text) return;
   const box = element("div", "igm-page-notice", text);
   box.dataset.key = key;
   box.setAttribute("role", "alert");
   document.body.prepend(box);
+}
+
+function clearNotice() {
+  document.querySelector(".igm-page-notice")?.remove();
+}
+
+/** Stops the page's kernel when the page goes away, as Voila's front end does: a room of
+ * learners who reload or close tabs would otherwise leave kernels until the culler comes. */
+function shutDownKernelOnLeave(config, kernel) {
+  const base = config.baseUrl.replace(/\/?$/, "/");
+  window.addEventListener("pagehide", () => {
+    kernel.close();
+    const form = new FormData();
+    form.append("_xsrf", xsrfToken(base));
+    navigator.sendBeacon(`${base}voila/api/shutdown/${encodeURIComponent(config.kernelId)}`, form);
+  });
+}
+
+/** The `_xsrf` cookie's value, which the server checks against the same value in a POST
+ * (double submit). Voila's pages do not set the cookie, so without one the page sets its
+ * own: another site can neither set nor read this origin's cookies. */
+function xsrfToken(path) {
+  const found = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+  if (found) return decodeURIComponent(found[1]);
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  document.cookie = `_xsrf=${token}; path=${path}; SameSite=Strict`;
+  return token;
 }
 
 // For tests and for anyone debugging a page: what this script can draw.
@@ -88,6 +117,9 @@ export async function start() {
     return;
   }
   performance.mark("igm-page:connected");
+  shutDownKernelOnLeave(config, kernel);
+  kernel.onDisconnect = () => notice(config, "reconnecting");
+  kernel.onReconnect = () => clearNotice();
   kernel.onClose = () => notice(config, "connection_lost");
   await manager.loadFromKernel();
   performance.mark("igm-page:states");

@@ -45,39 +45,87 @@ export function deserializeBinary(data) {
   return msg;
 }
 
+/** Waits before each new attempt after the connection dropped (30 s in all): a phone that
+ * slept or a training room's wifi that switched access points comes back within that. */
+/** Kernel states after which the page's widgets no longer exist in the kernel. */
+const KERNEL_GONE = new Set(["dead", "restarting", "autorestarting"]);
+
+export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
+
 export class KernelConnection {
   /**
    * @param {string} url  the kernel's `.../api/kernels/<id>/channels` websocket URL
    */
   constructor(url) {
+    // The same session on every reconnection: Jupyter Server keeps the kernel's messages
+    // for a session while it is away and sends them when it is back.
     this.session = uuid();
     this.url = `${url}${url.includes("?") ? "&" : "?"}session_id=${this.session}`;
     this.comms = new Map(); // comm_id -> Comm
     this.callbacks = new Map(); // msg_id -> {iopub, shell}
+    this.queue = []; // messages sent while the connection is down, in order
+    this.closing = false;
     this.onCommOpen = null; // (comm, msg) => void, for comms the kernel opens
-    this.onClose = null; // (event) => void, after the connection was up
+    this.onDisconnect = null; // () => void: the connection dropped, reconnecting
+    this.onReconnect = null; // () => void: back, queued messages sent
+    this.onClose = null; // () => void: no reconnection worked; the page must be reloaded
   }
 
-  /** Resolves when the websocket is open. */
+  /** Resolves when the websocket is open (rejects if the first attempt fails). */
   connect() {
+    return this._open().then(() => this);
+  }
+
+  /** Stops for good (the page is going away): no reconnection. */
+  close() {
+    this.closing = true;
+    this.ws?.close();
+  }
+
+  _open() {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       ws.binaryType = "arraybuffer";
       let opened = false;
       ws.onopen = () => {
         opened = true;
-        resolve(this);
-      };
-      ws.onerror = () => {
-        if (!opened) reject(new Error(`cannot connect to ${this.url}`));
+        for (const frame of this.queue.splice(0)) ws.send(frame);
+        resolve();
       };
       ws.onclose = (event) => {
-        if (opened && this.onClose) this.onClose(event);
-        if (!opened) reject(new Error(`connection refused (${event.code})`));
+        if (!opened) {
+          reject(new Error(`cannot connect to the kernel (${event.code})`));
+        } else if (!this.closing) {
+          this._reconnect();
+        }
       };
       ws.onmessage = (event) => this._receive(event.data);
       this.ws = ws;
     });
+  }
+
+  async _reconnect() {
+    this.onDisconnect?.();
+    for (const delay of RECONNECT_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closing) return;
+      try {
+        await this._open();
+        this.onReconnect?.();
+        return;
+      } catch {
+        // next attempt
+      }
+    }
+    this.onClose?.();
+  }
+
+  _write(frame) {
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      this.ws.send(frame);
+    } else {
+      this.queue.push(frame);
+    }
   }
 
   /** Sends one message; returns its msg_id. */
@@ -98,10 +146,10 @@ export class KernelConnection {
     };
     if (callbacks) this.callbacks.set(msg.header.msg_id, callbacks);
     if (buffers && buffers.length) {
-      this.ws.send(serializeBinary(msg, buffers));
+      this._write(serializeBinary(msg, buffers));
     } else {
       msg.buffers = [];
-      this.ws.send(JSON.stringify(msg));
+      this._write(JSON.stringify(msg));
     }
     return msg.header.msg_id;
   }
@@ -138,6 +186,13 @@ export class KernelConnection {
     }
     if (type === "status" && msg.content.execution_state === "idle" && parent) {
       this.callbacks.delete(parent);
+    }
+    if (type === "status" && KERNEL_GONE.has(msg.content.execution_state) && !this.closing) {
+      // The kernel died (the server restarts it, or gives up): every widget it held is
+      // gone, so reconnecting cannot help.
+      this.close();
+      this.onClose?.();
+      return;
     }
     if (type === "comm_open") {
       const comm = this.newComm(msg.content.target_name, msg.content.comm_id);

@@ -118,11 +118,9 @@ def behaviour_text(page: Any) -> str:
     return str(page.inner_text(".igm-behaviour-readout .igm-readout-value")).strip()
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_explorer_slider_by_keyboard_gives_the_engine_value(
-    page: Any, server_url: str, lang: str
-) -> None:
-    open_app(page, server_url, "explorer", lang)
+def raise_a_score_by_keyboard_and_check(page: Any, lang: str) -> None:
+    """On the explorer's first case: ArrowRight on a slider below 7 gives the engine's new
+    intention and behaviour probability in the readouts."""
     case = list_cases()[0]  # the explorer opens on the first case
     key = next(k for k in ("self_efficacy", "home_situation", "attitude") if case.scores[k] < 7)
     expected = model_for(case.domain).predict(case.scores.with_values({key: case.scores[key] + 1}))
@@ -143,6 +141,14 @@ def test_explorer_slider_by_keyboard_gives_the_engine_value(
     assert value is not None and float(value) == expected.behaviour_probability
     intention = page.get_attribute(".igm-intention-readout .igm-readout-value", "data-value")
     assert intention is not None and float(intention) == expected.intention
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_explorer_slider_by_keyboard_gives_the_engine_value(
+    page: Any, server_url: str, lang: str
+) -> None:
+    open_app(page, server_url, "explorer", lang)
+    raise_a_score_by_keyboard_and_check(page, lang)
 
 
 def test_planner_checkbox_gives_the_engine_comparison(page: Any, server_url: str) -> None:

@@ -5,15 +5,25 @@ the learner in their language when it cannot reach the server or loses the conne
 from __future__ import annotations
 
 import ast
+import json
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
 import ipywidgets
+import psutil
 import pytest
 
 from igm.i18n import t
-from tests.apps.test_apps_browser import LOAD_TIMEOUT, READY, app_url, open_app
+from tests.apps.test_apps_browser import (
+    LOAD_TIMEOUT,
+    READY,
+    app_url,
+    open_app,
+    raise_a_score_by_keyboard_and_check,
+)
+from tests.conftest import run_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -108,23 +118,105 @@ def test_a_page_that_cannot_reach_its_kernel_says_so(page: Any, server_url: str,
     assert page.blocked_requests == []
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-def test_a_lost_connection_is_shown(page: Any, server_url: str, lang: str) -> None:
-    """The server goes away while the learner works (here: the kernel's websocket, passed
-    through as it is, is closed from the server's side): a notice says that changes no longer
-    count."""
+#: Records every notice the page shows, in order (None: no notice).
+NOTICE_LOG = """
+window.__notices = [];
+new MutationObserver(() => {
+  const shown = document.querySelector('.igm-page-notice');
+  const key = shown ? shown.dataset.key : null;
+  if (window.__notices[window.__notices.length - 1] !== key) window.__notices.push(key);
+}).observe(document, {subtree: true, childList: true});
+"""
+KERNEL_SOCKET = re.compile(r"/api/kernels/[^/]+/channels")
+
+
+def kernel_alive(page: Any, server_url: str, kernel_id: str) -> bool:
+    return bool(page.request.get(f"{server_url}api/kernels/{kernel_id}").ok)
+
+
+def kernel_id_of(page: Any) -> str:
+    config = page.locator("#jupyter-config-data").text_content()
+    return str(json.loads(config)["kernelId"])
+
+
+def test_a_dropped_connection_comes_back_to_the_same_kernel(page: Any, server_url: str) -> None:
+    """The connection drops while the learner works (here: the kernel's websocket, passed
+    through as it is, is closed from the server's side). The page says so, reconnects to
+    the same kernel, and the sliders go on working."""
     sockets: list[Any] = []
 
     def pass_through(socket: Any) -> None:
         socket.connect_to_server()
         sockets.append(socket)
 
-    page.route_web_socket(re.compile(r"/api/kernels/[^/]+/channels"), pass_through)
-    open_app(page, server_url, "explorer", lang)
+    page.add_init_script(NOTICE_LOG)
+    page.route_web_socket(KERNEL_SOCKET, pass_through)
+    open_app(page, server_url, "explorer", "nl")
     assert len(sockets) == 1
-    assert page.locator(".igm-page-notice").count() == 0
-    sockets[0].close(code=1001, reason="server stopped")
-    alert = page.locator(".igm-page-notice[role=alert]")
-    alert.wait_for(timeout=30_000)
-    assert alert.inner_text() == t("page.connection_lost", lang)
+    sockets[0].close(code=1001, reason="the room's wifi switched")
+    page.wait_for_function(
+        "window.__notices.includes('reconnecting') && window.__notices.at(-1) === null",
+        timeout=30_000,
+    )
+    assert len(sockets) == 2 and sockets[0].url == sockets[1].url  # same kernel, same session
+    raise_a_score_by_keyboard_and_check(page, "nl")
     assert page.blocked_requests == []
+
+
+def test_a_connection_that_does_not_come_back_is_shown(page: Any, tmp_path_factory: Any) -> None:
+    """The server stops while the learner works (a server of this test's own): the page
+    tries to reconnect for 30 s, then tells the learner that changes no longer count."""
+    database = tmp_path_factory.mktemp("stopped-db") / "igm.sqlite3"
+    page.add_init_script(NOTICE_LOG)
+    config = "pool_size=0, pools={'apps/explorer.ipynb': 1}"
+    with run_server(
+        {"IGM_DATABASE_URL": f"sqlite:///{database}"}, log_name="serve-stopped.log", config=config
+    ) as url:
+        open_app(page, url, "explorer", "nl")
+    # the server and its kernels are stopped now
+    alert = page.locator(".igm-page-notice[data-key=connection_lost][role=alert]")
+    alert.wait_for(timeout=60_000)
+    assert alert.inner_text() == t("page.connection_lost", "nl")
+    assert page.evaluate("window.__notices") == [None, "reconnecting", "connection_lost"]
+    assert page.blocked_requests == []
+
+
+def kill_kernel(kernel_id: str) -> None:
+    """Kills the kernel's process, as the system does to a kernel that takes too much memory
+    (Voila refuses code sent from a page, so a page cannot make its kernel exit)."""
+    found = [
+        proc
+        for proc in psutil.process_iter(["cmdline"])
+        if any(f"kernel-{kernel_id}" in part for part in proc.info["cmdline"] or [])
+    ]
+    assert len(found) == 1, found
+    found[0].send_signal(signal.SIGKILL)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_kernel_that_died_is_shown(page: Any, server_url: str, lang: str) -> None:
+    """The page's kernel dies (the server restarts it empty): the widgets it held are gone,
+    so the page says at once that changes no longer count, and does not reconnect."""
+    page.add_init_script(NOTICE_LOG)
+    open_app(page, server_url, "explorer", lang)
+    kill_kernel(kernel_id_of(page))
+    alert = page.locator(".igm-page-notice[data-key=connection_lost][role=alert]")
+    alert.wait_for(timeout=60_000)
+    assert alert.inner_text() == t("page.connection_lost", lang)
+    assert page.evaluate("window.__notices") == [None, "connection_lost"]
+    assert page.blocked_requests == []
+
+
+def test_closing_the_page_stops_its_kernel(page: Any, server_url: str) -> None:
+    """As with Voila's own front end: a closed or reloaded tab does not leave its kernel
+    running until the culler comes (a room that reloads would fill the machine)."""
+    open_app(page, server_url, "explorer", "en")
+    kernel_id = kernel_id_of(page)
+    other = page.context.new_page()
+    assert kernel_alive(other, server_url, kernel_id)
+    page.close()
+    for _ in range(100):
+        if not kernel_alive(other, server_url, kernel_id):
+            break
+        other.wait_for_timeout(100)
+    assert not kernel_alive(other, server_url, kernel_id)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_in_thread, stop_process_group
+from widgets.page import page_config_hook
 from widgets.serve_config import (
     DEFAULT_CONFIG_FILE,
     PoolAwareKernelManager,
@@ -161,6 +162,8 @@ def test_voila_config_traits() -> None:
     assert c.MappingKernelManager.cull_idle_timeout == 900
     assert c.MappingKernelManager.cull_interval == 225
     assert c.VoilaConfiguration.multi_kernel_manager_class.endswith("PoolAwareKernelManager")
+    assert c.VoilaConfiguration.page_config_hook is page_config_hook
+    assert c.KernelManager.transport == "ipc"
     off = voila_config(ServeConfig(pool_size=0, cull_idle_seconds=0), ["apps/explorer.ipynb"])
     assert off.VoilaConfiguration.preheat_kernel is False
     assert off.MappingKernelManager.cull_idle_timeout == 0
