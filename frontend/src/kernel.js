@@ -51,6 +51,7 @@ export function deserializeBinary(data) {
 const KERNEL_GONE = new Set(["dead", "restarting", "autorestarting"]);
 
 export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
+const STABLE_MS = 5000;
 
 export class KernelConnection {
   /**
@@ -65,6 +66,9 @@ export class KernelConnection {
     this.callbacks = new Map(); // msg_id -> {iopub, shell}
     this.queue = []; // messages sent while the connection is down, in order
     this.closing = false;
+    // Attempts used from RECONNECT_DELAYS_MS: back to 0 only once a connection has held for
+    // STABLE_MS, so a server that accepts and drops at once cannot keep the page retrying.
+    this.attempt = 0;
     this.onCommOpen = null; // (comm, msg) => void, for comms the kernel opens
     this.onDisconnect = null; // () => void: the connection dropped, reconnecting
     this.onReconnect = null; // () => void: back, queued messages sent
@@ -87,12 +91,17 @@ export class KernelConnection {
       const ws = new WebSocket(this.url);
       ws.binaryType = "arraybuffer";
       let opened = false;
+      let stable;
       ws.onopen = () => {
         opened = true;
+        stable = setTimeout(() => {
+          this.attempt = 0;
+        }, STABLE_MS);
         for (const frame of this.queue.splice(0)) ws.send(frame);
         resolve();
       };
       ws.onclose = (event) => {
+        clearTimeout(stable);
         if (!opened) {
           reject(new Error(`cannot connect to the kernel (${event.code})`));
         } else if (!this.closing) {
@@ -106,7 +115,8 @@ export class KernelConnection {
 
   async _reconnect() {
     this.onDisconnect?.();
-    for (const delay of RECONNECT_DELAYS_MS) {
+    while (this.attempt < RECONNECT_DELAYS_MS.length) {
+      const delay = RECONNECT_DELAYS_MS[this.attempt++];
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.closing) return;
       try {
