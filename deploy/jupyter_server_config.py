@@ -34,8 +34,8 @@ c.VoilaConfiguration.theme = "light"
 # Without these two the extension's page config points MathJax 2 at cdnjs (the kit's page
 # script loads no MathJax, but no page may even name another host).
 c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
-# jupyter_server compresses nothing: gzip as `igm serve` does, each static file (Voila's ~5 MB
-# of JavaScript, the chart bundle) compressed once, and files whose URL names their content
+# jupyter_server compresses nothing: gzip as `igm serve` does, each static file (the page
+# script, the chart bundle) compressed once, and files whose URL names their content
 # cached by the browser. The hub gives the server its base URL as JUPYTERHUB_SERVICE_PREFIX.
 # The kit's template loads its own page script (frontend/) in place of Voila's front end;
 # the page config hook gives it its texts (see widgets/page.py).
@@ -52,6 +52,6 @@ else:
 # Kernels on Unix sockets, not localhost TCP ports: on a shared machine (TLJH) a socket file
 # is only open to its learner, and many kernels starting at once cannot race for ports.
 c.KernelManager.transport = "ipc"
-# Stop kernels of closed or abandoned tabs: each app kernel holds 130-180 MiB.
+# Stop kernels of abandoned tabs (a closed tab stops its own): each app kernel holds ≈ 80 MiB.
 c.MappingKernelManager.cull_idle_timeout = 1800
 c.MappingKernelManager.cull_interval = 300
