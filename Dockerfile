@@ -25,11 +25,14 @@ RUN pip install --no-cache-dir /srv/igm-kit \
 # answer keys included. Scores count only when the learners' servers have IGM_GRADER_URL
 # (singleuser.extraEnv): the exercise app then sends answers to the igm-grader service and
 # holds no key; without it the app is practice only and records nothing (docs/grading-trust.md).
-# With IGM_GRADER_URL set, drop the one item bank whose key is not derived from open material
-# (recognise-determinant then works only through the grader, not as practice):
-# (both copies: the installed package and the source under /srv/igm-kit)
-# RUN rm /srv/igm-kit/exercises/items/recognise-determinant.yaml \
-#     "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')"
+# For a hub with the grader, build with --build-arg IGM_GRADED=1: that drops the one item bank
+# whose key is not derived from open material (recognise-determinant then works only through
+# the grader, not as practice), from both copies: the installed package and /srv/igm-kit.
+ARG IGM_GRADED=0
+RUN if [ "$IGM_GRADED" = "1" ]; then \
+        rm /srv/igm-kit/exercises/items/recognise-determinant.yaml \
+        "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')"; \
+    fi
 
 # The chart bundle, written once at build time (each kernel only reads it). The server config
 # points JUPYTER_PATH (the kit's Voila template) and IGM_CACHE_DIR under IGM_HOME.
