@@ -18,7 +18,7 @@ function pageConfig() {
 }
 
 /** The kernel's websocket URL, under the page's base URL (also /user/<name>/ on a hub). */
-export function kernelUrl(config, location) {
+function kernelUrl(config, location) {
   const url = new URL(`${config.baseUrl.replace(/\/?$/, "/")}api/kernels/${encodeURIComponent(config.kernelId)}/channels`, location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const token = config.token || new URLSearchParams(location.search).get("token");
@@ -104,7 +104,7 @@ function xsrfToken(path) {
 // For tests and for anyone debugging a page: what this script can draw.
 window.igmPage = { supportedClasses: SUPPORTED_CLASSES };
 
-export async function start() {
+async function start() {
   const config = pageConfig();
   const scripts = [...document.querySelectorAll(OUTPUT_SCRIPT)];
   const kernel = new KernelConnection(kernelUrl(config, window.location));
@@ -121,7 +121,7 @@ export async function start() {
   kernel.onDisconnect = () => notice(config, "reconnecting");
   kernel.onReconnect = () => clearNotice();
   kernel.onClose = () => notice(config, "connection_lost");
-  await manager.loadFromKernel();
+  await manager._loadFromKernel(); // every widget's state, in one request
   performance.mark("igm-page:states");
   await Promise.all(scripts.map((script) => renderOutput(script, manager)));
   performance.mark("igm-page:drawn");

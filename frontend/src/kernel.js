@@ -13,7 +13,7 @@ function uuid() {
 }
 
 /** Jupyter Server's binary framing: a count, offsets, then the JSON message and the buffers. */
-export function serializeBinary(msg, buffers) {
+function serializeBinary(msg, buffers) {
   const json = new TextEncoder().encode(JSON.stringify(msg));
   const parts = [json, ...buffers.map((b) => new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength))];
   const header = new DataView(new ArrayBuffer(4 * (parts.length + 1)));
@@ -33,7 +33,7 @@ export function serializeBinary(msg, buffers) {
   return out.buffer;
 }
 
-export function deserializeBinary(data) {
+function deserializeBinary(data) {
   const view = new DataView(data);
   const count = view.getUint32(0);
   const offsets = [];
@@ -50,7 +50,7 @@ export function deserializeBinary(data) {
 /** Kernel states after which the page's widgets no longer exist in the kernel. */
 const KERNEL_GONE = new Set(["dead", "restarting", "autorestarting"]);
 
-export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
 const STABLE_MS = 5000;
 
 export class KernelConnection {
@@ -218,7 +218,7 @@ export class KernelConnection {
 }
 
 /** A comm as ipywidgets' models expect it (`IClassicComm` of @jupyter-widgets/base). */
-export class Comm {
+class Comm {
   constructor(kernel, targetName, commId) {
     this.kernel = kernel;
     this.target_name = targetName;

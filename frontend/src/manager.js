@@ -13,6 +13,7 @@ import * as selection from "@jupyter-widgets/controls/lib/widget_selection";
 import * as string from "@jupyter-widgets/controls/lib/widget_string";
 import { Widget } from "@lumino/widgets";
 import createAnywidget from "anywidget";
+import escapeHtml from "./no-sanitize-html.js";
 
 // Only the control families the kit uses (boxes, buttons, checkboxes, text, HTML, dropdowns,
 // toggle buttons, links): ipywidgets' sliders, date pickers, colour pickers, tabs and media
@@ -66,17 +67,10 @@ export class WidgetManager extends ManagerBase {
     return reply.comms;
   }
 
-  /** Descriptions are text: the kit never sets `description_allow_html`, so nothing is
-   * parsed as HTML here (and the page needs no HTML sanitiser). */
+  /** Descriptions are text (see src/no-sanitize-html.js); base-manager's default would put
+   * `$…$` math back unescaped. */
   inline_sanitize(source) {
-    const node = document.createElement("span");
-    node.textContent = source;
-    return node.innerHTML;
-  }
-
-  /** Every widget's state, fetched from the kernel in one request. */
-  loadFromKernel() {
-    return this._loadFromKernel();
+    return escapeHtml(source);
   }
 
   /** Draws a model's view inside `host` (which must be in the document). */
