@@ -147,13 +147,19 @@ def _bind_kernel(number: str) -> None:
 # --- answer forms ---------------------------------------------------------------------------
 
 
+def _field_layout() -> w.Layout:
+    """An answer field as wide as its label and input need, up to a readable 44em:
+    ipywidgets' fixed 300px includes the label, and a long label left the input ~20px."""
+    return w.Layout(width="auto", max_width="44em")
+
+
 def _dropdown(options: list[tuple[str, str]], description: str, lang: str) -> w.Dropdown:
     return w.Dropdown(
         options=[(t("exercise_app.choose", lang), ""), *options],
         value="",
         description=description,
         style={"description_width": "initial"},
-        layout=w.Layout(width="auto", max_width="44em"),
+        layout=_field_layout(),
     )
 
 
@@ -273,7 +279,7 @@ class AnswerForm:
                 description=item["label"] + (f" ({item['unit']})" if item.get("unit") else ""),
                 placeholder=t("exercise_app.estimate_placeholder", self.lang),
                 style={"description_width": "initial"},
-                layout=w.Layout(width="auto", max_width="44em"),
+                layout=_field_layout(),
             )
             self.controls.append(control)
             self.fields[item["id"]] = control
@@ -347,8 +353,7 @@ class AnswerForm:
                 placeholder=item["justification_prompt"],
                 rows=3,
                 style={"description_width": "initial"},
-                # ipywidgets' fixed 300px includes the long label: the box itself kept ~20px
-                layout=w.Layout(width="auto", max_width="44em"),
+                layout=_field_layout(),
             )
             self.controls.extend([choice, why])
             self.fields[item["id"]] = (choice, why)
