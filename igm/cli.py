@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from igm import __version__
-from igm.cases import CaseError, find_case, list_cases, validate_file
+from igm.cases import CaseError, case_files, find_case, scan_cases, validate_file
 from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import model_for
@@ -41,7 +41,12 @@ def _parse_setting(text: str) -> tuple[str, float]:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    cases = list_cases(args.dir)
+    scan = scan_cases(args.dir)
+    for warning in scan.warnings(
+        args.lang
+    ):  # skipped, not fatal: `igm validate` is the strict tool
+        print(f"igm: {warning}", file=sys.stderr)
+    cases = scan.cases
     print(t("cli.cases.header", args.lang, count=len(cases)))
     width = max((len(c.id) for c in cases), default=0)
     for case in cases:
@@ -68,15 +73,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"})
+            found = case_files(path)
             if not found:
-                raise UserError(f"{path}: no case files (*.yaml) in this folder")
+                raise UserError(t("cli.validate.no_files", args.lang, folder=path))
             paths.extend(found)
         else:
             paths.append(path)
     problems = [problem for path in paths for problem in validate_file(path)]
     for problem in problems:
-        print(problem)
+        print(problem.text(args.lang))
     if problems:
         files = len({p.file for p in problems})
         print(
@@ -269,8 +274,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except (UserError, CaseError) as exc:
-        print(f"igm: {exc}" if isinstance(exc, UserError) else str(exc), file=sys.stderr)
+    except UserError as exc:
+        print(f"igm: {exc}", file=sys.stderr)
+        return 1
+    except CaseError as exc:
+        lang = args.lang if isinstance(getattr(args, "lang", None), str) else DEFAULT_LANGUAGE
+        print(exc.text(lang), file=sys.stderr)
         return 1
     except FileNotFoundError as exc:
         print(f"igm: {exc}", file=sys.stderr)

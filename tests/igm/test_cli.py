@@ -77,7 +77,8 @@ def test_predict_summary_in_language(lang: str) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["predict", "nobody"], "no such case"),
+        (["predict", "nobody"], "deze casus bestaat niet"),
+        (["predict", "nobody", "--lang", "en"], "no such case"),
         (
             ["predict", "marja-bijstand", "--set", "self_efficacy=9"],
             "out of range; allowed: 1 to 7",
@@ -88,9 +89,11 @@ def test_predict_summary_in_language(lang: str) -> None:
         ),
         (["predict", "marja-bijstand", "--set", "self_efficacy"], "expected KEY=VALUE"),
         (["predict", "marja-bijstand", "--set", "capacity=veel"], "is not a number"),
-        (["predict", "/no/such/file.yaml"], "file not found"),
+        (["predict", "/no/such/file.yaml"], "bestand niet gevonden"),
+        (["predict", "/no/such/file.yaml", "--lang", "en"], "file not found"),
         (["cases", "--dir", "/no/such/folder"], "No such file or directory"),
-        (["validate", "/"], "no case files (*.yaml) in this folder"),
+        (["validate", "/"], "geen casusbestanden (*.yaml) in deze map"),
+        (["validate", "/", "--lang", "en"], "no case files (*.yaml) in this folder"),
     ],
 )
 def test_user_mistakes_give_a_message_not_a_traceback(args: list[str], message: str) -> None:
@@ -107,13 +110,20 @@ def test_validate_ok_and_problems(tmp_path: Path) -> None:
     broken.write_text("id: kapot\nscores: {attitude: {score: 12}}\n")
     empty = tmp_path / "leeg.yaml"
     empty.write_text("")
-    out = run("validate", str(broken), str(empty), str(cases_dir() / "marja-bijstand.yaml"))
+    files = (str(broken), str(empty), str(cases_dir() / "marja-bijstand.yaml"))
+    out = run("validate", *files, "--lang", "en")
     assert out.returncode == 1
     lines = out.stdout.splitlines()
     assert (
-        f"{broken}: scores.attitude.score: 12 is out of range; allowed: a whole number from 1 to 7"
+        f"{broken}:2: scores.attitude.score: 12 is out of range; allowed: a whole number from 1 to 7"
         in lines
     )
     assert any(line.startswith(f"{empty}: ") and "is empty" in line for line in lines)
+    dutch = run("validate", *files)  # Dutch unless --lang en
+    assert dutch.returncode == 1
+    assert (
+        f"{broken}:2: scores.attitude.score: 12 valt buiten de schaal; toegestaan: een heel getal"
+        " van 1 tot en met 7" in dutch.stdout.splitlines()
+    )
     assert not any("marja-bijstand" in line for line in lines)
     assert "Traceback" not in out.stderr
