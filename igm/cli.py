@@ -22,21 +22,20 @@ class UserError(Exception):
     """A mistake in what the user typed or pointed at: shown as one message, no traceback."""
 
 
-def _parse_setting(text: str) -> tuple[str, float]:
+def _parse_setting(text: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, float]:
     key, sep, value = text.partition("=")
     key = key.strip()
+    allowed = ", ".join(DETERMINANTS)
     if not sep:
-        raise UserError(f"--set {text!r}: expected KEY=VALUE, e.g. self_efficacy=5")
+        raise UserError(t("cli.set.no_equals", lang, setting=text))
     if key not in DETERMINANTS:
-        raise UserError(
-            f"--set {text!r}: unknown determinant {key!r}; allowed: {', '.join(DETERMINANTS)}"
-        )
+        raise UserError(t("cli.set.unknown", lang, setting=text, key=key, allowed=allowed))
     try:
         number = float(value)
     except ValueError:
-        raise UserError(f"--set {text!r}: {value!r} is not a number; allowed: 1 to 7") from None
+        raise UserError(t("cli.set.not_number", lang, setting=text, value=value)) from None
     if not SCALE_MIN <= number <= SCALE_MAX:
-        raise UserError(f"--set {text!r}: {number:g} is out of range; allowed: 1 to 7")
+        raise UserError(t("cli.set.out_of_range", lang, setting=text, value=f"{number:g}"))
     return key, number
 
 
@@ -58,7 +57,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     case = find_case(args.case)
-    settings = dict(_parse_setting(s) for s in args.set or [])
+    settings = dict(_parse_setting(s, args.lang) for s in args.set or [])
     scores = case.scores.with_values(settings)
     prediction = model_for(case.domain).predict(scores)
     if args.json:

@@ -43,7 +43,7 @@ def catalogue() -> dict[str, Text]:
     return {key: Text(nl=str(v.get("nl", "")), en=str(v.get("en", ""))) for key, v in raw.items()}
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """The catalogue text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     try:
         entry = catalogue()[key]
