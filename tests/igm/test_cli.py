@@ -93,7 +93,10 @@ def test_predict_summary_in_language(lang: str) -> None:
         ),
         (["predict", "marja-bijstand", "--set", "self_efficacy"], "schrijf het als NAAM=WAARDE"),
         (["predict", "marja-bijstand", "--set", "capacity=veel"], "‘veel’ is geen getal"),
-        (["predict", "marja-bijstand", "--set", "capacity=veel", "--lang", "en"], "is not a number"),
+        (
+            ["predict", "marja-bijstand", "--set", "capacity=veel", "--lang", "en"],
+            "is not a number",
+        ),
         (["predict", "/no/such/file.yaml"], "bestand niet gevonden"),
         (["predict", "/no/such/file.yaml", "--lang", "en"], "file not found"),
         (["cases", "--dir", "/no/such/folder"], "No such file or directory"),
