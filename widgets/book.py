@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,25 +24,31 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import yaml
 
-from igm.cases import Case, list_cases
+from igm.cases import Case, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
-from igm.i18n import LANGUAGES, t
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import DEFAULT_DRAWS, INTERVAL, model_for
 from igm.weights import DOMAINS, domain_weights, sources
 
 __all__ = [
     "BOOK_DIR",
+    "CASE_TEXT_ROLE",
+    "NUMBER_ROLE",
     "VEGA_BUNDLE",
     "build_book",
     "case_page",
+    "case_text",
     "formula_latex",
     "glossary",
     "glossary_markdown",
     "model_html",
     "model_spec",
+    "myst_paragraphs",
+    "myst_text",
     "references_markdown",
     "substitutions",
     "weights_markdown",
@@ -53,6 +60,10 @@ __all__ = [
 BOOK_DIR = Path(__file__).resolve().parent.parent / "book"
 #: File name of the generated vega + vega-lite + vega-embed bundle in ``book/_static``.
 VEGA_BUNDLE = "igm-vega.js"
+#: The role that shows one string from a case file on a case page (``book/_ext/igm_book.py``).
+CASE_TEXT_ROLE = "igm-text"
+#: The role that shows one engine number in the prose (``{igm-number}`n_draws```).
+NUMBER_ROLE = "igm-number"
 
 #: Short symbols of the determinants in the formula, in canonical order.
 _SYMBOL = {key: f"x_{{{i}}}" for i, key in enumerate(DETERMINANTS, start=1)}
@@ -247,8 +258,32 @@ def model_html(
 # --------------------------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def myst_text(text: str) -> str:
+    """A string from a case file as MyST that shows it literally, whatever it holds.
+
+    The one way case text enters the book's Markdown. The text goes inside the
+    :data:`CASE_TEXT_ROLE` role, percent-encoded: what the parser sees is only letters,
+    digits and ``%-._~``, so no character of the case can open a heading, list, table cell,
+    fence, directive, role, substitution, maths, HTML or link, however long the line. The
+    role decodes it into one plain text node (:func:`case_text`) that Sphinx's smart quotes
+    leave alone, so quotes and dashes stay as written too. (Backslash-escaping every ASCII
+    punctuation character also stops the parser, but not what runs after it: Sphinx's smart
+    quotes still turn an escaped ``'`` or ``--`` into typographic characters.)
+    """
+    if not text:
+        return ""  # an empty role is not a role; nothing to show
+    return f"{{{CASE_TEXT_ROLE}}}`{quote(text, safe='')}`"
+
+
+def case_text(encoded: str) -> str:
+    """The case string that :func:`myst_text` encoded (used by the role)."""
+    return unquote(encoded, errors="strict")
+
+
+def myst_paragraphs(text: str) -> str:
+    """A multi-paragraph case text (a narrative): one :func:`myst_text` per paragraph."""
+    paragraphs = (p.strip() for p in re.split(r"\n[ \t]*\n", text.strip()))
+    return "\n\n".join(myst_text(p) for p in paragraphs if p)
 
 
 def _pct(x: float) -> str:
@@ -256,12 +291,16 @@ def _pct(x: float) -> str:
 
 
 def case_page(case: Case, lang: str) -> str:
-    """One case page in MyST Markdown: story, target behaviour, scores, model, interventions."""
+    """One case page in MyST Markdown: story, target behaviour, scores, model, interventions.
+
+    Every string from the case file goes through :func:`myst_text` (or
+    :func:`myst_paragraphs`): a case file is data, and its text reaches the page as text.
+    """
     model = model_for(case.domain)
     p = model.predict(case.scores)
     tb = case.target_behaviour
     lines = [
-        f"# {case.title(lang)}",
+        f"# {myst_text(case.title(lang))}",
         "",
         ":::{note}",
         t("notice.fictional", lang) + " " + t("book.case.generated", lang),
@@ -269,11 +308,11 @@ def case_page(case: Case, lang: str) -> str:
         "",
         f"**{t(f'group.{case.group}', lang)}** · {t(f'domain.{case.domain}', lang)}",
         "",
-        case.summary(lang),
+        myst_text(case.summary(lang)),
         "",
         f"## {t('book.case.story', lang)}",
         "",
-        case.narrative(lang).strip(),
+        myst_paragraphs(case.narrative(lang)),
         "",
         f"## {t('output.target_behaviour', lang)}",
         "",
@@ -281,7 +320,9 @@ def case_page(case: Case, lang: str) -> str:
         "|---|---|",
     ]
     for part in ("action", "target", "context", "time"):
-        lines.append(f"| {t(f'book.case.tact.{part}', lang)} | {_cell(getattr(tb, part)(lang))} |")
+        lines.append(
+            f"| {t(f'book.case.tact.{part}', lang)} | {myst_text(getattr(tb, part)(lang))} |"
+        )
     lines += [
         "",
         f"## {t('book.case.scores', lang)}",
@@ -294,7 +335,7 @@ def case_page(case: Case, lang: str) -> str:
         block = "willen" if key in WILLEN else "kunnen"
         lines.append(
             f"| {t(f'block.{block}', lang)}: {t(f'determinant.{key}.name', lang)} "
-            f"| {case.scores[key]:g} | {_cell(case.evidence[key](lang))} |"
+            f"| {case.scores[key]:g} | {myst_text(case.evidence[key](lang))} |"
         )
     lo, hi = p.behaviour_interval
     lines += [
@@ -335,7 +376,7 @@ def case_page(case: Case, lang: str) -> str:
             f"{t(f'determinant.{k}.name', lang)} +{v:g}" for k, v in item.effects.items()
         )
         lines += [
-            f"**{item.label(lang)}**: {_cell(item.description(lang))}",
+            f"**{myst_text(item.label(lang))}**: {myst_text(item.description(lang))}",
             "",
             f"- {t('book.case.effects', lang)}: {effects}",
             f"- {t('book.case.effort', lang, effort=item.effort)}",
@@ -349,7 +390,7 @@ def case_page(case: Case, lang: str) -> str:
 
 
 def substitutions() -> dict[str, str]:
-    """Engine numbers that the book's prose quotes (MyST substitutions such as ``{{ n_draws }}``)."""
+    """Engine numbers that the book's prose quotes, by name (``{igm-number}`n_draws```)."""
     low, high = INTERVAL
     return {
         "n_draws": str(DEFAULT_DRAWS),
@@ -359,12 +400,17 @@ def substitutions() -> dict[str, str]:
     }
 
 
-def write_case_pages(source_dir: Path, lang: str) -> list[Path]:
-    """Write one page per case into ``source_dir/cases`` (generated; git-ignored)."""
+def write_case_pages(source_dir: Path, lang: str, scan: CaseScan | None = None) -> list[Path]:
+    """Write one page per valid case into ``source_dir/cases`` (generated; git-ignored).
+
+    Invalid case files are skipped (:func:`igm.cases.scan_cases`; :func:`build_book` says
+    which), and a page whose case is gone or skipped is removed, so the chapter's
+    ``cases/*`` list never points at a case that is not there.
+    """
     folder = source_dir / "cases"
     folder.mkdir(exist_ok=True)
     written = []
-    cases = list_cases()
+    cases = (scan if scan is not None else scan_cases()).cases
     wanted = {f"{c.id}.md" for c in cases}
     for old in folder.glob("*.md"):
         if old.name not in wanted:
@@ -504,6 +550,7 @@ def build_book(
     strict: bool = True,
     book_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    message_lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
     """Build the book's editions to ``book/_build/html/<lang>/``; return ``book/_build/html``.
 
@@ -511,8 +558,15 @@ def build_book(
     also ``-W -n --keep-going``, so any warning fails the build). Jupyter Book 1 writes to
     ``<path-output>/_build/html``, so each edition is built in ``book/_build/.work/<lang>``
     and then moved into place. Raises ``RuntimeError`` when a build fails.
+
+    A case file that is not valid is skipped: one line per such file (in ``message_lang``)
+    is passed to ``progress`` before the builds, and the book has the other cases.
     """
     say = progress or (lambda line: print(line, flush=True))
+    # Invalid case files are left out of the book (write_case_pages); say so once, up front,
+    # rather than in each edition's Sphinx log.
+    for warning in scan_cases().warnings(message_lang):
+        say(f"[igm book] {warning}")
     root = (book_dir or BOOK_DIR).resolve()
     html_dir = root / "_build" / "html"
     html_dir.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,16 @@
 What it adds to a Jupyter Book 1 edition (``book/nl`` or ``book/en``; the edition's language
 is Sphinx's ``language`` setting):
 
-- ``config-inited``: writes one page per case into ``cases/`` (from the case YAML, through
-  the engine) and the local vega bundle into ``book/_static`` if it is missing.
+- ``config-inited``: writes one page per valid case into ``cases/`` (from the case YAML,
+  through the engine; invalid case files are skipped) and the local vega bundle into
+  ``book/_static`` if it is missing.
+- Roles: ``igm-text`` shows one string of a case file as plain text (see
+  :func:`widgets.book.myst_text`: a case file is data, never markup), ``igm-number`` one
+  engine number in the prose (``{igm-number}`n_draws```). The book needs no MyST
+  substitutions, so there is no Jinja in its build.
+- Pages cannot insert files or raw HTML by directive (``include``, ``literalinclude``,
+  ``raw``): the docutils settings ``file_insertion_enabled`` and ``raw_enabled`` are off.
+  The generated parts that are HTML (``igm-model``) are made here, as nodes.
 - Directives whose content comes from the engine, never typed twice:
   ``igm-model`` (the interactive model; ``:case:`` or ``:domain:``), ``igm-formula``
   (LaTeX from the weights), ``igm-symbols``, ``igm-weights``, ``igm-references``,
@@ -13,19 +21,27 @@ is Sphinx's ``language`` setting):
   so no MathJax is fetched when the page is read.
 - On every page: the "illustrative" notice (the theme's announcement bar) and a link to the
   same page in the other edition (``_templates/igm-lang-switch.html``).
+- The search index stores section titles escaped (Sphinx 7's search page inserts them as HTML).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.parsers.rst.states import Inliner
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.search import js_index
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import docname_join
 from sphinx.util.docutils import SphinxDirective
 
 from igm.cases import find_case
@@ -122,6 +138,74 @@ class GlossaryDirective(_MarkdownDirective):
         return book.glossary_markdown(_lang(self.env))
 
 
+# ---- roles -----------------------------------------------------------------------------------
+
+_RoleResult = tuple[list[nodes.Node], list[nodes.system_message]]
+
+
+def case_text_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: dict[str, Any] | None = None,
+    content: Sequence[str] = (),
+) -> _RoleResult:
+    """``{igm-text}`<percent-encoded>```: one string of a case file, as one text node.
+
+    The string is never parsed as Markdown, reST or HTML; the HTML writer escapes it. Smart
+    quotes are off for it: a case text is shown exactly as the trainer wrote it.
+    """
+    try:
+        value = book.case_text(text)
+    except UnicodeDecodeError:
+        msg = inliner.reporter.error(f"{name}: not percent-encoded UTF-8", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    shown = value.replace("\x00", "\ufffd")  # as CommonMark does; no NUL in the HTML
+    node = nodes.inline(value, shown, classes=["igm-case-text"])
+    node["support_smartquotes"] = False  # read by sphinx.util.nodes.is_smartquotable
+    return [node], []
+
+
+def number_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: dict[str, Any] | None = None,
+    content: Sequence[str] = (),
+) -> _RoleResult:
+    """``{igm-number}`n_draws```: an engine number the prose quotes (:func:`book.substitutions`)."""
+    numbers = book.substitutions()
+    if text not in numbers:
+        msg = inliner.reporter.error(
+            f"{name}: unknown number {text!r}; known: {', '.join(sorted(numbers))}", line=lineno
+        )
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    return [nodes.Text(numbers[text])], []
+
+
+class LinksToAbsentCases(SphinxPostTransform):
+    """A link in the prose to a case page this build does not have becomes its link text.
+
+    Case pages exist for the valid case files only: a case file that is invalid, or was
+    removed, must not fail the book (a test in tests/book/test_case_text.py checks that every
+    such link names a case of case_studies/, so a typo is still caught). Runs before MyST's
+    reference resolver (priority 9), which would warn.
+    """
+
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            target = str(node.get("reftarget", "")).split("#", 1)[0].removesuffix(".md")
+            docname = docname_join(str(node.get("refdoc", self.env.docname)), target)
+            if docname.startswith("cases/") and docname not in self.env.all_docs:
+                node.replace_self(node.children)
+
+
 # ---- maths as MathML -------------------------------------------------------------------------
 
 
@@ -150,8 +234,16 @@ def _visit_block(self: Any, node: nodes.Node) -> None:
 def _generate(app: Sphinx, config: Any) -> None:
     book.write_vega_bundle(_STATIC)
     book.write_case_pages(Path(app.srcdir), _lang(app))
-    # Numbers the prose quotes, taken from the engine: {{ n_draws }} etc. in the pages.
-    config.myst_substitutions = {**(config.myst_substitutions or {}), **book.substitutions()}
+
+
+def _no_file_insertion(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """No page inserts a file or raw HTML by directive (include, literalinclude, raw).
+
+    The book's own pages do not need them, and a page that tried fails the strict build.
+    ``igm-model`` is not affected: it returns its HTML as a node, not through ``raw``.
+    """
+    env.settings["file_insertion_enabled"] = False
+    env.settings["raw_enabled"] = False
 
 
 def _page_extras(
@@ -164,6 +256,17 @@ def _page_extras(
     context["igm_other_href"] = "../" * (pagename.count("/") + 1) + f"{other}/{pagename}.html"
     context["igm_other_label"] = t("book.other_language", lang)
     context["igm_other_nav"] = t("book.other_language.nav", lang)
+
+
+def _escape_pagetitle(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """sphinx-book-theme sets ``pagetitle`` to the title's plain text and writes it unescaped
+    into the print header (``<h1>{{ pagetitle }}</h1>``), where a case title ``<script>``
+    would run. Connected after the theme's handler (priority 500); nothing else uses it.
+    """
+    if "pagetitle" in context:
+        context["pagetitle"] = html.escape(str(context["pagetitle"]))
 
 
 def _theme_options(app: Sphinx, config: Any) -> None:
@@ -190,7 +293,27 @@ def _label_toggles(app: Sphinx, exc: BaseException | None) -> None:
             path.write_text(fixed, encoding="utf-8")
 
 
+def _escape_search_titles(app: Sphinx, exc: BaseException | None) -> None:
+    """Keep section titles escaped in the search index.
+
+    Sphinx 7's search page writes the titles of matching sections into the page with
+    innerHTML (searchtools.js; escaped there from Sphinx 8.2 on), while its index holds them
+    as plain text: a case title ``<img onerror=...>`` would run when a reader searched for it.
+    """
+    path = Path(app.outdir) / "searchindex.js"
+    if exc is not None or app.builder.format != "html" or not path.exists():
+        return
+    index = js_index.loads(path.read_text(encoding="utf-8"))
+    index["alltitles"] = {
+        html.escape(title, quote=False): where for title, where in index["alltitles"].items()
+    }
+    path.write_text(js_index.dumps(index), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_role(book.CASE_TEXT_ROLE, case_text_role)
+    app.add_role(book.NUMBER_ROLE, number_role)
+    app.add_post_transform(LinksToAbsentCases)
     app.add_directive("igm-model", ModelDirective)
     app.add_directive("igm-formula", FormulaDirective)
     app.add_directive("igm-symbols", SymbolsDirective)
@@ -201,5 +324,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _generate, priority=100)
     app.connect("config-inited", _theme_options)
     app.connect("html-page-context", _page_extras)
+    app.connect("html-page-context", _escape_pagetitle, priority=900)
+    app.connect("env-before-read-docs", _no_file_insertion)
     app.connect("build-finished", _label_toggles)
+    app.connect("build-finished", _escape_search_titles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
