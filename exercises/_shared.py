@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from exercises._base import Seeder
-from igm import DETERMINANTS, Case, list_cases
+from igm import DETERMINANTS, Case
+from igm.cases import CaseScan, scan_cases
 from igm.determinants import block_of
 from igm.i18n import t
 
@@ -53,8 +55,21 @@ def determinant_options(keys: list[str], lang: str) -> list[dict[str, str]]:
 
 
 @cache
+def _case_scan() -> CaseScan:
+    """The cases folder as this process first read it, kept for the life of the process.
+
+    On purpose: a learner's variant is made and graded in one process (an exercise kernel, one
+    page view; or the grading service), so a case file edited in between must not change the
+    case under the learner. A new page view is a new kernel and reads the folder again.
+    """
+    return scan_cases()
+
+
 def all_cases() -> tuple[Case, ...]:
-    return tuple(list_cases())
+    """The valid cases. An invalid case file is skipped, not fatal: learners get the valid
+    cases and see no file names (the trainer sees the warning in ``igm serve``'s output, the
+    apps and the live trainer page)."""
+    return _case_scan().cases
 
 
 def case_by_id(case_id: str) -> Case:
@@ -69,9 +84,17 @@ def score_case_choice(learner_id: str) -> str:
 
     The other case exercises show a case's scores or weak points, which are score-case's
     answer key; they avoid this case for the same learner.
+
+    Drawn from every case file, the skipped (invalid) ones too: a case file that breaks for a
+    while then moves only the learners whose case it is (to a valid case, drawn again), not
+    every learner. With no invalid file this is a draw from the valid cases, as always.
     """
-    ids = sorted(c.id for c in all_cases())
-    return Seeder(SCORE_CASE_ID, learner_id).choice(ids, "case")
+    scan = _case_scan()
+    valid = sorted(c.id for c in scan.cases)
+    files = sorted({*valid, *(Path(f).stem for f in scan.skipped_files())})
+    seeder = Seeder(SCORE_CASE_ID, learner_id)
+    chosen = seeder.choice(files, "case")
+    return chosen if chosen in valid else seeder.choice(valid, "case-skipped")
 
 
 def other_case_choice(seeder: Seeder, learner_id: str, eligible: list[str]) -> str:

@@ -4,7 +4,6 @@ calls in a small thread pool so the event loop never waits for the database)."""
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import secrets
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gradebook.db import make_engine, upgrade
 from gradebook.models import utcnow
-from igm.cases import Case, find_case
+from igm.cases import Case, CaseError, find_case, scan_cases
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES
 from live.models import ANSWER_KINDS, LiveAnswer, LiveParticipant, LiveSession
@@ -51,10 +50,31 @@ class LiveError(Exception):
         self.values = values
 
 
-@functools.lru_cache(maxsize=64)
+#: The last valid version of each case this process has seen, by id.
+_LAST_GOOD: dict[str, Case] = {}
+
+
 def cached_case(case_id: str) -> Case:
-    """The case with this id, parsed once per process (case files do not change while serving)."""
-    return find_case(case_id)
+    """The case with this id as its file is now (files that did not change are not parsed
+    again), so a case fixed or edited while the server runs shows at the next page view.
+
+    A case whose file became invalid (or went away) while the server runs stays at the last
+    valid version this process saw: a running session keeps working. Raises
+    :class:`igm.cases.CaseError` for a case that has not been valid since the server started.
+    """
+    try:
+        case = next((c for c in scan_cases().cases if c.id == case_id), None)
+    except OSError:  # the cases folder itself is gone
+        case = None
+    if case is None:
+        try:
+            case = find_case(case_id)  # a path, or the file's own message (unknown, invalid)
+        except CaseError:
+            if case_id not in _LAST_GOOD:
+                raise
+            case = _LAST_GOOD[case_id]
+    _LAST_GOOD[case_id] = _LAST_GOOD[case.id] = case
+    return case
 
 
 def hash_token(token: str) -> str:

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import tornado.locks
 import tornado.web
 
-from igm.cases import CaseError, list_cases
+from igm.cases import CaseError, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from live.room import render_room, summarise
@@ -393,10 +393,54 @@ def participant_page(prefix: str, session: dict[str, Any], lang: str) -> str:
     return _page(f"{t('live.title', lang)} {code}", body, lang, prefix, css_class="participant")
 
 
-def dashboard_page(prefix: str, lang: str, sessions: list[dict[str, Any]]) -> str:
-    options = "".join(
-        f'<option value="{escape(c.id)}">{escape(c.title(lang))}</option>' for c in list_cases()
+def message_page(prefix: str, lang: str, text: str, *, css_class: str) -> str:
+    """A page that only says ``text`` (e.g. a session whose case is not available)."""
+    body = (
+        f"<main><h1>{escape(t('live.title', lang))}</h1>"
+        f'<p class="error" role="alert">{escape(text)}</p></main>'
     )
+    return _page(t("live.title", lang), body, lang, prefix, css_class=css_class, script=False)
+
+
+def case_unavailable_text(case_id: str, err: CaseError, lang: str) -> str:
+    """For the trainer: which case, and its file's first problem."""
+    problem = err.problems[0].text(lang) if err.problems else ""
+    return t("case.skipped.session_trainer", lang, case=case_id, problem=problem)
+
+
+def _read_cases() -> CaseScan:
+    try:
+        return scan_cases()
+    except OSError:  # no cases folder at all: the page says there is nothing to start
+        return CaseScan((), ())
+
+
+def skipped_cases_notice(scan: CaseScan, lang: str) -> str:
+    """The trainer's note about case files that were skipped ("" when none was)."""
+    warnings = scan.warnings(lang)
+    if not warnings:
+        return ""
+    lines = "".join(f"<li>{escape(line)}</li>" for line in warnings)
+    return (
+        f'<div class="notice skipped-cases" role="note"><ul>{lines}</ul>'
+        f"<p>{escape(t('case.skipped.hint', lang))}</p></div>"
+    )
+
+
+def _session_case_title(case_id: str, lang: str) -> str:
+    try:
+        return cached_case(case_id).title(lang)
+    except CaseError:
+        return f"{case_id} ({t('case.skipped.unavailable', lang)})"
+
+
+def dashboard_page(prefix: str, lang: str, sessions: list[dict[str, Any]]) -> str:
+    scan = _read_cases()
+    options = "".join(
+        f'<option value="{escape(c.id)}">{escape(c.title(lang))}</option>' for c in scan.cases
+    )
+    if not scan.cases:
+        options = f'<option value="" disabled>{escape(t("case.skipped.none", lang))}</option>'
     langs = "".join(
         f'<option value="{code}" lang="{code}"{" selected" if code == lang else ""}>'
         f"{AUTONYMS[code]}</option>"
@@ -404,7 +448,7 @@ def dashboard_page(prefix: str, lang: str, sessions: list[dict[str, Any]]) -> st
     )
     rows = "".join(
         f'<li><a href="{escape(prefix)}trainer/{escape(s["code"])}">{escape(s["code"])}</a> · '
-        f"{escape(cached_case(s['case_id']).title(lang))} · {escape(t('live.status.' + s['status'], lang))}</li>"
+        f"{escape(_session_case_title(s['case_id'], lang))} · {escape(t('live.status.' + s['status'], lang))}</li>"
         for s in sessions[:50]
     )
     body = (
@@ -413,7 +457,8 @@ def dashboard_page(prefix: str, lang: str, sessions: list[dict[str, Any]]) -> st
         f'<form method="post" action="{escape(prefix)}trainer/start" class="start">'
         f'<label for="case">{escape(t("live.trainer.case_label", lang))}</label><select id="case" name="case">{options}</select>'
         f'<label for="slang">{escape(t("live.trainer.lang_label", lang))}</label><select id="slang" name="lang">{langs}</select>'
-        f'<button type="submit">{escape(t("live.trainer.start_button", lang))}</button></form></section>'
+        f'<button type="submit">{escape(t("live.trainer.start_button", lang))}</button></form>'
+        f"{skipped_cases_notice(scan, lang)}</section>"
         f'<section class="panel"><h2>{escape(t("live.trainer.sessions_heading", lang))}</h2><ul>{rows}</ul></section></main>'
     )
     return _page(
@@ -490,7 +535,14 @@ class JoinPage(_Base):
             self.finish(code_page(self.prefix, lang, t(err.key, lang)))
             return
         lang = self.lang(session["lang"])
-        self.finish(participant_page(self.prefix, session, lang))
+        try:
+            page = participant_page(self.prefix, session, lang)
+        except CaseError:  # its case file broke and the server has not seen it valid since start
+            self.set_status(503)
+            page = message_page(
+                self.prefix, lang, t("case.skipped.session", lang), css_class="participant"
+            )
+        self.finish(page)
 
 
 class ApiState(_Base):
@@ -620,6 +672,12 @@ class TrainerPage(_Base):
             self.set_status(err.status)
             self.finish(login_page(self.prefix, lang, err.key, True, ""))
             return
+        except CaseError as err:
+            self.set_status(503)
+            session = await self.state.session_state(code)
+            text = case_unavailable_text(session["case_id"], err, lang)
+            self.finish(message_page(self.prefix, lang, text, css_class="trainer"))
+            return
         session = summary["session"]
         lang = self.lang(session["lang"])
         base = f"{self.request.protocol}://{self.request.host}"
@@ -648,6 +706,12 @@ class TrainerFeed(_Base):
             version, summary = await self.state.summary(code)
         except LiveError as err:
             self.fail(err, lang)
+            return
+        except CaseError as err:
+            session = await self.state.session_state(code)
+            problem = err.problems[0].text(lang) if err.problems else ""
+            key = "case.skipped.session_trainer"
+            self.fail(LiveError(key, 503, case=session["case_id"], problem=problem), lang)
             return
         payload: dict[str, Any] = {"version": version, "summary": summary}
         if self.get_query_argument("html", "1") != "0":

@@ -11,7 +11,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from igm import DETERMINANTS, KUNNEN, WILLEN, Case, DeterminantScores, Prediction, list_cases
+from igm import DETERMINANTS, KUNNEN, WILLEN, Case, DeterminantScores, Prediction
+from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import Model, model_for
@@ -19,13 +20,18 @@ from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
 from widgets.ui import (
+    CaseChoice,
+    case_notes,
     case_picker,
     chart_summary,
+    choose_case,
     fmt_number,
     fmt_percent,
     language_from_query,
     language_switch,
+    no_case_message,
     notice,
+    read_cases,
     readout_html,
     style_widget,
 )
@@ -292,21 +298,36 @@ def narrative_html(case: Case, lang: str) -> str:
 
 
 class Explorer:
-    """The case explorer widget. Display ``Explorer().widget`` (or call :func:`app`)."""
+    """The case explorer widget. Display ``Explorer().widget`` (or call :func:`app`).
 
-    def __init__(self, case_id: str | None = None, lang: str = "nl") -> None:
-        self.cases = {case.id: case for case in list_cases()}
+    The cases come from the cases folder as it is (``scan``, default: read now): invalid files
+    are skipped with a note under the case picker; a ``case_id`` that is not a valid case
+    falls back to the first valid one; with no valid case at all the widget says so.
+    """
+
+    def __init__(
+        self, case_id: str | None = None, lang: str = "nl", scan: CaseScan | None = None
+    ) -> None:
         self.lang = lang
-        self.case = self.cases[case_id] if case_id else next(iter(self.cases.values()))
-        self.model = model_for(self.case.domain)
-        self.original = self.model.predict(self.case.scores)
-        self.prediction = self.original
         self.widget = w.VBox()
         self.widget.add_class("igm-app")
         self.widget.add_class("igm-explorer")
         self.sliders: dict[str, ScoreSlider] = {}
         self._muted = False
+        self._wanted = case_id
+        self._take(choose_case(read_cases() if scan is None else scan, case_id))
         self._build()
+
+    def _take(self, choice: CaseChoice) -> None:
+        self.choice = choice
+        # The Case objects as read now: switching cases never reads a file again, so a file
+        # that breaks while the app is open cannot break the app.
+        self.cases = choice.cases
+        self.case = choice.case
+        if self.case is not None:
+            self.model = model_for(self.case.domain)
+            self.original = self.model.predict(self.case.scores)
+            self.prediction = self.original
 
     # -- state -------------------------------------------------------------------------------
     def scores(self) -> DeterminantScores:
@@ -315,19 +336,39 @@ class Explorer:
 
     def set_case(self, case_id: str) -> None:
         """Show another case; the sliders start at its scores."""
-        self.case = self.cases[case_id]
-        self.model = model_for(self.case.domain)
-        self.original = self.model.predict(self.case.scores)
+        self._wanted = case_id
+        self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
         self._build()
 
     def set_language(self, lang: str) -> None:
         """Show every label in ``lang``; keeps the case and the slider positions."""
-        scores = self.scores()
+        scores = self.scores() if self.case is not None else None
         self.lang = lang
         self._build(scores)
 
+    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
+        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
+
+        Rebuilds, at the case's scores, only when a case was added, changed, fixed or broken
+        (or the language changed); returns whether it rebuilt. The case shown stays when it is
+        still valid (in its new version); otherwise the first valid case, with a notice.
+        """
+        scan = read_cases() if scan is None else scan
+        lang = lang or self.lang
+        if scan == self.choice.scan:
+            if lang == self.lang:
+                return False
+            self.set_language(lang)
+            return True
+        self.lang = lang
+        self._take(choose_case(scan, self._wanted))
+        self._build()
+        return True
+
     def reset(self) -> None:
         """Put every slider back at the case's score."""
+        if self.case is None:
+            return
         self._muted = True
         try:
             for key, slider in self.sliders.items():
@@ -339,10 +380,22 @@ class Explorer:
     # -- building ----------------------------------------------------------------------------
     def _build(self, scores: DeterminantScores | None = None) -> None:
         lang, case = self.lang, self.case
+        switch = language_switch(lang, self.set_language)
+        intro = w.HTML(f"<p>{html.escape(t('explorer.intro', lang))}</p>")
+        notes = case_notes(self.choice, lang)
+        if case is None:
+            self.sliders = {}
+            self.widget.children = [
+                style_widget(lang),
+                w.HBox([switch]),
+                notice(lang),
+                intro,
+                no_case_message(lang),
+                *notes,
+            ]
+            return
         scores = scores or case.scores
         self.prediction = self.model.predict(scores)
-
-        switch = language_switch(lang, self.set_language)
         picker = case_picker(self.cases.values(), case.id, lang, self.set_case)
 
         self.sliders = {}
@@ -400,7 +453,6 @@ class Explorer:
         self.diagram.add_class("igm-model-diagram")
         self.diagram_text = chart_summary(diagram_sentence(self.model, lang))
 
-        intro = w.HTML(f"<p>{html.escape(t('explorer.intro', lang))}</p>")
         scale = w.HTML(f'<p class="igm-block-desc">{html.escape(t("ui.scale_hint", lang))}</p>')
         left = w.VBox(
             [
@@ -429,6 +481,7 @@ class Explorer:
             notice(lang),
             intro,
             picker,
+            *notes,
             w.HTML(narrative_html(case, lang)),
             columns,
             w.HTML(f"<h3>{html.escape(t('diagram.title', lang))}</h3>"),
@@ -443,6 +496,8 @@ class Explorer:
 
     def _update(self, rebuild_chart: bool = True) -> None:
         """Recompute with the engine and refresh readouts, notes, chart and diagram."""
+        if self.case is None:
+            return
         lang = self.lang
         scores = self.scores()
         p = self.prediction = self.model.predict(scores)
@@ -493,10 +548,11 @@ def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
     """The explorer for a Voila app; language from ``?lang=`` unless given.
 
     The widget is built before the language is known: in a preheated Voila kernel that work
-    is done before the page is asked for, and only a language switch remains afterwards.
+    is done before the page is asked for. Once the request is there, the cases folder is read
+    again: a case added, fixed or broken since the kernel was preheated shows on this page
+    view (the widget is rebuilt only then, or for a language switch).
     """
     explorer = Explorer(case_id, DEFAULT_LANGUAGE)
     chosen = lang or language_from_query()
-    if chosen != explorer.lang:
-        explorer.set_language(chosen)
+    explorer.refresh(lang=chosen)
     return explorer.widget

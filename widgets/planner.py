@@ -13,21 +13,27 @@ from typing import Any
 import altair as alt
 import ipywidgets as w
 
-from igm import Case, Comparison, Intervention, list_cases
+from igm import Case, Comparison, Intervention
+from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import model_for
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
+    CaseChoice,
+    case_notes,
     case_picker,
     chart_summary,
+    choose_case,
     fmt_number,
     fmt_percent,
     fmt_points,
     language_from_query,
     language_switch,
+    no_case_message,
     notice,
+    read_cases,
     readout_html,
     style_widget,
 )
@@ -175,29 +181,47 @@ def levers_sentence(comparison: Comparison, lang: str) -> str:
 
 
 class Planner:
-    """The intervention planner widget. Display ``Planner().widget`` (or call :func:`app`)."""
+    """The intervention planner widget. Display ``Planner().widget`` (or call :func:`app`).
 
-    def __init__(self, case_id: str | None = None, lang: str = "nl") -> None:
-        self.cases = {case.id: case for case in list_cases()}
+    Cases as in :class:`widgets.explorer.Explorer`: invalid files are skipped with a note, a
+    ``case_id`` that is not a valid case falls back to the first valid one, and with no valid
+    case at all the widget says so.
+    """
+
+    def __init__(
+        self, case_id: str | None = None, lang: str = "nl", scan: CaseScan | None = None
+    ) -> None:
         self.lang = lang
-        self.case = self.cases[case_id] if case_id else next(iter(self.cases.values()))
-        self.model = model_for(self.case.domain)
         self.widget = w.VBox()
         self.widget.add_class("igm-app")
         self.widget.add_class("igm-planner")
         self.checks: dict[str, w.Checkbox] = {}
+        self._wanted = case_id
+        self._take(choose_case(read_cases() if scan is None else scan, case_id))
         self._build(set())
+
+    def _take(self, choice: CaseChoice) -> None:
+        self.choice = choice
+        # The Case objects as read now: switching cases never reads a file again.
+        self.cases = choice.cases
+        self.case = choice.case
+        if self.case is not None:
+            self.model = model_for(self.case.domain)
 
     @property
     def chosen(self) -> list[Intervention]:
         """The interventions ticked now, in the case's order."""
+        if self.case is None:
+            return []
         return [i for i in self.case.interventions if self.checks[i.id].value]
 
     def choose(self, intervention_ids: Iterable[str]) -> None:
         """Tick exactly these interventions (by id)."""
         wanted = set(intervention_ids)
         for key in wanted - set(self.checks):
-            raise KeyError(f"case {self.case.id!r} has no intervention {key!r}")
+            raise KeyError(
+                f"case {self.case.id if self.case else None!r} has no intervention {key!r}"
+            )
         self._muted = True
         try:
             for key, box in self.checks.items():
@@ -212,8 +236,8 @@ class Planner:
 
     def set_case(self, case_id: str) -> None:
         """Plan for another case (nothing chosen)."""
-        self.case = self.cases[case_id]
-        self.model = model_for(self.case.domain)
+        self._wanted = case_id
+        self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
         self._build(set())
 
     def set_language(self, lang: str) -> None:
@@ -221,6 +245,24 @@ class Planner:
         chosen = {i.id for i in self.chosen}
         self.lang = lang
         self._build(chosen)
+
+    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
+        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
+
+        Rebuilds (nothing chosen) only when a case was added, changed, fixed or broken, or the
+        language changed; returns whether it rebuilt. See :meth:`Explorer.refresh`.
+        """
+        scan = read_cases() if scan is None else scan
+        lang = lang or self.lang
+        if scan == self.choice.scan:
+            if lang == self.lang:
+                return False
+            self.set_language(lang)
+            return True
+        self.lang = lang
+        self._take(choose_case(scan, self._wanted))
+        self._build(set())
+        return True
 
     def export(self) -> str:
         """The plan as text (what the export box shows)."""
@@ -230,6 +272,19 @@ class Planner:
         lang, case = self.lang, self.case
         self._muted = False
         switch = language_switch(lang, self.set_language)
+        intro = w.HTML(f"<p>{html.escape(t('planner.intro', lang))}</p>")
+        notes = case_notes(self.choice, lang)
+        if case is None:
+            self.checks = {}
+            self.widget.children = [
+                style_widget(lang),
+                w.HBox([switch]),
+                notice(lang),
+                intro,
+                no_case_message(lang),
+                *notes,
+            ]
+            return
         picker = case_picker(self.cases.values(), case.id, lang, self.set_case)
 
         self.checks = {}
@@ -293,8 +348,9 @@ class Planner:
             style_widget(lang),
             w.HBox([switch]),
             notice(lang),
-            w.HTML(f"<p>{h(t('planner.intro', lang))}</p>"),
+            intro,
             picker,
+            *notes,
             w.HTML(
                 f"<h2>{h(case.title(lang))}</h2><p>{h(case.summary(lang))}</p>"
                 f"<p><strong>{h(t('output.target_behaviour', lang))}:</strong> "
@@ -336,6 +392,8 @@ class Planner:
         )
 
     def _update(self, rebuild_charts: bool = True) -> None:
+        if self.case is None:
+            return
         lang = self.lang
         cmp = self.comparison()
         self.before_out.value = self._readout(t("planner.before", lang), cmp.before)
@@ -363,6 +421,6 @@ def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
     """The planner for a Voila app; language from ``?lang=`` unless given."""
     planner = Planner(case_id, DEFAULT_LANGUAGE)  # before the request (preheated kernels)
     chosen = lang or language_from_query()
-    if chosen != planner.lang:
-        planner.set_language(chosen)
+    # After the request: take cases added, fixed or broken since the kernel was preheated.
+    planner.refresh(lang=chosen)
     return planner.widget

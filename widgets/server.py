@@ -33,6 +33,7 @@ __all__ = [
     "make_gzip_transform",
     "prepare_environment",
     "serve",
+    "warn_skipped_cases",
 ]
 
 #: The repository (or installed source tree) root: it holds apps/, book/, exercises/.
@@ -314,6 +315,23 @@ def prepare_environment() -> None:
     prepend("PYTHONPATH", str(REPO_ROOT))
 
 
+def warn_skipped_cases(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Print (stderr, once at startup) the case files the apps and live pages skip, and why.
+
+    The apps and the live trainer page say it again where a trainer looks; the kernels print
+    nothing, so the server's output holds one line per bad file. Returns the lines printed.
+    """
+    from igm.cases import scan_cases
+
+    try:
+        lines = scan_cases().warnings(lang)
+    except OSError as exc:  # no cases folder: the apps say "no usable case"
+        lines = [str(exc)]
+    for line in lines:
+        print(f"igm: {line}", file=sys.stderr, flush=True)
+    return lines
+
+
 def serve(
     port: int = 8866,
     host: str = "127.0.0.1",
@@ -341,6 +359,7 @@ def serve(
     cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
     root_dir = (Path(root) if root else REPO_ROOT).resolve()
     prepare_environment()
+    warn_skipped_cases()
     if cfg.database_url:
         os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
     token = (

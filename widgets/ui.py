@@ -7,24 +7,32 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as w
 
-from igm.cases import Case
+from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 __all__ = [
     "CSS",
+    "CaseChoice",
+    "case_notes",
     "chart_summary",
+    "choose_case",
     "fmt_number",
     "fmt_percent",
     "fmt_points",
     "language_from_query",
     "language_switch",
+    "no_case_message",
     "notice",
+    "read_cases",
     "readout_html",
+    "skipped_cases_html",
     "style_widget",
     "wait_for_request",
 ]
@@ -159,6 +167,111 @@ def case_picker(
     return picker
 
 
+#: Longest problem line shown under a case picker (a hostile file may hold very long text).
+PROBLEM_CHARS = 300
+
+
+def read_cases() -> CaseScan:
+    """The cases folder as it is now: valid cases, and why other files were skipped.
+
+    Never raises: an app that cannot read the folder at all shows "no usable case" instead of
+    a traceback.
+    """
+    try:
+        return scan_cases()
+    except OSError:
+        return CaseScan((), ())
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    """The cases an app offers and the one it shows (``None``: there is no valid case).
+
+    ``unavailable`` is the id that was asked for but is not a valid case now (the app then
+    shows the first valid case, with a notice).
+    """
+
+    scan: CaseScan
+    case: Case | None
+    unavailable: str | None = None
+
+    @property
+    def cases(self) -> dict[str, Case]:
+        return {c.id: c for c in self.scan.cases}
+
+
+def choose_case(scan: CaseScan, wanted: str | None) -> CaseChoice:
+    """``wanted`` when it is a valid case, else the first valid case (or none at all)."""
+    cases = {c.id: c for c in scan.cases}
+    if wanted in cases:
+        return CaseChoice(scan, cases[wanted])
+    first = next(iter(cases.values()), None)
+    return CaseChoice(scan, first, wanted if wanted else None)
+
+
+def _problem_line(problems: list[Problem], lang: str) -> str:
+    """``file.yaml:12: scores.attitude.score: message`` for a file's first problem.
+
+    Only the file name: the page may be seen by learners, who need no server paths.
+    """
+    first = problems[0]
+    where = Path(first.file).name + (f":{first.line}" if first.line else "")
+    field = f"{first.field}: " if first.field else ""
+    line = f"{where}: {field}{first.message(lang)}"
+    if len(line) > PROBLEM_CHARS:
+        line = line[: PROBLEM_CHARS - 1] + "…"
+    if len(problems) > 1:
+        line += t("case.skipped.more", lang, count=len(problems) - 1)
+    return line
+
+
+def skipped_cases_html(scan: CaseScan, lang: str) -> str:
+    """The note under a case picker about skipped case files ("" when none was skipped)."""
+    files = scan.skipped_files()
+    if not files:
+        return ""
+    by_file: Mapping[str, list[Problem]] = {
+        f: [p for p in scan.problems if p.file == f] for f in files
+    }
+    heading = (
+        t("case.skipped.heading.one", lang)
+        if len(files) == 1
+        else t("case.skipped.heading.many", lang, count=len(files))
+    )
+    items = "".join(
+        f"<li><code>{html.escape(_problem_line(problems, lang))}</code></li>"
+        for problems in by_file.values()
+    )
+    return (
+        f'<div class="igm-case-skipped" role="note"><p><strong>{html.escape(heading)}</strong>'
+        f"</p><ul>{items}</ul><p>{html.escape(t('case.skipped.hint', lang))}</p></div>"
+    )
+
+
+def case_notes(choice: CaseChoice, lang: str) -> list[w.Widget]:
+    """What goes under the case picker: the case asked for is not available, files skipped."""
+    notes: list[w.Widget] = []
+    if choice.unavailable and choice.case is not None:
+        text = t("case.skipped.fallback", lang, case=choice.unavailable)
+        fallback = w.HTML(f'<p class="igm-case-fallback" role="note">{html.escape(text)}</p>')
+        fallback.add_class("igm-case-note")
+        notes.append(fallback)
+    if skipped := skipped_cases_html(choice.scan, lang):
+        note = w.HTML(skipped)
+        note.add_class("igm-case-note")
+        notes.append(note)
+    return notes
+
+
+def no_case_message(lang: str) -> w.HTML:
+    """Shown instead of an app when the cases folder holds no valid case."""
+    widget = w.HTML(
+        f'<p class="igm-no-case" role="status">{html.escape(t("case.skipped.none", lang))}</p>'
+    )
+    widget.add_class("igm-no-case")
+    return widget
+
+
 def language_switch(lang: str, on_change: Callable[[str], None]) -> w.ToggleButtons:
     """The nl/en switch; calls ``on_change(lang)`` when the reader picks the other language."""
     switch = w.ToggleButtons(
@@ -200,6 +313,12 @@ CSS = """
 .igm-notice { border-left: 4px solid #E69F00; background: #fff8e5; padding: 0 0.8em;
   margin: 0.5em 0; }
 .igm-narrative { max-width: 70ch; }
+.igm-case-skipped { border-left: 4px solid #bdbdbd; padding: 0 0.8em; margin: 0.3em 0;
+  font-size: 0.92em; color: #3d3d3d; max-width: 70ch; }
+.igm-case-skipped p, .igm-case-fallback { margin: 0.3em 0; }
+.igm-case-skipped ul { margin: 0.2em 0; padding-left: 1.2em; }
+.igm-case-skipped code { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.4; }
+.igm-no-case { border-left: 4px solid #E69F00; padding: 0.4em 0.8em; font-weight: 600; }
 .igm-narrative details summary { cursor: pointer; font-weight: 600; }
 .igm-block-willen { border-top: 4px solid #0072B2; padding-top: 0.3em; }
 .igm-block-kunnen { border-top: 4px solid #D55E00; padding-top: 0.3em; }
