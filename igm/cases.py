@@ -383,7 +383,7 @@ def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = No
         for extra in sorted(set(item) - set(intervention_fields), key=str):
             check.fail(f"{where}.{extra}", "unknown_field", allowed=intervention_fields)
         iid = check.identifier(item, "id", where)
-        if iid in seen:
+        if iid and iid in seen:
             check.fail(f"{where}.id", "duplicate_id", value=iid)
         seen.add(iid)
         label = check.text(item, "label", where)
@@ -391,7 +391,7 @@ def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = No
         effects: dict[str, float] = {}
         raw_effects = check.required(item, "effects", where)
         if raw_effects is not None and (
-            effect_map := check.mapping(raw_effects, f"{where}.effects")
+            (effect_map := check.mapping(raw_effects, f"{where}.effects")) is not None
         ):
             if not 1 <= len(effect_map) <= MAX_EFFECTS:
                 check.fail(

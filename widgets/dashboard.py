@@ -2,7 +2,7 @@
 
 Behind a trainer token: ``IGM_TRAINER_TOKEN`` in the kernel's environment (``igm serve`` sets
 it). Without a token the dashboard refuses and shows nothing; with one, the trainer types it
-in a password field (compared with :func:`hmac.compare_digest`) before any learner data is
+in a password field (:func:`widgets.trainer_gate.token_matches`) before any learner data is
 read. Names and answers are always shown as text (HTML-escaped). Counting per exercise uses
 the exercise's retry policy (best or last attempt).
 
@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hmac
 import html
-import os
 import statistics
 import threading
 from collections import Counter
@@ -34,6 +32,7 @@ from igm.i18n import t
 from widgets import theme
 from widgets.exercise_app import CSS as EXERCISE_CSS
 from widgets.offline import jupyter_chart
+from widgets.trainer_gate import token_matches, trainer_token
 from widgets.ui import chart_summary, language_from_query, notice, style_widget
 
 __all__ = ["REFRESH_SECONDS", "Dashboard", "app", "distribution_spec", "item_analysis"]
@@ -207,9 +206,7 @@ class Dashboard:
         """Open the dashboard when ``typed`` is the trainer token; nothing is read before."""
         if self.unlocked:
             return True
-        if not self._token or not hmac.compare_digest(
-            typed.encode("utf-8"), self._token.encode("utf-8")
-        ):
+        if not token_matches(typed, self._token):
             self.message.value = f"<p role='alert'>{_e(t('dashboard.wrong_token', self.lang))}</p>"
             return False
         self.unlocked = True
@@ -430,5 +427,4 @@ class Dashboard:
 def app(lang: str | None = None, gradebook: Gradebook | None = None) -> w.VBox:
     """The trainer dashboard for a Voila notebook; token from ``IGM_TRAINER_TOKEN``."""
     chosen = lang or language_from_query()
-    token = os.environ.get("IGM_TRAINER_TOKEN", "").strip()
-    return Dashboard(chosen, gradebook, token or None).widget
+    return Dashboard(chosen, gradebook, trainer_token()).widget

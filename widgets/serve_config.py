@@ -57,6 +57,10 @@ __all__ = [
 
 #: Read when present in the working directory and no ``--config`` is given.
 DEFAULT_CONFIG_FILE = "igm.toml"
+#: Notebooks a trainer opens, one at a time: never a room-sized pool by default.
+TRAINER_NOTEBOOKS: frozenset[str] = frozenset(
+    {"apps/case_editor.ipynb", "exercises/dashboard.ipynb"}
+)
 #: Folders (relative to the served root) whose notebooks get a kernel pool.
 POOLED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
 DATABASE_SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgresql+psycopg")
@@ -124,7 +128,10 @@ class ServeConfig:
         return max(10, min(300, self.cull_idle_seconds // 4))
 
     def pool_size_for(self, notebook: str) -> int:
-        return int(self.pools.get(notebook, self.pool_size))
+        """Preheated kernels for ``notebook``: its entry in ``pools``, else ``pool_size``; a
+        trainer's notebook (one user at a time) gets at most one unless ``pools`` says more."""
+        default = min(self.pool_size, 1) if notebook in TRAINER_NOTEBOOKS else self.pool_size
+        return int(self.pools.get(notebook, default))
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict that is safe to print or log (no password, no token)."""

@@ -81,8 +81,10 @@ def _exercise_links(base_url: str, lang: str) -> str:
 def _trainer_links(base_url: str, lang: str) -> str:
     suffix = "" if lang == "nl" else "?lang=en"
     dashboard = f"{base_url}voila/render/exercises/dashboard.ipynb{suffix}"
+    editor = f"{base_url}voila/render/apps/case_editor.ipynb{suffix}"
     return (
         f'<li><a href="{html.escape(dashboard)}">{html.escape(t("dashboard.title", lang))}</a></li>'
+        f'<li><a href="{html.escape(editor)}">{html.escape(t("case_editor.title", lang))}</a></li>'
         f'<li><a href="{html.escape(base_url)}live/trainer">'
         f"{html.escape(t('landing.live_trainer', lang))}</a></li>"
         f'<li><a href="{html.escape(base_url)}live/join">'

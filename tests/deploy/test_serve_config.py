@@ -76,6 +76,8 @@ database_url = "sqlite:///from-file.sqlite3"
     assert cfg.trainer_token == TOKEN
     assert cfg.pool_size_for("apps/explorer.ipynb") == 12
     assert cfg.pool_size_for("apps/planner.ipynb") == 3
+    assert cfg.pool_size_for("apps/case_editor.ipynb") == 1  # a trainer's app: one kernel
+    assert cfg.pool_size_for("exercises/dashboard.ipynb") == 1
     assert cfg.cull_interval_seconds == 150
     shown = json.dumps(cfg.redacted()) + repr(cfg)
     assert SECRET not in shown and TOKEN not in shown

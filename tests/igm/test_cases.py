@@ -147,6 +147,10 @@ def test_a_new_file_in_the_folder_is_listed(tmp_path: Path, valid: dict[str, Any
             "interventions[1].id: ",
         ),
         (lambda d: d.update(scores=[1, 2, 3]), "scores: expected a mapping of fields, got a list"),
+        (
+            lambda d: d["interventions"][0].update(effects={}),
+            "interventions[0].effects: names 0 determinants; allowed: 1 to 3",
+        ),
     ],
 )
 def test_each_problem_names_file_field_and_what_is_allowed(
