@@ -19,30 +19,15 @@ from typing import Any
 
 import yaml
 
-from igm.cases import Case, Intervention, parse_case
+from igm.cases import CASE_FIELDS, TACT, Case, Intervention, parse_case
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, Text
 
 __all__ = ["case_to_data", "case_yaml", "save_case"]
 
-#: Top-level fields in the order of ``case_studies/README.md``.
-FIELD_ORDER: tuple[str, ...] = (
-    "id",
-    "name",
-    "fictional",
-    "group",
-    "domain",
-    "title",
-    "summary",
-    "narrative",
-    "target_behaviour",
-    "scores",
-    "interventions",
-)
-_TACT: tuple[str, ...] = ("action", "target", "context", "time")
 _INTERVENTION_ORDER: tuple[str, ...] = ("id", "label", "description", "effects", "effort")
 #: Sections that get a blank line before them, as in the shipped files.
-_SPACED = frozenset(FIELD_ORDER[5:])
+_SPACED = frozenset(CASE_FIELDS[5:])
 #: No line folding: a text stays on one line (as in the shipped files), never split mid-phrase.
 _WIDTH = 1_000_000
 #: Words that may be written without quotes (then checked to read back as the same text).
@@ -171,13 +156,13 @@ def _intervention(item: Any) -> Any:
 def _styled_case(data: Mapping[str, Any]) -> dict[str, Any]:
     """The case data with the layout of the shipped files."""
     out: dict[str, Any] = {}
-    for key, value in _ordered(data, FIELD_ORDER).items():
+    for key, value in _ordered(data, CASE_FIELDS).items():
         if key in {"id", "name", "group", "domain"}:
             out[key] = _plain(value)
         elif key in {"title", "summary", "narrative"}:
             out[key] = _text(value)
         elif key == "target_behaviour" and isinstance(value, Mapping):
-            out[key] = {k: _text(v, flow=True) for k, v in _ordered(value, _TACT).items()}
+            out[key] = {k: _text(v, flow=True) for k, v in _ordered(value, TACT).items()}
         elif key == "scores" and isinstance(value, Mapping):
             out[key] = {
                 k: (
@@ -248,7 +233,7 @@ def case_to_data(case: Case) -> dict[str, Any]:
         "summary": _text_data(case.summary),
         "narrative": _text_data(case.narrative),
         "target_behaviour": {
-            part: _text_data(getattr(case.target_behaviour, part)) for part in _TACT
+            part: _text_data(getattr(case.target_behaviour, part)) for part in TACT
         },
         "scores": {
             key: {"score": _number(case.scores[key]), "evidence": _text_data(case.evidence[key])}

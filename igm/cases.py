@@ -24,7 +24,9 @@ from igm.safe_yaml import MAX_BYTES, MAX_DEPTH, YamlRefusal, load_yaml_with_line
 from igm.weights import DOMAINS
 
 __all__ = [
+    "CASE_FIELDS",
     "GROUPS",
+    "TACT",
     "Case",
     "CaseError",
     "CaseScan",
@@ -62,7 +64,22 @@ MAX_INTERVENTIONS = 12
 MAX_TEXT_CHARS = 20_000
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_TACT = ("action", "target", "context", "time")
+#: The four parts of a target behaviour (Fishbein & Ajzen's TACT), in file order.
+TACT: tuple[str, ...] = ("action", "target", "context", "time")
+#: The top-level fields of a case file, in file order (``case_studies/README.md``).
+CASE_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "fictional",
+    "group",
+    "domain",
+    "title",
+    "summary",
+    "narrative",
+    "target_behaviour",
+    "scores",
+    "interventions",
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,7 @@ class TargetBehaviour:
     time: Text
 
     def sentence(self, lang: str) -> str:
-        return " · ".join(getattr(self, part)(lang) for part in _TACT)
+        return " · ".join(getattr(self, part)(lang) for part in TACT)
 
 
 @dataclass(frozen=True)
@@ -302,21 +319,8 @@ def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = No
     if root is None:
         raise CaseError(check.problems)
 
-    known = (
-        "id",
-        "name",
-        "fictional",
-        "group",
-        "domain",
-        "title",
-        "summary",
-        "narrative",
-        "target_behaviour",
-        "scores",
-        "interventions",
-    )
-    for extra in sorted(set(root) - set(known), key=str):
-        check.fail(str(extra), "unknown_field", allowed=known)
+    for extra in sorted(set(root) - set(CASE_FIELDS), key=str):
+        check.fail(str(extra), "unknown_field", allowed=CASE_FIELDS)
 
     case_id = check.identifier(root, "id", "")
     if case_id and path.suffix in {".yaml", ".yml"} and path.stem != case_id:
@@ -333,11 +337,11 @@ def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = No
     raw_target = check.required(root, "target_behaviour", "")
     target = None if raw_target is None else check.mapping(raw_target, "target_behaviour")
     if target is not None:
-        for extra in sorted(set(target) - set(_TACT), key=str):
-            check.fail(f"target_behaviour.{extra}", "unknown_field", allowed=_TACT)
+        for extra in sorted(set(target) - set(TACT), key=str):
+            check.fail(f"target_behaviour.{extra}", "unknown_field", allowed=TACT)
     tact = {
         part: check.text(target, part, "target_behaviour") if target is not None else Text("", "")
-        for part in _TACT
+        for part in TACT
     }
 
     scores: dict[str, float] = {}

@@ -40,6 +40,7 @@ from igm.cases import (
     EFFORT_MIN,
     GROUPS,
     MAX_EFFECTS,
+    TACT,
     Case,
     CaseError,
     Problem,
@@ -56,17 +57,15 @@ from widgets.slider import ScoreSlider
 from widgets.trainer_gate import token_matches, trainer_token
 from widgets.ui import (
     fmt_number,
-    fmt_percent,
     language_from_query,
     language_switch,
     notice,
-    readout_html,
+    prediction_readouts,
     style_widget,
 )
 
 __all__ = ["CaseEditor", "app", "blank_case", "field_for_problem"]
 
-_TACT = ("action", "target", "context", "time")
 #: Effect rows per intervention: an intervention names at most this many determinants.
 _EFFECT_ROWS = MAX_EFFECTS
 #: A new case starts with this many (empty) interventions; the README asks for 3 to 5.
@@ -154,7 +153,7 @@ def blank_case() -> dict[str, Any]:
         "title": text(),
         "summary": text(),
         "narrative": text(),
-        "target_behaviour": {part: text() for part in _TACT},
+        "target_behaviour": {part: text() for part in TACT},
         "scores": {key: {"score": 4, "evidence": text()} for key in DETERMINANTS},
         "interventions": [_blank_intervention() for _ in range(_NEW_INTERVENTIONS)],
     }
@@ -531,7 +530,7 @@ class CaseEditor:
             t("case_editor.section.target", lang),
             [
                 field
-                for part in _TACT
+                for part in TACT
                 for field in self._bilingual(
                     f"target_behaviour.{part}",
                     t(f"case_editor.tact.{part}", lang),
@@ -742,7 +741,7 @@ class CaseEditor:
             "title": self._text_value("title"),
             "summary": self._text_value("summary"),
             "narrative": self._text_value("narrative"),
-            "target_behaviour": {p: self._text_value(f"target_behaviour.{p}") for p in _TACT},
+            "target_behaviour": {p: self._text_value(f"target_behaviour.{p}") for p in TACT},
             "scores": {
                 key: {
                     "score": int(self.sliders[key].value),
@@ -838,43 +837,9 @@ class CaseEditor:
             self.live.value = f"<p>{_e(t('case_editor.live.no_domain', lang))}</p>"
             return
         p = model_for(domain).predict(self.scores())
-        low, high = p.behaviour_interval
         readouts = "".join(
             f'<div class="igm-readout igm-{name}-readout">{body}</div>'
-            for name, body in (
-                (
-                    "intention",
-                    readout_html(
-                        t("output.intention", lang),
-                        fmt_number(p.intention, lang, 0),
-                        p.intention,
-                        t("ui.out_of_100", lang),
-                    ),
-                ),
-                (
-                    "ability",
-                    readout_html(
-                        t("output.ability", lang),
-                        fmt_number(p.ability, lang, 0),
-                        p.ability,
-                        t("ui.out_of_100", lang),
-                    ),
-                ),
-                (
-                    "behaviour",
-                    readout_html(
-                        t("output.behaviour", lang),
-                        fmt_percent(p.behaviour_probability, lang),
-                        p.behaviour_probability,
-                        t(
-                            "ui.interval_value",
-                            lang,
-                            low=fmt_percent(low, lang),
-                            high=fmt_percent(high, lang),
-                        ),
-                    ),
-                ),
-            )
+            for name, body in prediction_readouts(p, lang).items()
         )
         levers = "".join(
             "<li>"

@@ -29,10 +29,10 @@ from widgets.ui import (
     fmt_percent,
     language_from_query,
     language_switch,
-    no_case_message,
+    no_case_page,
     notice,
+    prediction_readouts,
     read_cases,
-    readout_html,
     style_widget,
 )
 
@@ -385,14 +385,7 @@ class Explorer:
         notes = case_notes(self.choice, lang)
         if case is None:
             self.sliders = {}
-            self.widget.children = [
-                style_widget(lang),
-                w.HBox([switch]),
-                notice(lang),
-                intro,
-                no_case_message(lang),
-                *notes,
-            ]
+            self.widget.children = no_case_page(lang, switch, intro, notes)
             return
         scores = scores or case.scores
         self.prediction = self.model.predict(scores)
@@ -501,32 +494,12 @@ class Explorer:
         lang = self.lang
         scores = self.scores()
         p = self.prediction = self.model.predict(scores)
-        self.intention_out.value = readout_html(
-            t("output.intention", lang),
-            fmt_number(p.intention, lang, 0),
-            p.intention,
-            t("ui.out_of_100", lang),
+        readouts = prediction_readouts(
+            p, lang, t("ui.bottleneck_value", lang, name=_name(p.bottleneck, lang))
         )
-        self.ability_out.value = readout_html(
-            t("output.ability", lang),
-            fmt_number(p.ability, lang, 0),
-            p.ability,
-            t("ui.out_of_100", lang),
-        )
-        low, high = p.behaviour_interval
-        self.behaviour_out.value = readout_html(
-            t("output.behaviour", lang),
-            fmt_percent(p.behaviour_probability, lang),
-            p.behaviour_probability,
-            t(
-                "ui.interval_value",
-                lang,
-                low=fmt_percent(low, lang),
-                high=fmt_percent(high, lang),
-            )
-            + " · "
-            + t("ui.bottleneck_value", lang, name=_name(p.bottleneck, lang)),
-        )
+        self.intention_out.value = readouts["intention"]
+        self.ability_out.value = readouts["ability"]
+        self.behaviour_out.value = readouts["behaviour"]
         for key, slider in self.sliders.items():
             original = self.case.scores[key]
             text = t("ui.original", lang, score=fmt_number(original, lang, 0))

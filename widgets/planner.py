@@ -31,7 +31,7 @@ from widgets.ui import (
     fmt_points,
     language_from_query,
     language_switch,
-    no_case_message,
+    no_case_page,
     notice,
     read_cases,
     readout_html,
@@ -276,14 +276,7 @@ class Planner:
         notes = case_notes(self.choice, lang)
         if case is None:
             self.checks = {}
-            self.widget.children = [
-                style_widget(lang),
-                w.HBox([switch]),
-                notice(lang),
-                intro,
-                no_case_message(lang),
-                *notes,
-            ]
+            self.widget.children = no_case_page(lang, switch, intro, notes)
             return
         picker = case_picker(self.cases.values(), case.id, lang, self.set_case)
 

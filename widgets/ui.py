@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.model import Prediction
 
 __all__ = [
     "CSS",
@@ -29,7 +30,9 @@ __all__ = [
     "language_from_query",
     "language_switch",
     "no_case_message",
+    "no_case_page",
     "notice",
+    "prediction_readouts",
     "read_cases",
     "readout_html",
     "skipped_cases_html",
@@ -130,6 +133,46 @@ def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> s
         f'<span class="igm-readout-value" data-value="{raw!r}">{html.escape(value_text)}</span>'
         f"{extra}"
     )
+
+
+def no_case_page(
+    lang: str, switch: w.Widget, intro: w.Widget, notes: list[w.Widget]
+) -> list[w.Widget]:
+    """An app's children when no case file is valid: the message instead of a case."""
+    return [
+        style_widget(lang),
+        w.HBox([switch]),
+        notice(lang),
+        intro,
+        no_case_message(lang),
+        *notes,
+    ]
+
+
+def prediction_readouts(p: Prediction, lang: str, behaviour_note: str = "") -> dict[str, str]:
+    """The inner HTML of the intention, ability and behaviour readouts of one prediction.
+
+    ``behaviour_note`` follows the behaviour's 80% interval (the explorer adds the bottleneck).
+    """
+    low, high = p.behaviour_interval
+    interval = t(
+        "ui.interval_value", lang, low=fmt_percent(low, lang), high=fmt_percent(high, lang)
+    )
+    out_of_100 = t("ui.out_of_100", lang)
+    return {
+        "intention": readout_html(
+            t("output.intention", lang), fmt_number(p.intention, lang, 0), p.intention, out_of_100
+        ),
+        "ability": readout_html(
+            t("output.ability", lang), fmt_number(p.ability, lang, 0), p.ability, out_of_100
+        ),
+        "behaviour": readout_html(
+            t("output.behaviour", lang),
+            fmt_percent(p.behaviour_probability, lang),
+            p.behaviour_probability,
+            interval + (f" · {behaviour_note}" if behaviour_note else ""),
+        ),
+    }
 
 
 def chart_summary(text: str) -> w.HTML:
