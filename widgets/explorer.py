@@ -21,6 +21,7 @@ from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
 from widgets.ui import (
     CaseChoice,
+    CaseFolderApp,
     case_notes,
     case_picker,
     chart_summary,
@@ -297,7 +298,7 @@ def narrative_html(case: Case, lang: str) -> str:
     )
 
 
-class Explorer:
+class Explorer(CaseFolderApp):
     """The case explorer widget. Display ``Explorer().widget`` (or call :func:`app`).
 
     The cases come from the cases folder as it is (``scan``, default: read now): invalid files
@@ -329,41 +330,19 @@ class Explorer:
             self.original = self.model.predict(self.case.scores)
             self.prediction = self.original
 
+    def _build_fresh(self) -> None:
+        self._build()
+
     # -- state -------------------------------------------------------------------------------
     def scores(self) -> DeterminantScores:
         """The scores the sliders show now."""
         return DeterminantScores.from_mapping({k: s.value for k, s in self.sliders.items()})
-
-    def set_case(self, case_id: str) -> None:
-        """Show another case; the sliders start at its scores."""
-        self._wanted = case_id
-        self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
-        self._build()
 
     def set_language(self, lang: str) -> None:
         """Show every label in ``lang``; keeps the case and the slider positions."""
         scores = self.scores() if self.case is not None else None
         self.lang = lang
         self._build(scores)
-
-    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
-        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
-
-        Rebuilds, at the case's scores, only when a case was added, changed, fixed or broken
-        (or the language changed); returns whether it rebuilt. The case shown stays when it is
-        still valid (in its new version); otherwise the first valid case, with a notice.
-        """
-        scan = read_cases() if scan is None else scan
-        lang = lang or self.lang
-        if scan == self.choice.scan:
-            if lang == self.lang:
-                return False
-            self.set_language(lang)
-            return True
-        self.lang = lang
-        self._take(choose_case(scan, self._wanted))
-        self._build()
-        return True
 
     def reset(self) -> None:
         """Put every slider back at the case's score."""

@@ -22,6 +22,7 @@ from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
     CaseChoice,
+    CaseFolderApp,
     case_notes,
     case_picker,
     chart_summary,
@@ -180,7 +181,7 @@ def levers_sentence(comparison: Comparison, lang: str) -> str:
     )
 
 
-class Planner:
+class Planner(CaseFolderApp):
     """The intervention planner widget. Display ``Planner().widget`` (or call :func:`app`).
 
     Cases as in :class:`widgets.explorer.Explorer`: invalid files are skipped with a note, a
@@ -208,6 +209,9 @@ class Planner:
         if self.case is not None:
             self.model = model_for(self.case.domain)
 
+    def _build_fresh(self) -> None:
+        self._build(set())
+
     @property
     def chosen(self) -> list[Intervention]:
         """The interventions ticked now, in the case's order."""
@@ -234,35 +238,11 @@ class Planner:
         """Before and after the chosen interventions, from the engine."""
         return self.model.compare(self.case.scores, combined_effects(self.chosen))
 
-    def set_case(self, case_id: str) -> None:
-        """Plan for another case (nothing chosen)."""
-        self._wanted = case_id
-        self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
-        self._build(set())
-
     def set_language(self, lang: str) -> None:
         """Show every label in ``lang``; keeps the case and the chosen interventions."""
         chosen = {i.id for i in self.chosen}
         self.lang = lang
         self._build(chosen)
-
-    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
-        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
-
-        Rebuilds (nothing chosen) only when a case was added, changed, fixed or broken, or the
-        language changed; returns whether it rebuilt. See :meth:`Explorer.refresh`.
-        """
-        scan = read_cases() if scan is None else scan
-        lang = lang or self.lang
-        if scan == self.choice.scan:
-            if lang == self.lang:
-                return False
-            self.set_language(lang)
-            return True
-        self.lang = lang
-        self._take(choose_case(scan, self._wanted))
-        self._build(set())
-        return True
 
     def export(self) -> str:
         """The plan as text (what the export box shows)."""

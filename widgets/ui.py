@@ -21,6 +21,7 @@ from igm.model import Prediction
 __all__ = [
     "CSS",
     "CaseChoice",
+    "CaseFolderApp",
     "case_notes",
     "chart_summary",
     "choose_case",
@@ -133,6 +134,54 @@ def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> s
         f'<span class="igm-readout-value" data-value="{raw!r}">{html.escape(value_text)}</span>'
         f"{extra}"
     )
+
+
+class CaseFolderApp:
+    """What the explorer and the planner share: the cases folder as it is, and a case shown.
+
+    Subclasses set ``lang`` and ``_wanted`` and implement ``_take`` (hold a
+    :class:`CaseChoice`), ``_build_fresh`` (build the widget for a newly chosen case) and
+    ``set_language``.
+    """
+
+    lang: str
+    choice: CaseChoice
+    cases: Mapping[str, Case]
+    _wanted: str | None
+
+    def _take(self, choice: CaseChoice) -> None:
+        raise NotImplementedError
+
+    def _build_fresh(self) -> None:
+        raise NotImplementedError
+
+    def set_language(self, lang: str) -> None:
+        raise NotImplementedError
+
+    def set_case(self, case_id: str) -> None:
+        """Show another case, from the cases as read (never a file read again)."""
+        self._wanted = case_id
+        self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
+        self._build_fresh()
+
+    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
+        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
+
+        Rebuilds only when a case was added, changed, fixed or broken (or the language
+        changed); returns whether it rebuilt. The case shown stays when it is still valid (in
+        its new version); otherwise the first valid case, with a notice.
+        """
+        scan = read_cases() if scan is None else scan
+        lang = lang or self.lang
+        if scan == self.choice.scan:
+            if lang == self.lang:
+                return False
+            self.set_language(lang)
+            return True
+        self.lang = lang
+        self._take(choose_case(scan, self._wanted))
+        self._build_fresh()
+        return True
 
 
 def no_case_page(
