@@ -61,7 +61,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     scores = case.scores.with_values(settings)
     prediction = model_for(case.domain).predict(scores)
     if args.json:
-        print(json.dumps({"case": case.id, **prediction.to_dict()}, ensure_ascii=False, indent=2))
+        # The notice travels with the numbers: JSON gets copied where no summary is read.
+        data = {
+            "case": case.id,
+            **prediction.to_dict(),
+            "notice": t("notice.illustrative", args.lang),
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_prediction(case, prediction, args.lang))
     return 0

@@ -14,7 +14,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Text", "catalogue", "missing_translations", "t"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Text",
+    "catalogue",
+    "fmt_number",
+    "missing_translations",
+    "t",
+]
 
 #: Supported languages, Dutch first.
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -51,6 +59,13 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
         raise KeyError(f"no catalogue entry {key!r} in igm/data/catalogue.yaml") from None
     text = entry(lang)
     return text.format(**values) if values else text
+
+
+def fmt_number(value: float, lang: str, decimals: int = 1) -> str:
+    """A number with the language's decimal mark (Dutch: comma), e.g. ``"4,8"``: the kit's
+    one number formatter."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def missing_translations() -> list[str]:

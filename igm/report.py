@@ -1,13 +1,29 @@
-"""Plain-text reports of the model's output, in Dutch or English (used by the command line)."""
+"""The model's output in words, in Dutch or English.
+
+The command line's plain-text report, and the wording every UI shares: how a lever (knob)
+reads and how an intervention's effects are labelled (the case author's estimate).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from igm.cases import Case
 from igm.determinants import DETERMINANTS
-from igm.i18n import t
+from igm.i18n import catalogue, fmt_number, t
 from igm.model import Comparison, Prediction
 
-__all__ = ["determinant_name", "format_comparison", "format_prediction", "percent"]
+__all__ = [
+    "determinant_name",
+    "effects_text",
+    "estimate_note",
+    "estimated_effects",
+    "format_comparison",
+    "format_prediction",
+    "lever_gain",
+    "lever_name",
+    "percent",
+]
 
 
 def percent(probability: float) -> str:
@@ -17,6 +33,63 @@ def percent(probability: float) -> str:
 
 def determinant_name(key: str, lang: str) -> str:
     return t(f"determinant.{key}.name", lang)
+
+
+# How a lever reads. Most determinants read as "one more point"; a determinant whose lever
+# must be worded differently has its own catalogue entries ``lever.<key>.name`` and
+# ``lever.<key>.gain``. Capacity (belastbaarheid) has them: a professional respects what a
+# person can carry and adapts the work and the load to it; the kit never words it as raising
+# the person's capacity. Every UI words levers through these two functions.
+
+
+def _lever_entry(key: str, part: str, lang: str, **values: object) -> str | None:
+    entry = f"lever.{key}.{part}"
+    return t(entry, lang, **values) if entry in catalogue() else None
+
+
+def lever_name(key: str, lang: str) -> str:
+    """A determinant named as a knob to turn (the knelpunt, a vote, the top of a lever chart).
+
+    The determinant's own name, except where the lever is worded differently: capacity reads
+    "Mentale en fysieke belastbaarheid (werk en belasting aanpassen)".
+    """
+    return _lever_entry(key, "name", lang) or determinant_name(key, lang)
+
+
+def lever_gain(key: str, gain: float, lang: str) -> str:
+    """What one step on this lever adds, e.g. ``"+1 punt geeft +4,8 procentpunt"``.
+
+    ``gain`` is on the 0–1 probability scale (:attr:`igm.model.Lever.gain`).
+    """
+    points = fmt_number(100 * gain, lang)
+    return _lever_entry(key, "gain", lang, gain=points) or t("output.lever_gain", lang, gain=points)
+
+
+def effects_text(effects: Mapping[str, float], lang: str) -> str:
+    """An intervention's effects, e.g. ``"Thuissituatie +2, Houding +1"``.
+
+    Plain determinant names: what the intervention does is in its own description (a
+    psychologist's treatment helps recovery; it does not adapt the work).
+    """
+    return ", ".join(f"{determinant_name(k, lang)} +{v:g}" for k, v in effects.items())
+
+
+def estimated_effects(effects: Mapping[str, float], lang: str) -> str:
+    """An intervention's effects, labelled as what they are: the case author's estimate."""
+    return t("estimate.effects", lang, effects=effects_text(effects, lang))
+
+
+def estimate_note(case: Case, lang: str, literal: Callable[[str], str] = str) -> str:
+    """One sentence above a case's interventions: the effects are the case author's estimates,
+    for the time frame of the target behaviour (the case's TACT ``time``) when it has one.
+
+    The time frame is case text: ``literal`` turns it into whatever keeps it literal text in
+    the output (the book passes its MyST quoting; HTML callers escape the whole sentence).
+    """
+    horizon = case.target_behaviour.time(lang).strip()
+    if horizon:
+        return t("estimate.note", lang, time=literal(horizon))
+    return t("estimate.note_no_time", lang)
 
 
 def format_prediction(case: Case, prediction: Prediction, lang: str) -> str:
@@ -38,12 +111,12 @@ def format_prediction(case: Case, prediction: Prediction, lang: str) -> str:
         f"{t('output.ability', lang)}: {prediction.ability:.0f} / 100",
         f"{t('output.behaviour', lang)}: {percent(prediction.behaviour_probability)} "
         f"({t('output.interval', lang)} {percent(low)}–{percent(high)})",
-        f"{t('output.bottleneck', lang)}: {determinant_name(prediction.bottleneck, lang)}",
+        f"{t('output.bottleneck', lang)}: {lever_name(prediction.bottleneck, lang)}",
         "",
         t("output.levers", lang) + ":",
         *(
             f"  {i}. {determinant_name(lever.key, lang):<{width}}  "
-            + t("output.lever_gain", lang, gain=f"{100 * lever.gain:.1f}")
+            + lever_gain(lever.key, lever.gain, lang)
             for i, lever in enumerate(prediction.levers, start=1)
         ),
         "",

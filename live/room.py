@@ -13,6 +13,7 @@ from typing import Any
 from igm.determinants import DETERMINANTS, DeterminantScores
 from igm.i18n import t
 from igm.model import model_for
+from igm.report import lever_name
 from live.stats import (
     PREDICTION_BINS,
     mean,
@@ -108,6 +109,11 @@ def summarise(room: RoomAnswers) -> dict[str, Any]:
 
 def _name(key: str | None, lang: str) -> str:
     return t(f"determinant.{key}.name", lang) if key else "–"
+
+
+def _lever(key: str | None, lang: str) -> str:
+    """A determinant named as a knob to turn (the knelpunt): capacity reads as adapting the work."""
+    return lever_name(key, lang) if key else "–"
 
 
 def _fmt(x: float | None) -> str:
@@ -251,7 +257,7 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
         )
         body = f'<p class="big">{escape(text)}</p>'
         if ref:
-            lever = t("live.trainer.reference_model_lever", lang, lever=_name(rm["lever"], lang))
+            lever = t("live.trainer.reference_model_lever", lang, lever=_lever(rm["lever"], lang))
             body += f"<p>{escape(lever)}</p>"
     else:
         body = f'<p class="summary">{escape(t("live.trainer.no_answers", lang))}</p>'
@@ -287,12 +293,12 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
     if total:
         top = max(DETERMINANTS, key=lambda k: votes[k])
         text = t(
-            "live.trainer.votes_summary", lang, n=total, top_n=votes[top], top=_name(top, lang)
+            "live.trainer.votes_summary", lang, n=total, top_n=votes[top], top=_lever(top, lang)
         )
     else:
         text = t("live.trainer.no_answers", lang)
     items = "".join(
-        f"<li><span>{escape(_name(k, lang))}</span><strong>{votes[k]}</strong></li>"
+        f"<li><span>{escape(_lever(k, lang))}</span><strong>{votes[k]}</strong></li>"
         for k in DETERMINANTS
     )
     out.append(
@@ -309,8 +315,7 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
             behaviour=_fmt(ref["behaviour"]),
             lo=_fmt(ref["interval"][0]),
             hi=_fmt(ref["interval"][1]),
-            bottleneck=_name(ref["bottleneck"], lang),
-            lever=_name(ref["lever"], lang),
+            bottleneck=_lever(ref["bottleneck"], lang),
         )
         out.append(
             '<section class="panel reference" aria-labelledby="h-ref">'

@@ -32,6 +32,7 @@ import tornado.web
 from igm.cases import CaseError, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.report import lever_name
 from live.room import render_room, summarise
 from live.store import LiveError, LiveStore, cached_case
 
@@ -356,7 +357,7 @@ def participant_page(prefix: str, session: dict[str, Any], lang: str) -> str:
         )
     votes = "".join(
         f'<label class="vote"><input type="radio" name="vote" value="{key}" required>'
-        f"<span>{escape(t(f'determinant.{key}.name', lang))}</span></label>"
+        f"<span>{escape(lever_name(key, lang))}</span></label>"
         for key in DETERMINANTS
     )
     submit = f'<button type="submit">{escape(t("live.submit", lang))}</button>'

@@ -32,6 +32,7 @@ from igm.cases import Case, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import DEFAULT_DRAWS, INTERVAL, model_for
+from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
 from igm.weights import DOMAINS, domain_weights, sources
 
 __all__ = [
@@ -350,14 +351,14 @@ def case_page(case: Case, lang: str) -> str:
             behaviour=_pct(p.behaviour_probability),
             low=_pct(lo),
             high=_pct(hi),
-            bottleneck=t(f"determinant.{p.bottleneck}.name", lang),
+            bottleneck=lever_name(p.bottleneck, lang),
         ),
         "",
         f"{t('output.levers', lang)}:",
         "",
     ]
     for lever in p.levers[:3]:
-        gain = t("output.lever_gain", lang, gain=f"{100 * lever.gain:.1f}")
+        gain = lever_gain(lever.key, lever.gain, lang)
         lines.append(f"1. {t(f'determinant.{lever.key}.name', lang)} ({lever.score:g}): {gain}")
     lines += [
         "",
@@ -369,16 +370,15 @@ def case_page(case: Case, lang: str) -> str:
         "",
         f"## {t('book.case.interventions', lang)}",
         "",
+        estimate_note(case, lang, literal=myst_text),
+        "",
     ]
     for item in case.interventions:
         cmp = model.compare(case.scores, item.effects)
-        effects = ", ".join(
-            f"{t(f'determinant.{k}.name', lang)} +{v:g}" for k, v in item.effects.items()
-        )
         lines += [
             f"**{myst_text(item.label(lang))}**: {myst_text(item.description(lang))}",
             "",
-            f"- {t('book.case.effects', lang)}: {effects}",
+            f"- {estimated_effects(item.effects, lang)}",
             f"- {t('book.case.effort', lang, effort=item.effort)}",
             f"- {t('book.case.gain', lang, before=_pct(cmp.before.behaviour_probability), after=_pct(cmp.after.behaviour_probability))}",
             "",

@@ -15,7 +15,13 @@ editor shows only the token field until the right token is typed.
 Case texts are only ever put in form fields (values, not markup) and in escaped HTML.
 Stable CSS hooks for tests: ``igm-case-editor``, ``igm-token``, ``igm-editor-picker``,
 ``igm-field-<key>`` (``<key>`` the field path with ``.[]`` as ``-``), ``igm-field-error``,
-``igm-live``, ``igm-save``, ``igm-confirm``, ``igm-overwrite``, ``igm-cancel``, ``igm-status``.
+``igm-live``, ``igm-save``, ``igm-confirm``, ``igm-overwrite``, ``igm-cancel``, ``igm-status``,
+``igm-editor-notes`` (skipped case files), ``igm-discard-confirm``, ``igm-discard``, ``igm-keep``
+(the question before unsaved changes are thrown away).
+
+Unsaved changes: the form remembers what it looked like when a case was opened or saved; picking
+another case while the form differs from that asks first (the language switch keeps what was
+typed, so it never asks).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from igm.cases import (
     TACT,
     Case,
     CaseError,
+    CaseScan,
     Problem,
     cases_dir,
     load_case,
@@ -52,11 +59,13 @@ from igm.cases import (
 from igm.determinants import DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import model_for
+from igm.report import determinant_name, lever_gain, lever_name
 from igm.weights import DOMAINS
 from widgets.slider import ScoreSlider
 from widgets.trainer_gate import token_matches, trainer_token
 from widgets.ui import (
-    fmt_number,
+    CaseChoice,
+    case_notes,
     language_from_query,
     language_switch,
     notice,
@@ -70,6 +79,11 @@ __all__ = ["CaseEditor", "app", "blank_case", "field_for_problem"]
 _EFFECT_ROWS = MAX_EFFECTS
 #: A new case starts with this many (empty) interventions; the README asks for 3 to 5.
 _NEW_INTERVENTIONS = 3
+#: Lines shown of a field that holds a sentence or two (the TACT parts; up to ~130 characters
+#: in the kit's cases) and of one that holds a few (evidence, an intervention's description;
+#: up to ~200): the whole text is in view without scrolling inside the field.
+_SENTENCE_ROWS = 2
+_EVIDENCE_ROWS = 3
 _FIELD_SPLIT = re.compile(r"\.|(?=\[)")
 
 CSS = """
@@ -116,6 +130,23 @@ CSS = """
   outline: 3px solid #E69F00; outline-offset: 2px; }
 @media (max-width: 600px) {
   .igm-case-editor .igm-columns { gap: 0; }
+}
+.igm-editor-notes .igm-editor-hint .igm-case-skipped { margin-top: -0.3em; padding-bottom: 0.2em; }
+/* A text box as tall as its text (where the browser can): a case's evidence and descriptions
+   are read whole, on a phone too; ``rows`` is the fallback elsewhere. */
+@supports (field-sizing: content) {
+  .igm-case-editor .igm-field > textarea { field-sizing: content; min-height: 3.4em;
+    max-height: 28em; }
+}
+/* Wide screens: the model's view stays in sight beside the scores while they are moved. A
+   sticky box needs every box around it to let it out (overflow visible), also Voila's. */
+@media (min-width: 900px) {
+  :is(.jp-Notebook, .jp-Cell-outputArea, .jp-OutputArea-child, .jp-OutputArea-output):has(
+    .igm-case-editor),
+  .igm-case-editor, .igm-case-editor .widget-box:has(.igm-live-column) {
+    overflow: visible !important; }
+  .igm-case-editor .igm-columns > .igm-live-column { position: sticky; top: 0.5rem;
+    align-self: flex-start; }
 }
 """
 
@@ -220,6 +251,18 @@ class _Field:
 SETTLE_SECONDS = 0.3
 
 
+def _in_kernel() -> bool:
+    """True inside a running Jupyter kernel (a Voila app), whose event loop handles clicks."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        asyncio.get_running_loop()
+    except (ImportError, RuntimeError):
+        return False
+    return getattr(shell, "kernel", None) is not None
+
+
 def _after_pending_typing(action: Callable[[], object]) -> Callable[[object], None]:
     """A click handler that runs ``action`` a moment later when a kernel event loop runs.
 
@@ -227,16 +270,16 @@ def _after_pending_typing(action: Callable[[], object]) -> Callable[[object], No
     the kernel has handled the previous one), while a button's click goes at once: a click
     right after typing could reach the kernel before the last letters, and the form would be
     read (saved, rebuilt) without them. The letters are on their way by then; waiting a
-    moment lets them arrive first. Without a running loop (tests, a plain script) it runs now.
+    moment lets them arrive first. Outside a kernel (tests, a plain script) it runs now: an
+    event loop may look "running" there without ever running the callback (Playwright's sync
+    API keeps its loop current in the main thread).
     """
 
     def handler(_button: object) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if not _in_kernel():
             action()
             return
-        loop.call_later(SETTLE_SECONDS, action)
+        asyncio.get_running_loop().call_later(SETTLE_SECONDS, action)
 
     return handler
 
@@ -303,6 +346,10 @@ class CaseEditor:
         self.problems: list[Problem] = []
         self._muted = False
         self._status_html = ""
+        # What the form held when its case was opened or saved (None: take it once built);
+        # the form differs from it = unsaved changes.
+        self._clean: dict[str, Any] | None = None
+        self._pending_pick: str | None = None  # the case asked for while changes are unsaved
         self.widget = w.VBox()
         self.widget.add_class("igm-app")
         self.widget.add_class("igm-case-editor")
@@ -317,21 +364,45 @@ class CaseEditor:
             self.gate_message.value = (
                 f"<p role='alert'>{_e(t('case_editor.gate.wrong', self.lang))}</p>"
             )
+            # Empty and focused again: the trainer types the token anew (a typo in a masked
+            # field cannot be seen anyway), also after a click on the button took the focus.
+            self.token_input.value = ""
+            self.token_input.focus()
             return False
         self.unlocked = True
         self._render()
         return True
 
     # -- the cases ---------------------------------------------------------------------------
+    def scan(self) -> CaseScan:
+        """The cases folder now (re-read every time): valid cases and skipped files.
+
+        Never raises: a folder that cannot be read offers only "new case".
+        """
+        try:
+            return scan_cases(self.directory)
+        except OSError:
+            return CaseScan((), ())
+
     def cases(self) -> list[Case]:
         """The valid cases in the folder now (re-read every time)."""
-        return list(scan_cases(self.directory).cases)
+        return list(self.scan().cases)
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether the form differs from the case as it was opened or last saved."""
+        return self.unlocked and self._clean is not None and self.form_data() != self._clean
 
     def open_case(self, case_id: str) -> None:
-        """Fill the form with a case from the folder ("" for a new, empty case)."""
+        """Fill the form with a case from the folder ("" for a new, empty case).
+
+        Throws away what was typed: the picker asks first (see :meth:`pick`).
+        """
         self.status("")
+        self._hide_confirm()
+        self._hide_discard()
         self.touched = set()
         self.show_all = False
+        self._clean = None
         if not case_id:
             self.data, self.loaded_id = blank_case(), ""
         else:
@@ -345,6 +416,51 @@ class CaseEditor:
             self.data = self.form_data()
         self.lang = lang
         self._render()
+
+    def pick(self, case_id: str) -> None:
+        """The trainer picked ``case_id`` ("" for a new case) in the picker.
+
+        With unsaved changes the editor asks first; the picker shows the case asked for until
+        the trainer answers (:meth:`discard_changes` or :meth:`keep_editing`).
+        """
+        if case_id == self.loaded_id and self._clean is not None:
+            self._hide_discard()  # back to the case in the form: nothing to ask or load
+            return
+        if not self.has_unsaved_changes():
+            self.open_case(case_id)
+            return
+        self._pending_pick = case_id
+        self.discard_text.value = (
+            f'<p role="alert">{_e(t("case_editor.unsaved.question", self.lang))}</p>'
+        )
+        self.discard_box.layout.display = "flex"
+        # The safe answer gets the focus: a keyboard user who moved through the picker with
+        # the arrow keys lands on the question instead of passing it by.
+        self.keep_button.focus()
+
+    def discard_changes(self) -> None:
+        """Yes to the question: open the case asked for; what was typed is gone."""
+        if self._pending_pick is not None:
+            self.open_case(self._pending_pick)
+
+    def keep_editing(self) -> None:
+        """No to the question: the picker shows the case in the form again; nothing changes."""
+        self._hide_discard()
+        self._show_loaded_in_picker()
+
+    def _hide_discard(self) -> None:
+        self._pending_pick = None
+        if hasattr(self, "discard_box"):
+            self.discard_box.layout.display = "none"
+            self.discard_text.value = ""
+
+    def _show_loaded_in_picker(self) -> None:
+        self._muted = True
+        try:
+            values = [v for _, v in self.picker.options]
+            self.picker.value = self.loaded_id if self.loaded_id in values else ""
+        finally:
+            self._muted = False
 
     def _switch_language(self, lang: str) -> None:
         _after_pending_typing(lambda: self.set_language(lang))(None)
@@ -367,9 +483,9 @@ class CaseEditor:
                 description=t("case_editor.gate.open", lang), layout=w.Layout(width="max-content")
             )
             self.open_button.add_class("igm-open")
-            self.open_button.on_click(
-                _after_pending_typing(lambda: self.unlock(self.token_input.value))
-            )
+            submit = _after_pending_typing(lambda: self.unlock(self.token_input.value))
+            self.open_button.on_click(submit)
+            self.token_input.on_msg(_on_enter(submit))
             self.gate_message = w.HTML(value="")
             gate = w.VBox([self.token_input, self.open_button, self.gate_message])
             gate.add_class("igm-token")
@@ -382,11 +498,18 @@ class CaseEditor:
         self.save_button.add_class("igm-save")
         self.save_button.on_click(_after_pending_typing(self.save))
         self.confirm = self._confirm_box()
-        self.picker = self._picker()
+        self._pending_pick = None
+        self.discard_box = self._discard_box()
+        scan = self.scan()
+        self.picker = self._picker(scan)
+        self.picker_notes = _vbox([], "igm-editor-notes")
+        self._show_notes(scan)
         self.widget.children = [
             *header,
             w.HTML(value=f"<p>{_e(t('case_editor.intro', lang))}</p>"),
             self.picker,
+            self.picker_notes,
+            self.discard_box,
             self.form,
             self.save_button,
             self.confirm,
@@ -394,10 +517,31 @@ class CaseEditor:
         ]
         self._build_form()
 
-    def _picker(self) -> w.Dropdown:
+    def _picker_options(self, scan: CaseScan) -> list[tuple[str, str]]:
         lang = self.lang
         options = [(t("case_editor.new", lang), "")]
-        options += [(f"{c.title(lang)} ({c.id}.yaml)", c.id) for c in self.cases()]
+        return options + [(f"{c.title(lang)} ({c.id}.yaml)", c.id) for c in scan.cases]
+
+    def _show_notes(self, scan: CaseScan) -> None:
+        """Under the picker: the case files that were skipped, with what is wrong in each."""
+        notes = case_notes(CaseChoice(scan, None), self.lang)
+        if notes:
+            hint = t("case_editor.skipped.hint", self.lang)
+            # Styled as the end of the note above it (same bar), not as page text.
+            notes.append(
+                _html(
+                    f'<div class="igm-case-skipped" role="note"><p>{_e(hint)}</p></div>',
+                    "igm-case-note",
+                    "igm-editor-hint",
+                )
+            )
+        for child in self.picker_notes.children:
+            child.close()
+        self.picker_notes.children = notes
+
+    def _picker(self, scan: CaseScan) -> w.Dropdown:
+        lang = self.lang
+        options = self._picker_options(scan)
         current = self.loaded_id if any(v == self.loaded_id for _, v in options) else ""
         picker = w.Dropdown(
             options=options,
@@ -411,8 +555,33 @@ class CaseEditor:
         return picker
 
     def _on_pick(self, change: dict[str, Any]) -> None:
-        if not self._muted:
-            self.open_case(str(change["new"] or ""))
+        if self._muted:
+            return
+        wanted = str(change["new"] or "")
+        # The last letters typed may still be on their way: let them arrive before the form
+        # is compared with the case as opened (else the question could be skipped).
+
+        def answer() -> None:
+            if self.picker.value == wanted:  # (not picked over again in the meantime)
+                self.pick(wanted)
+
+        _after_pending_typing(answer)(None)
+
+    def _discard_box(self) -> w.VBox:
+        lang = self.lang
+        self.discard_text = w.HTML(value="")
+        discard = w.Button(description=t("case_editor.unsaved.discard", lang))
+        discard.add_class("igm-discard")
+        discard.on_click(lambda _b: self.discard_changes())
+        self.keep_button = w.Button(description=t("case_editor.unsaved.keep", lang))
+        self.keep_button.add_class("igm-keep")
+        self.keep_button.on_click(lambda _b: self.keep_editing())
+        buttons = w.HBox([discard, self.keep_button])
+        buttons.add_class("igm-buttons")
+        box = w.VBox([self.discard_text, buttons], layout=w.Layout(display="none"))
+        box.add_class("igm-confirm")
+        box.add_class("igm-discard-confirm")
+        return box
 
     def _confirm_box(self) -> w.VBox:
         lang = self.lang
@@ -535,6 +704,7 @@ class CaseEditor:
                     f"target_behaviour.{part}",
                     t(f"case_editor.tact.{part}", lang),
                     target_data.get(part) if isinstance(target_data, Mapping) else None,
+                    rows=_SENTENCE_ROWS,
                 )
             ],
         )
@@ -556,6 +726,8 @@ class CaseEditor:
         self._build_interventions()
         self.validate()
         self._update_live()
+        if self._clean is None:  # a case just opened (a language switch keeps the old one)
+            self._clean = self.form_data()
 
     def _scores_and_live(self) -> w.Widget:
         lang = self.lang
@@ -586,11 +758,16 @@ class CaseEditor:
                     f"scores.{key}.evidence",
                     t("case_editor.evidence", lang, name=name),
                     entry.get("evidence"),
+                    rows=_EVIDENCE_ROWS,
                 )
                 rows.append(_vbox([slider, *evidence], "igm-score-block"))
             blocks.append(_vbox(rows, f"igm-block-{block}"))
         left = _vbox(blocks, "igm-column")
-        right = _vbox([_html(f"<h4>{_e(t('ui.outcome', lang))}</h4>"), self.live], "igm-column")
+        right = _vbox(
+            [_html(f"<h4>{_e(t('ui.outcome', lang))}</h4>"), self.live],
+            "igm-column",
+            "igm-live-column",
+        )
         return _hbox([left, right], "igm-columns")
 
     def _build_interventions(self) -> None:
@@ -656,7 +833,7 @@ class CaseEditor:
                         f"{where}.description",
                         t("case_editor.intervention.description", lang),
                         item.get("description"),
-                        rows=2,
+                        rows=_EVIDENCE_ROWS,
                     ),
                     *rows,
                     effects_error,
@@ -843,18 +1020,11 @@ class CaseEditor:
         )
         levers = "".join(
             "<li>"
-            + _e(
-                t(
-                    "case_editor.live.lever",
-                    lang,
-                    name=t(f"determinant.{lever.key}.name", lang),
-                    gain=fmt_number(100 * lever.gain, lang),
-                )
-            )
+            + _e(f"{determinant_name(lever.key, lang)}: {lever_gain(lever.key, lever.gain, lang)}")
             + "</li>"
             for lever in p.levers[:3]
         )
-        bottleneck = t("determinant." + p.bottleneck + ".name", lang)
+        bottleneck = lever_name(p.bottleneck, lang)
         self.live.value = (
             f'<div class="igm-readouts" style="display:flex;flex-wrap:wrap;gap:0.6em">{readouts}</div>'
             f'<p class="igm-bottleneck"><strong>{_e(t("case_editor.live.bottleneck", lang, name=bottleneck))}'
@@ -880,6 +1050,8 @@ class CaseEditor:
     def save(self, overwrite: bool = False) -> Path | None:
         """Check and write the case; ask first when the file exists and is not this case's."""
         self._hide_confirm()
+        if self._pending_pick is not None:  # saving answers the unsaved-changes question
+            self.keep_editing()
         self.show_all = True
         data = self.form_data()
         problems = self.validate()
@@ -910,14 +1082,15 @@ class CaseEditor:
             return None
         self.loaded_id = str(data["id"])
         self.data = data
+        self._clean = data
         self._refresh_picker()
         self.status(t("case_editor.saved", self.lang, file=path.name))
         return path
 
     def _refresh_picker(self) -> None:
-        lang = self.lang
-        options = [(t("case_editor.new", lang), "")]
-        options += [(f"{c.title(lang)} ({c.id}.yaml)", c.id) for c in self.cases()]
+        scan = self.scan()
+        options = self._picker_options(scan)
+        self._show_notes(scan)  # a saved case may replace a file that was skipped
         self._muted = True
         try:
             self.picker.options = options
@@ -941,6 +1114,21 @@ class _EffectsSlot(_Field):
         self.error.value = "".join(
             f'<p role="alert">{_e(message)}</p>' for message in dict.fromkeys(messages)
         )
+
+
+def _on_enter(action: Callable[[object], None]) -> Callable[[w.Widget, Any, Any], None]:
+    """A handler for a text field's messages that runs ``action`` when Enter is pressed.
+
+    The browser sends ``{"event": "submit"}`` for Enter in a Text or Password field;
+    ``Text.on_submit`` is deprecated in ipywidgets 8, and its replacement (observing the value
+    with ``continuous_update=False``) would also fire when the field merely loses the focus.
+    """
+
+    def handler(_widget: w.Widget, content: Any, _buffers: Any) -> None:
+        if isinstance(content, Mapping) and content.get("event") == "submit":
+            action(None)
+
+    return handler
 
 
 def app(lang: str | None = None) -> w.VBox:

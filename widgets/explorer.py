@@ -16,6 +16,7 @@ from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import Model, model_for
+from igm.report import lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
@@ -474,7 +475,7 @@ class Explorer(CaseFolderApp):
         scores = self.scores()
         p = self.prediction = self.model.predict(scores)
         readouts = prediction_readouts(
-            p, lang, t("ui.bottleneck_value", lang, name=_name(p.bottleneck, lang))
+            p, lang, t("ui.bottleneck_value", lang, name=lever_name(p.bottleneck, lang))
         )
         self.intention_out.value = readouts["intention"]
         self.ability_out.value = readouts["ability"]

@@ -7,7 +7,7 @@ chosen interventions' effects (the plan) and shows the result.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
@@ -18,6 +18,7 @@ from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import model_for
+from igm.report import estimate_note, estimated_effects, lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
@@ -55,18 +56,18 @@ def combined_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
     return total
 
 
-def effects_text(effects: Mapping[str, float], lang: str) -> str:
-    """``Thuissituatie +2, Houding +1``."""
-    return ", ".join(f"{_name(k, lang)} +{fmt_number(v, lang, 0)}" for k, v in effects.items())
-
-
 def export_text(
     case: Case, chosen: Iterable[Intervention], comparison: Comparison, lang: str
 ) -> str:
-    """The plan as short plain text to paste into a plan van aanpak."""
+    """The practice plan for the fictional case as short plain text.
+
+    It says what it is (practice with a fictional case, never for a real client or a real
+    plan van aanpak) and labels every effect as the case author's estimate.
+    """
     chosen = list(chosen)
     lines = [
         t("export.header", lang, name=case.name),
+        t("export.practice_only", lang),
         t("export.target", lang, target=case.target_behaviour.sentence(lang)),
         t("export.interventions", lang),
     ]
@@ -77,10 +78,11 @@ def export_text(
                 lang,
                 label=item.label(lang),
                 effort=item.effort,
-                effects=effects_text(item.effects, lang),
+                effects=estimated_effects(item.effects, lang),
             )
             for item in chosen
         ]
+        lines.append(estimate_note(case, lang))
     else:
         lines.append(t("export.none", lang))
     lines.append(
@@ -92,7 +94,7 @@ def export_text(
             points=fmt_points(comparison.behaviour_gain, lang),
         )
     )
-    lines.append(t("export.next_lever", lang, name=_name(comparison.after.bottleneck, lang)))
+    lines.append(t("export.next_lever", lang, name=lever_name(comparison.after.bottleneck, lang)))
     lines.append(t("notice.illustrative", lang))
     return "\n".join(lines)
 
@@ -174,9 +176,9 @@ def levers_sentence(comparison: Comparison, lang: str) -> str:
     return t(
         "chart.levers.summary",
         lang,
-        top=_name(first.key, lang),
+        top=lever_name(first.key, lang),
         points=fmt_number(100 * first.gain, lang),
-        second=_name(second.key, lang),
+        second=lever_name(second.key, lang),
         second_points=fmt_number(100 * second.gain, lang),
     )
 
@@ -276,8 +278,8 @@ class Planner(CaseFolderApp):
             self.checks[item.id] = box
             detail = " · ".join(
                 (
+                    estimated_effects(item.effects, lang),
                     t("planner.effort", lang, effort=item.effort),
-                    t("planner.raises", lang, effects=effects_text(item.effects, lang)),
                     t("planner.alone", lang, points=fmt_points(alone, lang)),
                 )
             )
@@ -329,6 +331,7 @@ class Planner(CaseFolderApp):
                 f"<p><strong>{h(t('output.target_behaviour', lang))}:</strong> "
                 f"{h(case.target_behaviour.sentence(lang))}</p>"
                 f"<h3>{h(t('planner.choose', lang))}</h3>"
+                f'<p class="igm-estimate-note">{h(estimate_note(case, lang))}</p>'
             ),
             *rows,
             w.HTML(f"<h3>{h(t('ui.outcome', lang))}</h3>"),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 
 from igm.cases import Case, CaseScan, Problem, scan_cases
-from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import Prediction
 
 __all__ = [
@@ -106,12 +106,6 @@ def language_from_query(query: str | None = None) -> str:
     values = parse_qs(raw.lstrip("?")).get("lang", [])
     lang = values[0].strip().lower() if values else DEFAULT_LANGUAGE
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def fmt_number(value: float, lang: str, decimals: int = 1) -> str:
-    """A number with the language's decimal mark (Dutch: comma)."""
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def fmt_percent(probability: float, lang: str, decimals: int = 1) -> str:

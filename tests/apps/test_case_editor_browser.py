@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from igm import DETERMINANTS, DeterminantScores, list_cases, model_for
+from igm.cases import scan_cases
 from igm.i18n import t
 from tests.browser_helpers import assert_accessible
 from tests.conftest import ARTIFACTS, run_server
@@ -47,7 +48,8 @@ def editor_server(tmp_path_factory: Any) -> Iterator[tuple[str, Path]]:
         yield url, cases
 
 
-def open_editor(page: Any, url: str, lang: str) -> None:
+def open_editor(page: Any, url: str, lang: str, enter: bool = False) -> None:
+    """Open the editor and unlock it: by the button, or by Enter in the token field."""
     query = "?lang=en" if lang == "en" else ""
     page.goto(
         f"{url}voila/render/apps/case_editor.ipynb{query}",
@@ -56,8 +58,12 @@ def open_editor(page: Any, url: str, lang: str) -> None:
     )
     page.wait_for_selector(".igm-token input[type=password]", timeout=LOAD_TIMEOUT)
     assert page.locator(".igm-editor-picker").count() == 0  # nothing but the token field
-    page.get_by_label(t("case_editor.gate.token", lang), exact=True).fill(TRAINER_TOKEN)
-    page.get_by_role("button", name=t("case_editor.gate.open", lang)).click()
+    token = page.get_by_label(t("case_editor.gate.token", lang), exact=True)
+    token.fill(TRAINER_TOKEN)
+    if enter:
+        token.press("Enter")
+    else:
+        page.get_by_role("button", name=t("case_editor.gate.open", lang)).click()
     try:
         page.wait_for_selector(".igm-editor-picker select", timeout=LOAD_TIMEOUT)
     except Exception:
@@ -230,13 +236,43 @@ def test_existing_case_is_not_overwritten_without_a_yes(
     page.get_by_text(t("case_editor.cancelled", "en")).wait_for(timeout=20_000)
     assert {name: (cases / name).read_bytes() for name in before} == before
 
+    # the form has an unsaved change (the id): picking a new case asks first; "no" keeps it
+    picker = page.locator(".igm-editor-picker select")
+    picker.select_option(label=t("case_editor.new", "en"))
+    question = page.locator(".igm-discard-confirm")
+    question.get_by_text(t("case_editor.unsaved.question", "en")).wait_for(timeout=20_000)
+    assert_accessible(page)
+    question.get_by_role("button", name=t("case_editor.unsaved.keep", "en")).click()
+    question.wait_for(state="hidden", timeout=20_000)
+    assert picker.input_value().endswith("(marja-bijstand.yaml)")
+    assert page.get_by_label(t("case_editor.field.id", "en"), exact=True).input_value() == (
+        "lotte-na-burn-out"
+    )
+
 
 def test_editor_on_a_phone_in_english(
     page: Any, editor_server: tuple[str, Path], artifacts_dir: Path
 ) -> None:
-    url, _cases = editor_server
+    url, cases = editor_server
     page.set_viewport_size({"width": 390, "height": 844})
-    open_editor(page, url, "en")
+    # a case file the editor cannot open: the picker says which and what is wrong in it
+    broken = cases / "kapot.yaml"
+    text = (cases / "marja-bijstand.yaml").read_text(encoding="utf-8")
+    broken.write_text(
+        text.replace("id: marja-bijstand", "id: kapot", 1).replace(
+            "  attitude:\n    score: 3", "  attitude:\n    score: 9", 1
+        ),
+        encoding="utf-8",
+    )
+    try:
+        problem = scan_cases(cases).problems[0]
+        open_editor(page, url, "en", enter=True)  # unlocked by Enter in the token field
+    finally:
+        broken.unlink()
+    note = page.locator(".igm-editor-notes")
+    expected = f"kapot.yaml:{problem.line}: {problem.field}: {problem.message('en')}"
+    assert expected in note.inner_text().replace("\n", " "), note.inner_text()
+    assert t("case_editor.skipped.hint", "en") in note.inner_text()
     # a new case starts with three empty interventions (the last part of the form to arrive)
     page.wait_for_selector(".igm-intervention-2 select", timeout=LOAD_TIMEOUT)
     assert page.evaluate("document.documentElement.lang") == "en"

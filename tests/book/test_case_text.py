@@ -26,7 +26,9 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
 from igm.cases import Case, load_case, scan_cases
-from igm.i18n import LANGUAGES
+from igm.i18n import LANGUAGES, t
+from igm.model import model_for
+from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
 from tests.book.conftest import BOOK, REPO
 from widgets.book import (
     CASE_TEXT_ROLE,
@@ -167,6 +169,29 @@ def test_a_hostile_case_page_has_its_texts_only_as_roles(path: Path, lang: str) 
     assert kinds & forbidden == set()
     roles = {tok.meta.get("name") for tok in children if tok.type == "myst_role"}
     assert roles == {CASE_TEXT_ROLE}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_case_pages_word_effects_as_estimates_and_capacity_as_adapting_the_work(
+    lang: str,
+) -> None:
+    """Each effect is the case author's estimate, with the target behaviour's time frame; a
+    capacity knelpunt reads as adapting the work and the load, never as raising capacity."""
+    for case in scan_cases(REPO / "case_studies").cases:
+        page = case_page(case, lang)
+        assert estimate_note(case, lang, literal=myst_text) in page
+        for item in case.interventions:
+            assert f"- {estimated_effects(item.effects, lang)}" in page
+        p = model_for(case.domain).predict(case.scores)
+        assert lever_name(p.bottleneck, lang) in page
+        for lever in p.levers[:3]:
+            assert lever_gain(lever.key, lever.gain, lang) in page
+        model_part = page.split(f"## {t('book.case.model', lang)}")[1]
+        model_part = model_part.split(f"## {t('book.case.interventions', lang)}")[0]
+        assert not re.search(r"verhoog|\braise", model_part, re.I)
+    lotte = load_case(REPO / "case_studies" / "lotte-na-burn-out.yaml")
+    assert model_for(lotte.domain).predict(lotte.scores).bottleneck == "capacity"
+    assert lever_name("capacity", lang) in case_page(lotte, lang)
 
 
 def test_the_book_has_no_substitutions_and_only_the_syntax_it_uses() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from igm.cases import cases_dir, list_cases
 from igm.determinants import DETERMINANTS
+from igm.i18n import t
 from igm.model import model_for
 
 IGM = [shutil.which("igm") or str(Path(sys.executable).parent / "igm")]
@@ -52,6 +53,16 @@ def test_predict_json_matches_the_engine(case: str) -> None:
     assert set(data["contributions"]) == set(DETERMINANTS)
     assert data["bottleneck"] == p.bottleneck
     assert data["levers"] == [lever.key for lever in p.levers]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_predict_json_carries_the_notice_in_the_output_language(lang: str) -> None:
+    out = run("predict", "marja-bijstand", "--json", "--lang", lang)
+    assert out.returncode == 0, out.stderr
+    notice = json.loads(out.stdout)["notice"]
+    assert notice == t("notice.illustrative", lang)
+    word = {"nl": "echte mensen", "en": "real people"}[lang]
+    assert word in notice
 
 
 def test_predict_set_and_path() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +15,8 @@ from sqlalchemy.exc import DBAPIError
 
 from igm.cases import CaseError
 from igm.determinants import DETERMINANTS
+from igm.i18n import t
+from igm.report import lever_name
 from live.room import render_room, summarise
 from live.store import LiveError, LiveStore, validate_answer
 
@@ -59,6 +63,27 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LiveStore]:
 def test_validation_is_strict(kind: str, value: Any) -> None:
     with pytest.raises(LiveError):
         validate_answer(kind, value)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_trainer_screen_names_the_knelpunt_once_and_words_capacity_as_adapting(
+    store: LiveStore, lang: str
+) -> None:
+    """One name (knelpunt) for one thing, and capacity as adapting the work and the load."""
+    code = store.create_session("lotte-na-burn-out", lang)["code"]
+    store.update(code, round=3, revealed=True)
+    a, _ = store.join(code, "Anna")
+    store.submit(code, a, "scores", {**FULL, "capacity": 1})
+    store.submit(code, a, "vote", "capacity")
+    summary = summarise(store.room(code))
+    assert summary["reference"]["bottleneck"] == "capacity"
+    page = html.unescape(render_room(summary, lang))
+    capacity = lever_name("capacity", lang)
+    assert f"{t('output.bottleneck', lang)} (" in page  # "Knelpunt (waar één punt ...): ..."
+    assert f"): {capacity}." in page
+    assert not re.search(r"hefboom|\blevers?\b", page, re.I)  # the same thing's other name
+    assert t("live.trainer.votes_summary", lang, n=1, top_n=1, top=capacity) in page
+    assert not re.search(r"verhoog|\braise", page, re.I)
 
 
 def test_answers_are_appended_and_the_latest_counts(store: LiveStore) -> None:

@@ -3,6 +3,7 @@ engine's prediction, saving writes a case that loads, and nothing is overwritten
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -12,9 +13,10 @@ from typing import Any
 import pytest
 
 from igm.case_writer import case_to_data
-from igm.cases import find_case, list_cases, load_case
+from igm.cases import find_case, list_cases, load_case, scan_cases
 from igm.i18n import t
 from igm.model import model_for
+from igm.report import lever_gain, lever_name
 from widgets.case_editor import CaseEditor, app, field_for_problem
 from widgets.ui import fmt_number, fmt_percent
 
@@ -133,6 +135,30 @@ def test_live_panel_is_the_engine_prediction(cases_dir: Path) -> None:
     assert len(levers) == 3
     assert levers[0].startswith(t(f"determinant.{p.levers[0].key}.name", "nl").replace("/", "/"))
     assert fmt_number(100 * p.levers[0].gain, "nl") in levers[0]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_live_panel_words_capacity_as_adapting_the_work(cases_dir: Path, lang: str) -> None:
+    editor = CaseEditor(lang)
+    type_in(editor, "domain", "return_to_work")
+    editor.sliders["capacity"].value = 1
+    p = model_for("return_to_work").predict(editor.scores())
+    assert p.bottleneck == "capacity"
+    text = html.unescape(editor.live.value)
+    assert t("case_editor.live.bottleneck", lang, name=lever_name("capacity", lang)) in text
+    first = re.findall(r"<li>(.*?)</li>", text)[0]
+    assert first.endswith(lever_gain("capacity", p.levers[0].gain, lang))
+    assert not re.search(r"verhoog|\braise", text, re.I)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_intervention_effects_are_asked_as_the_authors_estimate(lang: str) -> None:
+    hint = t("case_editor.intervention.hint", lang)
+    assert {"nl": "schatting als casusschrijver", "en": "estimate as the case author"}[lang] in hint
+    assert {"nl": "werk en de belasting aan", "en": "the work and the load"}[lang] in hint
+    assert not re.search(r"verhoog|\braise", hint, re.I)
+    label = t("case_editor.intervention.points", lang, number=1)
+    assert {"nl": "geschatte", "en": "estimated"}[lang] in label
 
 
 def test_save_writes_a_case_that_loads_and_lists(cases_dir: Path) -> None:
@@ -294,3 +320,149 @@ def test_hostile_text_is_a_value_and_escaped_text(cases_dir: Path) -> None:
     for widget in walk(editor.widget):
         if type(widget).__name__ == "HTML":
             assert "<script>" not in widget.value
+
+
+def shown(widget: Any) -> bool:
+    return widget.layout.display != "none"
+
+
+def button(editor: CaseEditor, css_class: str) -> Any:
+    return next(b for b in walk(editor.widget) if css_class in getattr(b, "_dom_classes", ()))
+
+
+def test_picking_another_case_with_unsaved_changes_asks_first(cases_dir: Path) -> None:
+    editor = CaseEditor("nl")
+    editor.picker.value = "marja-bijstand"  # nothing typed yet: opens without a question
+    assert not shown(editor.discard_box)
+    assert editor.fields["id"].control.value == "marja-bijstand"
+    assert not editor.has_unsaved_changes()
+
+    type_in(editor, "title.nl", "Marja, herschreven")
+    assert editor.has_unsaved_changes()
+    editor.picker.value = "lotte-na-burn-out"
+    assert shown(editor.discard_box)
+    question = t("case_editor.unsaved.question", "nl")
+    assert question in editor.discard_text.value and 'role="alert"' in editor.discard_text.value
+    assert editor.fields["id"].control.value == "marja-bijstand"  # nothing opened yet
+
+    # "no": the picker shows Marja again and the edit stays
+    button(editor, "igm-keep").click()
+    assert not shown(editor.discard_box)
+    assert editor.picker.value == "marja-bijstand"
+    assert editor.fields["title.nl"].control.value == "Marja, herschreven"
+    assert editor.has_unsaved_changes()
+
+    # a new case asks too; "yes" opens it and the edit is gone (the file never had it)
+    editor.picker.value = ""
+    assert shown(editor.discard_box)
+    button(editor, "igm-discard").click()
+    assert not shown(editor.discard_box)
+    assert editor.picker.value == "" and editor.loaded_id == ""
+    assert editor.fields["id"].control.value == ""
+    assert not editor.has_unsaved_changes()
+    assert find_case("marja-bijstand").title("nl") != "Marja, herschreven"
+
+
+def test_no_question_when_nothing_is_left_changed(cases_dir: Path) -> None:
+    editor = CaseEditor("nl")
+    editor.picker.value = "marja-bijstand"
+    original = editor.fields["name"].control.value
+    type_in(editor, "name", "Marja B.")
+    type_in(editor, "name", original)  # typed and undone: nothing to lose
+    editor.sliders["attitude"].value = 7
+    editor.sliders["attitude"].value = find_case("marja-bijstand").scores["attitude"]
+    assert not editor.has_unsaved_changes()
+    editor.picker.value = "lotte-na-burn-out"
+    assert not shown(editor.discard_box)
+    assert editor.fields["id"].control.value == "lotte-na-burn-out"
+    # a moved score alone is a change
+    editor.sliders["capacity"].value = 1 if editor.sliders["capacity"].value != 1 else 2
+    editor.picker.value = "marja-bijstand"
+    assert shown(editor.discard_box)
+
+
+def test_language_switch_keeps_edits_and_does_not_ask(cases_dir: Path) -> None:
+    editor = CaseEditor("nl")
+    editor.picker.value = "marja-bijstand"
+    type_in(editor, "summary.en", "A shorter summary.")
+    editor.set_language("en")
+    assert not shown(editor.discard_box)
+    assert editor.fields["summary.en"].control.value == "A shorter summary."
+    assert editor.picker.value == "marja-bijstand"
+    # the edit is still unsaved after the switch: picking another case asks, in English now
+    editor.picker.value = "lotte-na-burn-out"
+    assert t("case_editor.unsaved.question", "en") in editor.discard_text.value
+    assert button(editor, "igm-discard").description == t("case_editor.unsaved.discard", "en")
+
+
+def test_saving_answers_the_question_and_clears_the_changes(cases_dir: Path) -> None:
+    editor = CaseEditor("nl")
+    editor.picker.value = "marja-bijstand"
+    type_in(editor, "name", "Marja de Vries")
+    editor.picker.value = "lotte-na-burn-out"
+    assert shown(editor.discard_box)
+    assert editor.save() == cases_dir / "marja-bijstand.yaml"
+    assert not shown(editor.discard_box)
+    assert editor.picker.value == "marja-bijstand"
+    assert not editor.has_unsaved_changes()
+    editor.picker.value = "lotte-na-burn-out"  # saved: opens at once
+    assert not shown(editor.discard_box)
+    assert editor.fields["id"].control.value == "lotte-na-burn-out"
+
+
+def write_broken_case(cases_dir: Path) -> Path:
+    """A copy of Marja's case as ``kapot.yaml`` with an attitude score of 9 (1-7 allowed)."""
+    text = (cases_dir / "marja-bijstand.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: marja-bijstand", "id: kapot", 1)
+    text = re.sub(r"(  attitude:\n    score: )\d", r"\g<1>9", text, count=1)
+    path = cases_dir / "kapot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_picker_names_skipped_case_files_with_what_is_wrong(cases_dir: Path) -> None:
+    assert CaseEditor("nl").picker_notes.children == ()  # every file valid: no note
+    write_broken_case(cases_dir)
+    problem = scan_cases(cases_dir).problems[0]
+    assert problem.file.endswith("kapot.yaml") and problem.line
+    for lang in ("nl", "en"):
+        editor = CaseEditor(lang)
+        assert "kapot" not in [value for _, value in editor.picker.options]
+        note = " ".join(child.value for child in editor.picker_notes.children)
+        text = html.unescape(note)
+        expected = f"kapot.yaml:{problem.line}: {problem.field}: {problem.message(lang)}"
+        assert expected in text
+        assert t("case.skipped.heading.one", lang) in text
+        assert t("case_editor.skipped.hint", lang) in text
+        assert 'role="note"' in note
+
+    # writing the case again under the same file name replaces the broken file: the note goes
+    editor = CaseEditor("nl")
+    fill_valid_case(editor, case_id="kapot")
+    assert editor.save() is None and shown(editor.confirm)  # the file exists: asks first
+    button(editor, "igm-overwrite").click()
+    assert find_case("kapot").name == "Sanne"
+    assert editor.picker_notes.children == ()
+    assert editor.picker.value == "kapot"
+
+
+def test_enter_in_the_token_field_opens_the_editor(
+    cases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IGM_TRAINER_TOKEN", "a-trainer-token-for-tests")
+    widget = app(lang="nl")
+    password = next(x for x in walk(widget) if type(x).__name__ == "Password")
+
+    def press_enter() -> None:
+        # what the browser's Text/Password view sends for Enter
+        password._handle_custom_msg({"event": "submit"}, [])
+
+    password.value = "niet-de-goede-code"
+    press_enter()
+    alerts = [x.value for x in walk(widget) if "role='alert'" in str(getattr(x, "value", ""))]
+    assert len(alerts) == 1 and t("case_editor.gate.wrong", "nl") in html.unescape(alerts[0])
+    assert password.value == ""  # emptied to type again (the field keeps the focus)
+    assert not any("igm-editor-picker" in getattr(x, "_dom_classes", ()) for x in walk(widget))
+    password.value = "a-trainer-token-for-tests"
+    press_enter()
+    assert any("igm-editor-picker" in getattr(x, "_dom_classes", ()) for x in walk(widget))

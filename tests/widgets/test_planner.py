@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
+from typing import Any
 
+import ipywidgets as w
 import pytest
 
 from igm import list_cases, model_for
 from igm.i18n import LANGUAGES, t
+from igm.report import estimate_note, estimated_effects, lever_name
 from widgets.planner import Planner, combined_effects
 
 CASES = list_cases()
@@ -78,3 +83,58 @@ def test_levers_chart_ranks_after_the_plan() -> None:
         t(f"determinant.{lever.key}.name", "en") for lever in planner.comparison().after.levers
     ]
     assert names == expected
+
+
+def _all_html(widget: Any) -> str:
+    """The HTML of every HTML widget in the tree, in order."""
+    found = [widget.value] if isinstance(widget, w.HTML) else []
+    for child in getattr(widget, "children", ()):
+        found.append(_all_html(child))
+    return "\n".join(found)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_export_is_a_practice_plan_for_a_fictional_case(lang: str) -> None:
+    planner = Planner("marja-bijstand", lang)
+    planner.choose([planner.case.interventions[0].id])
+    lines = planner.export().splitlines()
+    assert lines[0] == t("export.header", lang, name=planner.case.name)
+    assert lines[1] == t("export.practice_only", lang)
+    fictional = {"nl": "verzonnen casus", "en": "fictional case"}[lang]
+    real_clients = {"nl": "niet voor echte cliënten", "en": "not for real clients"}[lang]
+    assert fictional in lines[0]
+    label = planner.export_box.description
+    assert fictional in label and real_clients in label
+    for old in ("kopiëren", "paste", "Plan van aanpak (", "Action plan ("):
+        assert old not in label and old not in lines[0]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("case_id", [c.id for c in CASES])
+def test_every_effect_is_labelled_as_the_case_authors_estimate(case_id: str, lang: str) -> None:
+    planner = Planner(case_id, lang)
+    case = planner.case
+    page = _all_html(planner.widget)
+    assert html.escape(estimate_note(case, lang)) in page
+    assert html.escape(case.target_behaviour.time(lang)) in page  # the time frame
+    for item in case.interventions:
+        assert html.escape(estimated_effects(item.effects, lang)) in page
+    planner.choose([i.id for i in case.interventions])
+    text = planner.export()
+    for item in case.interventions:
+        line = next(x for x in text.splitlines() if x.startswith(f"- {item.label(lang)} ("))
+        assert line.endswith(estimated_effects(item.effects, lang))
+    assert estimate_note(case, lang) in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_capacity_as_knelpunt_reads_as_adapting_the_work(lang: str) -> None:
+    planner = Planner("lotte-na-burn-out", lang)
+    planner.choose([])
+    assert planner.comparison().after.bottleneck == "capacity"
+    text = planner.export()
+    assert t("export.next_lever", lang, name=lever_name("capacity", lang)) in text
+    assert lever_name("capacity", lang) in planner.levers_text.value
+    push = re.compile(r"verhoog|\braise", re.I)
+    assert not push.search(text)
+    assert not push.search(_all_html(planner.widget))
