@@ -15,7 +15,7 @@ from igm import DETERMINANTS, KUNNEN, WILLEN, Case, DeterminantScores, Predictio
 from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
-from igm.model import Model, model_for
+from igm.model import Model
 from igm.report import lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
@@ -321,13 +321,8 @@ class Explorer(CaseFolderApp):
         self._build()
 
     def _take(self, choice: CaseChoice) -> None:
-        self.choice = choice
-        # The Case objects as read now: switching cases never reads a file again, so a file
-        # that breaks while the app is open cannot break the app.
-        self.cases = choice.cases
-        self.case = choice.case
+        super()._take(choice)
         if self.case is not None:
-            self.model = model_for(self.case.domain)
             self.original = self.model.predict(self.case.scores)
             self.prediction = self.original
 

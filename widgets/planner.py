@@ -17,12 +17,10 @@ from igm import Case, Comparison, Intervention
 from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
-from igm.model import model_for
 from igm.report import estimate_note, estimated_effects, lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
-    CaseChoice,
     CaseFolderApp,
     case_notes,
     case_picker,
@@ -202,14 +200,6 @@ class Planner(CaseFolderApp):
         self._wanted = case_id
         self._take(choose_case(read_cases() if scan is None else scan, case_id))
         self._build(set())
-
-    def _take(self, choice: CaseChoice) -> None:
-        self.choice = choice
-        # The Case objects as read now: switching cases never reads a file again.
-        self.cases = choice.cases
-        self.case = choice.case
-        if self.case is not None:
-            self.model = model_for(self.case.domain)
 
     def _build_fresh(self) -> None:
         self._build(set())

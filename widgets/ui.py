@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
-from igm.model import Prediction
+from igm.model import Model, Prediction, model_for
 
 __all__ = [
     "CSS",
@@ -133,18 +133,25 @@ def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> s
 class CaseFolderApp:
     """What the explorer and the planner share: the cases folder as it is, and a case shown.
 
-    Subclasses set ``lang`` and ``_wanted`` and implement ``_take`` (hold a
-    :class:`CaseChoice`), ``_build_fresh`` (build the widget for a newly chosen case) and
-    ``set_language``.
+    Subclasses set ``lang`` and ``_wanted`` and implement ``_build_fresh`` (build the widget for
+    a newly chosen case) and ``set_language``; they may extend ``_take``.
     """
 
     lang: str
     choice: CaseChoice
     cases: Mapping[str, Case]
+    case: Case | None
+    model: Model
     _wanted: str | None
 
     def _take(self, choice: CaseChoice) -> None:
-        raise NotImplementedError
+        """Hold ``choice``: the Case objects as read now. Switching cases never reads a file
+        again, so a file that breaks while the app is open cannot break the app."""
+        self.choice = choice
+        self.cases = choice.cases
+        self.case = choice.case
+        if self.case is not None:
+            self.model = model_for(self.case.domain)
 
     def _build_fresh(self) -> None:
         raise NotImplementedError

@@ -7,11 +7,13 @@ force a build); otherwise ``build_book`` runs once, strict (-W -n --keep-going).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
+from igm.cases import TACT, Case
 from igm.i18n import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,3 +64,15 @@ def pages(html: Path, lang: str) -> list[Path]:
     """Every HTML page of one edition (not the theme's static files)."""
     root = html / lang
     return sorted(p for p in root.rglob("*.html") if "_static" not in p.relative_to(root).parts)
+
+
+def case_strings(case: Case, lang: str) -> list[str]:
+    """Every string of a case that its book page shows (the narrative per paragraph)."""
+    tb = case.target_behaviour
+    strings = [case.title(lang), case.summary(lang)]
+    strings += [p.strip() for p in re.split(r"\n[ \t]*\n", case.narrative(lang)) if p.strip()]
+    strings += [getattr(tb, part)(lang) for part in TACT]
+    strings += [case.evidence[key](lang) for key in case.evidence]
+    for item in case.interventions:
+        strings += [item.label(lang), item.description(lang)]
+    return strings

@@ -25,11 +25,11 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from igm.cases import Case, load_case, scan_cases
+from igm.cases import load_case, scan_cases
 from igm.i18n import LANGUAGES, t
 from igm.model import model_for
 from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
-from tests.book.conftest import BOOK, REPO
+from tests.book.conftest import BOOK, REPO, case_strings
 from widgets.book import (
     CASE_TEXT_ROLE,
     case_page,
@@ -129,18 +129,6 @@ def test_a_narrative_keeps_its_paragraphs() -> None:
     assert shown == ["First ```{raw} html\n<b>x</b>\n```", "Second, indented {{ x }}", "Third"]
 
 
-def _case_strings(case: Case, lang: str) -> list[str]:
-    """Every string of a case that its page shows (the narrative per paragraph)."""
-    tb = case.target_behaviour
-    strings = [case.title(lang), case.summary(lang)]
-    strings += [p.strip() for p in re.split(r"\n[ \t]*\n", case.narrative(lang)) if p.strip()]
-    strings += [getattr(tb, part)(lang) for part in ("action", "target", "context", "time")]
-    strings += [case.evidence[key](lang) for key in case.evidence]
-    for item in case.interventions:
-        strings += [item.label(lang), item.description(lang)]
-    return strings
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("path", sorted(HOSTILE.glob("*.yaml")), ids=lambda p: p.stem)
 def test_a_hostile_case_page_has_its_texts_only_as_roles(path: Path, lang: str) -> None:
@@ -149,7 +137,7 @@ def test_a_hostile_case_page_has_its_texts_only_as_roles(path: Path, lang: str) 
     tokens = MD.parse(case_page(case, lang))
     children = [child for tok in tokens for child in tok.children or []]
     shown = _shown(children)
-    for text in _case_strings(case, lang):
+    for text in case_strings(case, lang):
         assert text in shown, f"{text[:80]!r} not shown as one text"
     fences = [tok.info.strip() for tok in tokens if tok.type in {"fence", "colon_fence"}]
     assert fences == ["{note}", "{igm-model}"], fences  # the page's own, none from the case

@@ -28,7 +28,7 @@ import pytest
 
 from igm.cases import Case, load_case
 from igm.i18n import LANGUAGES
-from tests.book.conftest import BOOK, REPO, pages
+from tests.book.conftest import BOOK, REPO, case_strings, pages
 
 HOSTILE = Path(__file__).parent / "hostile"
 #: Lines that must never reach a built file: the content of the files the cases try to insert.
@@ -159,18 +159,6 @@ def _hostile_cases(build: HostileBuild) -> list[Case]:
     return [load_case(p) for p in sorted(build.cases.glob("hostile-*.yaml"))]
 
 
-def _case_strings(case: Case, lang: str) -> list[str]:
-    """Every string of a case that its page shows (the narrative per paragraph)."""
-    tb = case.target_behaviour
-    strings = [case.title(lang), case.summary(lang)]
-    strings += [p.strip() for p in re.split(r"\n[ \t]*\n", case.narrative(lang)) if p.strip()]
-    strings += [getattr(tb, part)(lang) for part in ("action", "target", "context", "time")]
-    strings += [case.evidence[key](lang) for key in case.evidence]
-    for item in case.interventions:
-        strings += [item.label(lang), item.description(lang)]
-    return strings
-
-
 def test_nothing_in_a_case_ran(hostile_build: HostileBuild) -> None:
     """Did no template expression of the cases write its marker file?"""
     assert not hostile_build.marker.exists()
@@ -182,7 +170,7 @@ def test_every_case_text_is_shown_literally(hostile_build: HostileBuild, lang: s
     """Does each text of each hostile case appear on its page exactly as written?"""
     for case in _hostile_cases(hostile_build):
         page = _parse(hostile_build.html / lang / "cases" / f"{case.id}.html")
-        for text in _case_strings(case, lang):
+        for text in case_strings(case, lang):
             assert text in page.case_texts, f"{case.id}: {text[:80]!r} is not shown as written"
 
 
