@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 import yaml
 
@@ -40,6 +40,7 @@ __all__ = [
     "CASE_TEXT_ROLE",
     "NUMBER_ROLE",
     "VEGA_BUNDLE",
+    "app_href",
     "build_book",
     "case_page",
     "case_text",
@@ -229,17 +230,38 @@ def _readout(domain: str, scores: DeterminantScores, lang: str) -> str:
     )
 
 
+def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "explorer") -> str:
+    """The link from the book page ``docname`` to an app, relative, with ``lang`` and the case.
+
+    ``igm serve`` serves a page at ``<base_url>book/<lang>/<docname>.html`` and the apps at
+    ``<base_url>voila/render/apps/``: going up one folder per part of ``docname`` plus two
+    (``<lang>/``, ``book/``) reaches the base URL, whatever it is (``/``, ``/igm/``, a
+    JupyterHub user prefix). From disk or a static host there is no app to reach; the note
+    beside the link says so.
+    """
+    query = {"lang": lang} | ({"case": case_id} if case_id else {})
+    up = "../" * (docname.count("/") + 2)
+    return f"{up}voila/render/apps/{quote(app)}.ipynb?{urlencode(query)}"
+
+
 def model_html(
-    *, domain: str, scores: DeterminantScores, lang: str, element_id: str, case_id: str | None
+    *,
+    domain: str,
+    scores: DeterminantScores,
+    lang: str,
+    element_id: str,
+    case_id: str | None,
+    docname: str,
 ) -> str:
     """The raw HTML block of one interactive model: chart, sliders, text readout, app link.
 
     ``book/_static/igm-book.js`` embeds the spec with vegaEmbed and keeps the readout in step.
     The readout starts with the engine's own prediction, so the page says something sensible
-    even without JavaScript.
+    even without JavaScript. ``docname`` is the page's Sphinx name (``cases/marja-bijstand``),
+    which the link to the app is relative to (:func:`app_href`).
     """
     spec = json.dumps(model_spec(domain, scores, lang), ensure_ascii=False).replace("</", "<\\/")
-    app = f"/voila/render/explorer.ipynb?lang={lang}" + (f"&case={case_id}" if case_id else "")
+    app = app_href(docname, lang, case_id)
     return f"""<div class="igm-book-model" id="{element_id}" data-domain="{domain}"\
  data-case="{case_id or ""}" role="group" aria-label="{html.escape(t("book.model.group_label", lang))}">
 <p class="igm-book-hint">{html.escape(t("book.model.hint", lang))}</p>

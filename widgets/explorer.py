@@ -23,6 +23,7 @@ from widgets.slider import ScoreSlider
 from widgets.ui import (
     CaseChoice,
     CaseFolderApp,
+    case_from_query,
     case_notes,
     case_picker,
     chart_summary,
@@ -493,14 +494,16 @@ class Explorer(CaseFolderApp):
 
 
 def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
-    """The explorer for a Voila app; language from ``?lang=`` unless given.
+    """The explorer for a Voila app; language from ``?lang=`` and case from ``?case=`` unless
+    given (the book's "Open as app" links give both).
 
-    The widget is built before the language is known: in a preheated Voila kernel that work
+    The widget is built before the request is known: in a preheated Voila kernel that work
     is done before the page is asked for. Once the request is there, the cases folder is read
     again: a case added, fixed or broken since the kernel was preheated shows on this page
-    view (the widget is rebuilt only then, or for a language switch).
+    view (the widget is rebuilt only then, for another case or for a language switch). A case
+    that is not valid now shows the first valid case, with a notice.
     """
     explorer = Explorer(case_id, DEFAULT_LANGUAGE)
     chosen = lang or language_from_query()
-    explorer.refresh(lang=chosen)
+    explorer.refresh(lang=chosen, case_id=case_id or case_from_query())
     return explorer.widget

@@ -22,6 +22,7 @@ from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.ui import (
     CaseFolderApp,
+    case_from_query,
     case_notes,
     case_picker,
     chart_summary,
@@ -384,9 +385,10 @@ class Planner(CaseFolderApp):
 
 
 def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
-    """The planner for a Voila app; language from ``?lang=`` unless given."""
+    """The planner for a Voila app; language from ``?lang=`` and case from ``?case=`` unless
+    given."""
     planner = Planner(case_id, DEFAULT_LANGUAGE)  # before the request (preheated kernels)
     chosen = lang or language_from_query()
     # After the request: take cases added, fixed or broken since the kernel was preheated.
-    planner.refresh(lang=chosen)
+    planner.refresh(lang=chosen, case_id=case_id or case_from_query())
     return planner.widget

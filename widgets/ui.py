@@ -22,6 +22,7 @@ __all__ = [
     "CSS",
     "CaseChoice",
     "CaseFolderApp",
+    "case_from_query",
     "case_notes",
     "chart_summary",
     "choose_case",
@@ -91,8 +92,8 @@ def wait_for_request(timeout: float = 5.0) -> None:
         os.environ[key] = str(value)
 
 
-def language_from_query(query: str | None = None) -> str:
-    """The language asked for in a page's query string (``?lang=en``); Dutch by default.
+def _query_value(name: str, query: str | None) -> str | None:
+    """The first value of ``name`` in ``query`` (default: the page request's query string).
 
     Voila hands the page's query string to the kernel as the env var ``QUERY_STRING``.
     """
@@ -103,9 +104,29 @@ def language_from_query(query: str | None = None) -> str:
         wait_for_request()
         _REQUEST_SEEN = True
     raw = os.environ.get("QUERY_STRING", "") if query is None else query
-    values = parse_qs(raw.lstrip("?")).get("lang", [])
-    lang = values[0].strip().lower() if values else DEFAULT_LANGUAGE
+    values = parse_qs(raw.lstrip("?")).get(name, [])
+    return values[0].strip() if values else None
+
+
+def language_from_query(query: str | None = None) -> str:
+    """The language asked for in a page's query string (``?lang=en``); Dutch by default."""
+    lang = (_query_value("lang", query) or DEFAULT_LANGUAGE).lower()
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+#: Longest case id taken from a query string (ids are short; the rest is someone's typing).
+CASE_ID_CHARS = 80
+
+
+def case_from_query(query: str | None = None) -> str | None:
+    """The case asked for in a page's query string (``?case=marja-bijstand``), or ``None``.
+
+    The id is as asked (cut to :data:`CASE_ID_CHARS`): :func:`choose_case` checks it against
+    the valid cases, and shows the first one with a notice when it is not one of them. The
+    notice escapes it, like every string that reaches a page.
+    """
+    case_id = _query_value("case", query)
+    return case_id[:CASE_ID_CHARS] if case_id else None
 
 
 def fmt_percent(probability: float, lang: str, decimals: int = 1) -> str:
@@ -165,22 +186,27 @@ class CaseFolderApp:
         self._take(CaseChoice(self.choice.scan, self.cases[case_id]))
         self._build_fresh()
 
-    def refresh(self, scan: CaseScan | None = None, lang: str | None = None) -> bool:
-        """Take the cases folder as it is now (``scan``, default: read it) and ``lang``.
+    def refresh(
+        self, scan: CaseScan | None = None, lang: str | None = None, case_id: str | None = None
+    ) -> bool:
+        """Take the cases folder as it is now (``scan``, default: read it), ``lang`` and the
+        case ``case_id`` (default: the one shown; a page's ``?case=``).
 
-        Rebuilds only when a case was added, changed, fixed or broken (or the language
-        changed); returns whether it rebuilt. The case shown stays when it is still valid (in
-        its new version); otherwise the first valid case, with a notice.
+        Rebuilds only when a case was added, changed, fixed or broken, another case is asked
+        for, or the language changed; returns whether it rebuilt. The case shown stays when it
+        is still valid (in its new version); otherwise the first valid case, with a notice.
         """
         scan = read_cases() if scan is None else scan
         lang = lang or self.lang
-        if scan == self.choice.scan:
+        self._wanted = case_id or self._wanted
+        choice = choose_case(scan, self._wanted)
+        if choice == self.choice:
             if lang == self.lang:
                 return False
             self.set_language(lang)
             return True
         self.lang = lang
-        self._take(choose_case(scan, self._wanted))
+        self._take(choice)
         self._build_fresh()
         return True
 

@@ -97,7 +97,12 @@ class ModelDirective(SphinxDirective):
         serial = self.env.new_serialno("igm-model")
         element_id = f"igm-model-{case_id or domain}-{serial}"
         raw = book.model_html(
-            domain=domain, scores=scores, lang=lang, element_id=element_id, case_id=case_id
+            domain=domain,
+            scores=scores,
+            lang=lang,
+            element_id=element_id,
+            case_id=case_id,
+            docname=self.env.docname,
         )
         return [nodes.raw("", raw, format="html")]
 

@@ -6,15 +6,17 @@ The cases folder is a copy of ``case_studies/`` in a temporary folder (``IGM_CAS
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import ipywidgets as w
 import pytest
 
 import widgets.explorer as explorer_module
 import widgets.planner as planner_module
-from igm.cases import cases_dir, list_cases
+from igm.cases import cases_dir, find_case, list_cases
 from igm.i18n import t
 from tests.case_folder import (
     BAD_ID,
@@ -157,3 +159,26 @@ def test_text_from_a_bad_file_reaches_the_page_as_text(cases: Path) -> None:
     (cases / f"{BAD_ID}.yaml").write_text(hostile, encoding="utf-8")
     page = page_html(Explorer(None, "nl").widget)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize("module", [explorer_module, planner_module])
+def test_app_shows_the_case_of_the_query_string(
+    cases: Path, module: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The book's "Open as app" link: ``?lang=..&case=..`` opens the app at that case; a case
+    that is not valid (unknown, or a file that is broken) shows the first one, with a notice."""
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    wanted = VALID_IDS[-1]
+    monkeypatch.setenv("QUERY_STRING", f"lang=en&case={wanted}")
+    widget = module.app()
+    picker = next(x for x in walk(widget) if "igm-case-picker" in x._dom_classes)
+    assert picker.value == wanted and picker.label == find_case(wanted).title("en")
+    assert picker.description == t("ui.case", "en")
+    for unknown in (BAD_ID, "<b>no-such-case</b>"):
+        monkeypatch.setenv("QUERY_STRING", f"case={quote(unknown)}")
+        widget = module.app()
+        picker = next(x for x in walk(widget) if "igm-case-picker" in x._dom_classes)
+        assert picker.value == VALID_IDS[0]
+        page = page_html(widget)
+        assert html.escape(t("case.skipped.fallback", "nl", case=unknown)) in page
+        assert "<b>" not in page

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from widgets import offline, theme
-from widgets.ui import fmt_percent, fmt_points, language_from_query
+from widgets.ui import CASE_ID_CHARS, case_from_query, fmt_percent, fmt_points, language_from_query
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,30 @@ def test_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert language_from_query() == "en"
     monkeypatch.delenv("QUERY_STRING")
     assert language_from_query() == "nl"
+
+
+@pytest.mark.parametrize(
+    ("query", "case_id"),
+    [
+        ("", None),
+        ("lang=en", None),
+        ("?lang=nl&case=marja-bijstand", "marja-bijstand"),
+        ("case=%20lotte-na-burn-out%20&lang=en", "lotte-na-burn-out"),
+        ("case=", None),
+        ("case=" + "x" * 500, "x" * CASE_ID_CHARS),
+    ],
+)
+def test_case_from_query(query: str, case_id: str | None) -> None:
+    assert case_from_query(query) == case_id
+
+
+def test_case_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "lang=en&case=hiba-ingenieur")
+    assert case_from_query() == "hiba-ingenieur"
+    assert language_from_query() == "en"
+    monkeypatch.delenv("QUERY_STRING")
+    assert case_from_query() is None
 
 
 def test_formats() -> None:
