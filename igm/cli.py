@@ -144,7 +144,7 @@ def cmd_session(args: argparse.Namespace) -> int:
 
     try:
         if args.session_command == "start":
-            live.cli.start(args.case, lang=args.lang, db=args.db)
+            live.cli.start(args.case, lang=args.lang, db=args.db, base=args.url)
         elif args.session_command == "close":
             live.cli.close(args.code, db=args.db, lang=args.lang)
         elif args.session_command == "reopen":
@@ -263,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
         "start", parents=[lang, db], help="start a session; print the join code, URL and QR code"
     )
     p.add_argument("case", metavar="CASE", help="a case id (see 'igm cases')")
+    p.add_argument(
+        "--url",
+        metavar="BASE",
+        help="the server's address as phones on the room's Wi-Fi reach it, "
+        "e.g. http://192.168.1.20:8866/ (default: http://127.0.0.1:8866/, this computer only)",
+    )
     p = session.add_parser("close", parents=[lang, db], help="close a session (no more answers)")
     p.add_argument("code", metavar="CODE", help="the join code")
     p = session.add_parser("reopen", parents=[lang, db], help="reopen a closed session")

@@ -10,31 +10,42 @@ from pathlib import Path
 from urllib.parse import quote
 
 from igm.i18n import t
-from live.store import LiveStore
+from live.store import LiveError, LiveStore
+from live.urls import site_url
 
 __all__ = ["DEFAULT_BASE", "close", "export", "reopen", "start"]
 
-#: Where ``igm serve`` listens by default.
+#: Where ``igm serve`` listens by default: reachable from this computer only.
 DEFAULT_BASE = "http://127.0.0.1:8866/"
 
 
-def start(case: str, lang: str = "nl", db: str | None = None, base: str = DEFAULT_BASE) -> str:
-    """Create a session; print its code, the participants' URL, a QR code and the trainer URL."""
+def start(case: str, lang: str = "nl", db: str | None = None, base: str | None = None) -> str:
+    """Create a session; print its code, the participants' URL, a QR code and the trainer URL.
+
+    ``base`` is the server's address as the participants' phones reach it (``--url``); without
+    it the URLs use :data:`DEFAULT_BASE` and a hint says that phones need the Wi-Fi address.
+    """
     import segno
 
+    try:
+        site = site_url(base) if base is not None else DEFAULT_BASE
+    except ValueError:
+        raise LiveError("live.cli.bad_url") from None
     store = LiveStore(db)
     try:
         session = store.create_session(case, lang)
     finally:
         store.close()
     code: str = session["code"]
-    join = f"{base}live/join?code={quote(code)}"
+    join = f"{site}live/join?code={quote(code)}"
     print(t("live.cli.started", lang, code=code, case=session["case_id"]))
     print(t("live.cli.join", lang, url=join))
     buffer = io.StringIO()
     segno.make(join, error="m").terminal(out=buffer, compact=True)
     print(buffer.getvalue(), end="")
-    print(t("live.cli.trainer", lang, url=f"{base}live/trainer/{code}"))
+    print(t("live.cli.trainer", lang, url=f"{site}live/trainer/{code}"))
+    if base is None:
+        print(t("live.cli.url_hint", lang))
     return code
 
 

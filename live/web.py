@@ -35,6 +35,7 @@ from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.report import lever_name
 from live.room import render_room, summarise
 from live.store import LiveError, LiveStore, cached_case
+from live.urls import origin
 
 __all__ = ["TRAINER_COOKIE", "LiveState", "handlers", "make_app", "qr_svg"]
 
@@ -59,20 +60,44 @@ CSP = (
 )
 
 
+#: The quiet zone around a QR code, in modules: the four the standard asks for (phones need it
+#: to find the code on a busy projector screen).
+QR_BORDER = 4
+
+
 def qr_svg(data: str, label: str) -> str:
-    """A QR code as inline SVG (made locally by segno), labelled for screen readers."""
+    """A QR code as inline SVG (made locally by segno), named for screen readers.
+
+    One unit per module and a ``viewBox`` without ``width``/``height``: the stylesheet sizes it
+    and it scales instead of being cropped. ``crispEdges``: no anti-aliased seams between
+    modules at sizes that are not a whole number of pixels per module.
+    """
     import segno
 
-    svg: str = segno.make(data, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    svg: str = segno.make(data, error="m").svg_inline(
+        scale=1, border=QR_BORDER, omitsize=True, dark="#000", light="#fff", title=label
+    )
+    return svg.replace(
+        "<svg ", f'<svg role="img" aria-label="{escape(label)}" shape-rendering="crispEdges" ', 1
+    )
 
 
 class LiveState:
     """Shared by all handlers: the store, a small thread pool, and per-session versions."""
 
-    def __init__(self, store: LiveStore, trainer_token: str | None, workers: int = 4) -> None:
+    def __init__(
+        self,
+        store: LiveStore,
+        trainer_token: str | None,
+        workers: int = 4,
+        *,
+        public_url: str | None = None,
+    ) -> None:
         self.store = store
         self.trainer_token = trainer_token or None
+        #: Scheme, host and port of the join links and QR codes; None: the trainer's own.
+        #: Checked here, so a typo fails at start, not when a room scans the code.
+        self.public_origin = origin(public_url) if public_url else None
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="igm-live")
         self.versions: dict[str, int] = {}
         self.conditions: dict[str, tornado.locks.Condition] = {}
@@ -479,7 +504,7 @@ def trainer_page(
     case = cached_case(session["case_id"])
     join_url = f"{base}{prefix}join?code={quote(code)}"
     short_url = f"{base}{prefix}join"
-    qr = qr_svg(join_url, t("live.trainer.qr_label", lang, code=code))
+    qr = qr_svg(join_url, t("live.trainer.qr_name", lang, code=code, url=join_url))
     rnd = int(session["round"])
     buttons = "".join(
         f'<button type="button" data-control="round" data-value="{n}" aria-pressed="{"true" if rnd == n else "false"}">'
@@ -503,15 +528,16 @@ def trainer_page(
         f'data-control-url="{escape(prefix)}trainer/{escape(code)}/control" data-version="{version}" '
         f'data-lang="{lang}" data-round="{rnd}" data-status="{escape(session["status"])}" '
         f'data-revealed="{"true" if session["revealed"] else "false"}">'
-        '<header class="top"><div class="join">'
+        # The controls sit under the join text, beside the QR code: a large code costs no height.
+        '<header class="top"><div class="head"><div class="join">'
         f"<h1>{escape(case.title(lang))}</h1>"
         f'<p class="join-text">{escape(t("live.trainer.join_at", lang, url=short_url))}</p>'
         f'<p class="bigcode" aria-label="{escape(t("live.join.code_label", lang))} {escape(" ".join(code))}">{escape(code)}</p>'
         f'<p class="counts"><span id="participants">{escape(t("live.trainer.participants", lang, n=summary["participants"]))}</span> · '
         f'<span id="session-status">{escape(status)}</span></p></div>'
-        f'<div class="qr">{qr}</div></header>'
         f'<nav class="controls" aria-label="{escape(t("live.trainer.controls", lang))}">{buttons}'
-        f"{_lang_link(prefix + 'trainer/' + code, lang)}</nav>"
+        f"{_lang_link(prefix + 'trainer/' + code, lang)}</nav></div>"
+        f'<div class="qr">{qr}</div></header>'
         f'<div id="room" class="room">{render_room(summary, lang)}</div>'
         f"{_msgs(lang)}</main>"
     )
@@ -681,7 +707,9 @@ class TrainerPage(_Base):
             return
         session = summary["session"]
         lang = self.lang(session["lang"])
-        base = f"{self.request.protocol}://{self.request.host}"
+        # The phones use the address the trainer's browser used (not 127.0.0.1 when the
+        # trainer opened the server's Wi-Fi address), unless a public URL is configured.
+        base = self.state.public_origin or f"{self.request.protocol}://{self.request.host}"
         self.finish(trainer_page(self.prefix, base, session, lang, version, summary))
 
 
@@ -770,18 +798,21 @@ def handlers(
     db_url: str | None = None,
     trainer_token: str | None = None,
     store: LiveStore | None = None,
+    public_url: str | None = None,
 ) -> list[tuple[Any, ...]]:
     """Tornado URL specs for ``{base_url}live/...``.
 
     ``trainer_token`` (default: env ``IGM_LIVE_TRAINER_TOKEN``) unlocks the trainer pages;
     without one they refuse. ``db_url`` defaults to the gradebook's (``IGM_DATABASE_URL`` or
-    ``var/igm.sqlite3``); the database is migrated on first use.
+    ``var/igm.sqlite3``); the database is migrated on first use. ``public_url``: the address
+    phones reach the server at (only its scheme, host and port are used; ``ValueError`` if it
+    is not an http(s) address); by default the join links use the trainer's own address.
     """
     if not base_url.endswith("/"):
         base_url += "/"
     prefix = base_url + "live/"
     token = trainer_token if trainer_token is not None else os.environ.get("IGM_LIVE_TRAINER_TOKEN")
-    state = LiveState(store or LiveStore(db_url), token)
+    state = LiveState(store or LiveStore(db_url), token, public_url=public_url)
     kw = {"state": state, "prefix": prefix}
     return [
         (prefix + r"static/(.*)", Static, {"path": str(STATIC_DIR)}),
@@ -805,11 +836,13 @@ def make_app(
     *,
     db_url: str | None = None,
     trainer_token: str | None = None,
+    public_url: str | None = None,
     **settings: Any,
 ) -> tornado.web.Application:
     """A standalone tornado application serving only the live pages."""
     return tornado.web.Application(
-        handlers(base_url, db_url=db_url, trainer_token=trainer_token), **settings
+        handlers(base_url, db_url=db_url, trainer_token=trainer_token, public_url=public_url),
+        **settings,
     )
 
 
@@ -821,8 +854,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--trainer-token", default=None, help="trainer key (default: $IGM_LIVE_TRAINER_TOKEN)"
     )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address phones use in join links and QR codes, e.g. http://192.168.1.20:8866/",
+    )
     args = parser.parse_args(argv)
-    app = make_app(db_url=args.db, trainer_token=args.trainer_token)
+    app = make_app(db_url=args.db, trainer_token=args.trainer_token, public_url=args.public_url)
 
     async def run() -> None:
         app.listen(args.port, address=args.host)

@@ -60,9 +60,11 @@ class _Thread:
         self.thread.join(10)
 
 
-def start_server(db_url: str, token: str | None) -> Iterator[LiveServer]:
+def start_server(
+    db_url: str, token: str | None, public_url: str | None = None
+) -> Iterator[LiveServer]:
     port = free_port()
-    app = make_app(db_url=db_url, trainer_token=token)
+    app = make_app(db_url=db_url, trainer_token=token, public_url=public_url)
     with _Thread(app, port):
         store = LiveStore(db_url)
         try:

@@ -1,0 +1,147 @@
+"""The projector's QR code scans, and join links use an address the room's phones can reach.
+
+The QR code is decoded for real (zxing-cpp) from a Chromium screenshot of the whole trainer
+screen, at the two usual projector sizes: a cropped code or a missing quiet zone fails here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from live.web import qr_svg
+from tests.live.conftest import TRAINER_TOKEN, LiveServer, start_server
+from tests.live.test_cli import igm
+
+PUBLIC = "http://192.168.1.20:8866/"
+
+# The screenshot's pixels as grey bytes, decoded from the PNG by Chromium itself (a canvas):
+# no image library needed.
+PNG_TO_GREY = """async (b64) => {
+  const img = new Image();
+  img.src = "data:image/png;base64," + b64;
+  await img.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(img, 0, 0);
+  const rgba = ctx.getImageData(0, 0, img.width, img.height).data;
+  const grey = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < grey.length; i++) {
+    grey[i] = (rgba[4 * i] * 299 + rgba[4 * i + 1] * 587 + rgba[4 * i + 2] * 114) / 1000;
+  }
+  let text = "";
+  for (let i = 0; i < grey.length; i += 8192) {
+    text += String.fromCharCode.apply(null, grey.subarray(i, i + 8192));
+  }
+  return [img.width, img.height, btoa(text)];
+}"""
+
+
+def decode_qr_codes(browser: Any, png: bytes) -> list[str]:
+    """Every QR code zxing-cpp finds in the PNG screenshot ``png``."""
+    import zxingcpp
+
+    scratch = browser.new_page()
+    try:
+        width, height, grey = scratch.evaluate(PNG_TO_GREY, base64.b64encode(png).decode())
+    finally:
+        scratch.close()
+    pixels = np.frombuffer(base64.b64decode(grey), dtype=np.uint8).reshape(height, width)
+    found = zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [code.text for code in found]
+
+
+@pytest.fixture
+def public_server(live_db: str) -> Iterator[LiveServer]:
+    yield from start_server(live_db, TRAINER_TOKEN, public_url=PUBLIC)
+
+
+def test_qr_svg_scales_keeps_its_quiet_zone_and_is_named() -> None:
+    svg = qr_svg("http://192.168.1.20:8866/live/join?code=AB<CD", 'Sessie "AB<CD"')
+    opening = svg[: svg.index(">") + 1]
+    assert re.search(r'viewBox="0 0 (\d+) \1"', opening)  # square, in modules
+    assert not re.search(r"\s(width|height)=", opening)  # the stylesheet sizes it
+    assert 'role="img"' in opening and 'aria-label="Sessie &quot;AB&lt;CD&quot;"' in opening
+    assert '<title>Sessie "AB&lt;CD"</title>' in svg  # also named where ARIA is not read
+    # A version-2 code is 25 modules; with the 4-module quiet zone on each side: 33.
+    size = int(re.search(r'viewBox="0 0 (\d+)', opening)[1])  # type: ignore[index]
+    assert size >= 25 + 2 * 4
+    assert 'd="M4 ' in svg  # the first dark module starts 4 modules in: the quiet zone
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_projector_qr_code_decodes_from_a_screenshot(
+    browser: Any, page: Any, live_server: LiveServer, artifacts_dir: Path, width: int, height: int
+) -> None:
+    code = live_server.store.create_session("marja-bijstand", "nl")["code"]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}live/trainer/{code}?key={live_server.token}")
+    page.get_by_text("Deelnemers: 0").wait_for()
+    svg = page.locator(".qr svg[role=img]")
+    box, frame = svg.bounding_box(), page.locator(".qr").bounding_box()
+    assert box is not None and frame is not None
+    # Square, large enough for the back of the room, not clipped, on the first screen.
+    assert abs(box["width"] - box["height"]) < 1 and box["width"] >= 150
+    assert box["x"] >= frame["x"] - 0.5 and box["y"] >= frame["y"] - 0.5
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+    assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5
+    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+    expected = f"{live_server.url}live/join?code={code}"  # the address this browser used
+    assert expected in (svg.get_attribute("aria-label") or "")
+    png = page.screenshot()  # the whole screen, as the projector shows it
+    (artifacts_dir / f"live-trainer-qr-{width}.png").write_bytes(png)
+    assert decode_qr_codes(browser, png) == [expected]
+
+
+def trainer_html(server: LiveServer, code: str, host: str | None = None) -> str:
+    headers = {"X-Live-Trainer-Token": server.token or ""}
+    if host:
+        headers["Host"] = host
+    request = urllib.request.Request(f"{server.url}live/trainer/{code}", headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return html.unescape(response.read().decode())
+
+
+def test_join_url_uses_the_address_the_trainers_browser_used(live_server: LiveServer) -> None:
+    code = live_server.store.create_session("marja-bijstand")["code"]
+    page = trainer_html(live_server, code, host="192.168.1.20:8866")
+    assert f"http://192.168.1.20:8866/live/join?code={code}" in page
+    assert "127.0.0.1" not in page
+
+
+def test_a_configured_public_url_wins_over_the_trainers_address(
+    public_server: LiveServer,
+) -> None:
+    code = public_server.store.create_session("marja-bijstand")["code"]
+    page = trainer_html(public_server, code)  # the trainer opened 127.0.0.1
+    assert f"{PUBLIC}live/join?code={code}" in page
+    assert "127.0.0.1" not in page
+
+
+def test_session_start_takes_url_or_hints_at_the_wifi_address(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    done = igm(
+        "session", "start", "marja-bijstand", "--db", db, "--url", "http://192.168.1.20:8866"
+    )
+    assert done.returncode == 0, done.stderr
+    code = re.search(r"join\?code=([A-Z0-9]{5})", done.stdout)
+    assert code, done.stdout
+    assert f"http://192.168.1.20:8866/live/join?code={code[1]}" in done.stdout
+    assert f"http://192.168.1.20:8866/live/trainer/{code[1]}" in done.stdout
+    assert "127.0.0.1" not in done.stdout
+    done = igm("session", "start", "marja-bijstand", "--db", db, "--lang", "en")
+    assert "127.0.0.1 only works on this computer" in done.stdout and "--url" in done.stdout
+    done = igm("session", "start", "marja-bijstand", "--db", db, "--url", "192.168.1.20:8866")
+    assert done.returncode == 1 and "--url moet een webadres zijn" in done.stderr
+    assert "Traceback" not in done.stderr
