@@ -1,8 +1,13 @@
 """Fictional cases: load them from YAML files and check them field by field.
 
 The one loader for cases in the kit. A case file's schema is documented in
-``case_studies/README.md``. Every problem found names the file, the field and what is
-allowed, so that a trainer who writes a case can fix it without reading code.
+``case_studies/README.md``. A case file is data, never code: it is read by the strict,
+bounded reader in :mod:`igm.safe_yaml` (no anchors, aliases, tags or duplicate keys; size,
+depth and numbers bounded). Every problem found names the file, the line, the field and what
+is allowed, in Dutch or English (:meth:`Problem.text`), so that a trainer who writes a case
+can fix it without reading code. :func:`scan_cases` is what the kit uses to list cases: it
+skips an invalid file and says why, so one bad file never takes the rest down;
+``igm validate`` (:func:`validate_file`) is the strict check.
 """
 
 from __future__ import annotations
