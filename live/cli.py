@@ -1,6 +1,6 @@
 """``igm session ...``: start, close, reopen and export live sessions from the terminal.
 
-Called lazily by :mod:`igm.cli`; raises :class:`live.store.LiveError` for the CLI to report.
+Called lazily by :mod:`igm_kit.cli`; raises :class:`live.store.LiveError` for the CLI to report.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Acceptance (issue 12): one invalid case file does not take the kit down.
 
 The README's run command (``make run``) is ``igm book`` then ``igm serve``. This test runs both
-for real, through the ``igm`` command's own code (``igm.cli.main``), on a cases folder that
+for real, through the ``igm`` command's own code (``igm_kit.cli.main``), on a cases folder that
 is a copy of ``case_studies/`` plus one invalid case (an attitude score of 8), and checks:
 
 * the book is built with a page for every valid case and none for the invalid one;
@@ -44,13 +44,13 @@ EXECUTION_ERROR = "There was an error when executing cell"
 BOOK_LAUNCHER = (
     "import sys; from pathlib import Path; import widgets.book; "
     "widgets.book.BOOK_DIR = Path(sys.argv[1]); "
-    "from igm.cli import main; sys.exit(main(['book']))"
+    "from igm_kit.cli import main; sys.exit(main(['book']))"
 )
 #: ``igm serve ARGS`` serving the temporary root.
 SERVE_LAUNCHER = (
     "import functools, sys; import widgets.server; "
     "widgets.server.serve = functools.partial(widgets.server.serve, root=sys.argv[1]); "
-    "from igm.cli import main; sys.exit(main(['serve', *sys.argv[2:]]))"
+    "from igm_kit.cli import main; sys.exit(main(['serve', *sys.argv[2:]]))"
 )
 
 

@@ -191,7 +191,7 @@ def test_trainer_writes_a_case_and_it_shows_everywhere(
 
     # igm cases lists it (the same cases folder, a new process)
     listed = subprocess.run(
-        [sys.executable, "-m", "igm.cli", "cases"],
+        [sys.executable, "-m", "igm_kit.cli", "cases"],
         env={**os.environ, "IGM_CASES_DIR": str(cases)},
         cwd=REPO,
         capture_output=True,

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def igm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "igm.cli", *args],
+        [sys.executable, "-m", "igm_kit.cli", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def igm(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "igm.cli", *args],
+        [sys.executable, "-m", "igm_kit.cli", *args],
         capture_output=True,
         text=True,
         env=env,

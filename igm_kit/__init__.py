@@ -1,0 +1,5 @@
+"""The top of the kit: the ``igm`` command, which ties the engine and the layers on it together.
+
+Nothing below imports this package: the engine (:mod:`igm`) knows no UI, gradebook or live
+sessions; the CLI imports each command's package only when that command runs.
+"""
