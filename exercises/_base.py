@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from exercises._texts import exercise_meta, exercise_text, message
 from igm.determinants import DETERMINANTS
-from igm.i18n import LANGUAGES, t
+from igm.i18n import LANGUAGES, fmt_number, t
 
 __all__ = [
     "Exercise",
@@ -291,8 +291,7 @@ def check_text(value: Any, item: str, min_length: int) -> str:
 
 def fmt(value: float, lang: str, digits: int = 0) -> str:
     """A number as a learner reads it: Dutch uses a decimal comma."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "nl" else text
+    return fmt_number(value, lang, digits)
 
 
 def percent(probability: float, lang: str) -> str:
@@ -301,5 +300,4 @@ def percent(probability: float, lang: str) -> str:
 
 def points_text(value: float, lang: str) -> str:
     """Points with at most two decimals and no trailing zeros: 7, 6,5, 3,75."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "nl" else text
+    return fmt_number(round(value, 2) + 0.0, lang, None)

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN, DeterminantScores
-from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text, t
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text, fmt_number, t
 from igm.safe_yaml import MAX_BYTES, MAX_DEPTH, YamlRefusal, load_yaml_with_lines
 from igm.weights import DOMAINS
 
@@ -136,8 +136,7 @@ def _render(value: object, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_render(v, lang) for v in value)
     if isinstance(value, float):
-        text = f"{value:g}"
-        return text.replace(".", ",") if lang == "nl" else text
+        return fmt_number(value, lang, None)
     return str(value)
 
 
@@ -303,8 +302,8 @@ def _kind(value: Any) -> Text:
             return Text(f"de tekst ‘{value}’", f"text '{value}'")
         return Text("tekst", "text")
     if isinstance(value, (int, float)):
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        return Text(f"het getal {shown.replace('.', ',')}", f"the number {shown}")
+        nl, en = (fmt_number(value, "nl", None), fmt_number(value, "en", None))
+        return Text(f"het getal {nl}", f"the number {en}")
     if isinstance(value, list):
         return Text("een lijst", "a list")
     if isinstance(value, Mapping):

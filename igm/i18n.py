@@ -61,10 +61,10 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def fmt_number(value: float, lang: str, decimals: int = 1) -> str:
+def fmt_number(value: float, lang: str, decimals: int | None = 1) -> str:
     """A number with the language's decimal mark (Dutch: comma), e.g. ``"4,8"``: the kit's
-    one number formatter."""
-    text = f"{value:.{decimals}f}"
+    one number formatter. ``decimals`` None gives the shortest form (``7``, ``3,75``)."""
+    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
     return text.replace(".", ",") if lang == "nl" else text
 
 
