@@ -84,7 +84,7 @@ def free_port() -> int:
 
 def start_server(pool_size: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    code = f"from widgets.server import serve; serve(port={port}, pool_size={pool_size})"
+    code = f"from apps.server import serve; serve(port={port}, pool_size={pool_size})"
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=REPO,

@@ -2,8 +2,8 @@
 
 In one run, side by side, on the same machine and notebook (``apps/explorer.ipynb``):
 
-* **kit**: the kit's Voila app class (landing page, ``igm`` template; ``widgets.server``) with
-  the settings of :mod:`widgets.serve_config` (a preheated pool for the explorer sized to the
+* **kit**: the kit's Voila app class (landing page, ``igm`` template; ``apps.server``) with
+  the settings of :mod:`apps.serve_config` (a preheated pool for the explorer sized to the
   room, idle culling, pool-aware culler), started the way ``igm serve`` starts once
   ``ServeConfig`` is wired in;
 * **plain**: ``voila apps/explorer.ipynb --no-browser`` with no settings (one cold kernel per
@@ -72,11 +72,11 @@ CHROMIUM_ARGS = [
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 SLIDER = ".igm-slider-self_efficacy input[type=range]"
 
-# The kit's server, as `igm serve` will start it once widgets.serve_config is wired in.
+# The kit's server, as `igm serve` will start it once apps.serve_config is wired in.
 KIT_LAUNCHER = """
 import json, sys
-from widgets.serve_config import ServeConfig, voila_config
-from widgets.server import REPO_ROOT, make_app_class, prepare_environment
+from apps.serve_config import ServeConfig, voila_config
+from apps.server import REPO_ROOT, make_app_class, prepare_environment
 port, pools, cull = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
 refill = float(sys.argv[4])
 prepare_environment()
@@ -565,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = REPO / "tests" / "_artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
 
-    from widgets.server import prepare_environment
+    from apps.server import prepare_environment
 
     # Both servers inherit it: the chart bundle written once, and the folders Voila serves it
     # from (plain Voila still renders with its own lab template; the notebook needs the file).

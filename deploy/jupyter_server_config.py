@@ -8,7 +8,7 @@ import os
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821
 
-# Where the kit's source tree is (apps/, widgets/jupyter/); the image and TLJH use /srv/igm-kit.
+# Where the kit's source tree is (apps/, apps/jupyter/); the image and TLJH use /srv/igm-kit.
 IGM_HOME = os.environ.get("IGM_HOME", "/srv/igm-kit")
 # Set here, not in a login profile: hub-spawned servers (systemd, Kubernetes) do not read one,
 # and kernels inherit this environment. The chart bundle (written once at install time by
@@ -19,7 +19,7 @@ os.environ.setdefault("IGM_CACHE_DIR", os.path.join(IGM_HOME, "var", "cache"))
 os.environ["JUPYTER_PATH"] = os.pathsep.join(
     p
     for p in (
-        os.path.join(IGM_HOME, "widgets", "jupyter"),
+        os.path.join(IGM_HOME, "apps", "jupyter"),
         os.path.join(os.environ["IGM_CACHE_DIR"], "jupyter"),
         os.environ.get("JUPYTER_PATH"),
     )
@@ -28,7 +28,7 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
 
 # The apps as a server extension: /user/<name>/voila/render/apps/explorer.ipynb
 c.ServerApp.jpserver_extensions = {"voila": True}
-# The kit's Voila template (widgets/jupyter/voila/templates/igm, on JUPYTER_PATH): no CDN.
+# The kit's Voila template (apps/jupyter/voila/templates/igm, on JUPYTER_PATH): no CDN.
 c.VoilaConfiguration.template = "igm"
 c.VoilaConfiguration.theme = "light"
 # Without these two the extension's page config points MathJax 2 at cdnjs (the kit's page
@@ -38,10 +38,10 @@ c.ServerApp.tornado_settings = {"mathjax_url": None, "mathjax_config": None}
 # script, the chart bundle) compressed once, and files whose URL names their content
 # cached by the browser. The hub gives the server its base URL as JUPYTERHUB_SERVICE_PREFIX.
 # The kit's template loads its own page script (frontend/) in place of Voila's front end;
-# the page config hook gives it its texts (see widgets/page.py).
+# the page config hook gives it its texts (see apps/page.py).
 try:
-    from widgets.page import page_config_hook
-    from widgets.server import make_gzip_transform
+    from apps.page import page_config_hook
+    from apps.server import make_gzip_transform
 except ImportError:  # the kit is not importable by the server's Python: plain gzip
     c.ServerApp.tornado_settings["compress_response"] = True
 else:

@@ -1,6 +1,6 @@
 // Builds the page script and its stylesheet into the kit's Voila template (committed, so a
 // machine with only Python serves them). Run `npm ci && npm run build` here after a change;
-// tests/widgets/test_page_script.py checks that the built files match these sources.
+// tests/frontend/test_build.py checks that the built files match these sources.
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const outdir = join(here, "..", "widgets", "jupyter", "voila", "templates", "igm", "static");
+const outdir = join(here, "..", "apps", "jupyter", "voila", "templates", "igm", "static");
 
 /** The hash of every source that goes into the build (also computed by the test). */
 function sourcesHash() {

@@ -11,8 +11,9 @@ run when the gradebook is opened. See gradebook/README.md.
 
 from __future__ import annotations
 
-from gradebook.api import POLICIES, Gradebook, LearnerView, Policy
-from gradebook.db import default_url, open_gradebook
+from database.engine import default_url
+from database.models import Attempt, Learner
+from gradebook.api import POLICIES, Gradebook, LearnerView, Policy, open_gradebook
 from gradebook.errors import (
     AccessDenied,
     AppendOnly,
@@ -22,7 +23,6 @@ from gradebook.errors import (
     InvalidIdentity,
     UnknownLearner,
 )
-from gradebook.models import Attempt, Learner
 
 __all__ = [
     "POLICIES",

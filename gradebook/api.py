@@ -21,9 +21,10 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
+from database.engine import make_engine, upgrade
+from database.locks import writer_queue
+from database.models import Attempt, Learner, utcnow
 from gradebook.errors import AccessDenied, AppendOnly, IdentityConflict, UnknownLearner
-from gradebook.locks import writer_queue
-from gradebook.models import Attempt, Learner, utcnow
 from gradebook.validation import (
     check_answers,
     check_display_name,
@@ -35,7 +36,7 @@ from gradebook.validation import (
     normalise_learner_number,
 )
 
-__all__ = ["POLICIES", "Gradebook", "LearnerView", "Policy"]
+__all__ = ["POLICIES", "Gradebook", "LearnerView", "Policy", "open_gradebook"]
 
 T = TypeVar("T")
 Policy = Literal["best", "last"]
@@ -95,7 +96,7 @@ class Gradebook:
     """Learners and their attempts. Use as a context manager, or call :meth:`close`.
 
     One facade holds one database session: give each thread or request its own facade
-    (they may share an engine; :func:`gradebook.db.open_gradebook` makes one per facade).
+    (they may share an engine; :func:`open_gradebook` makes one per facade).
     """
 
     #: How often a write is retried after a clash with a concurrent writer.
@@ -126,7 +127,7 @@ class Gradebook:
             self.engine.dispose()
 
     def __repr__(self) -> str:
-        from gradebook.db import safe_url
+        from database.engine import safe_url
 
         return f"Gradebook({safe_url(self.engine.url)!r})"
 
@@ -369,3 +370,18 @@ class LearnerView:
             policy, learner_number=self._number, exercise_id=exercise_id
         )
         return {exercise: attempt for (_, exercise), attempt in chosen.items()}
+
+
+def open_gradebook(url: str | None = None, *, migrate: bool = True, **kwargs: Any) -> Gradebook:
+    """Open (and by default migrate) the gradebook at ``url``; close it, or use ``with``.
+
+    ``url`` defaults to :func:`database.engine.default_url`.
+    """
+    engine = make_engine(url, **kwargs)
+    try:
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Gradebook(engine, owns_engine=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from gradebook.db import open_gradebook
+from gradebook.api import open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
 from gradebook.validation import check_exercise_id
 
@@ -41,7 +41,7 @@ def export(
 
     To ``out`` when given (UTF-8), else to ``stdout``. Returns the number of data rows.
     ``url`` defaults to ``IGM_DATABASE_URL`` or the local SQLite file
-    (:func:`gradebook.db.default_url`). ``columns`` are ``EXERCISE_ID=COLUMN NAME`` texts.
+    (:func:`database.engine.default_url`). ``columns`` are ``EXERCISE_ID=COLUMN NAME`` texts.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")

@@ -17,8 +17,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
+from database.models import Attempt
 from gradebook.api import POLICIES, Gradebook, select_attempts
-from gradebook.models import Attempt
 from gradebook.validation import check_exercise_id
 
 __all__ = ["FORMULA_PREFIXES", "LMS_STYLES", "attempts_csv", "gradebook_csv", "neutralise"]

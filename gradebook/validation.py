@@ -8,8 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from database.models import IDENTITY_SOURCES
 from gradebook.errors import InvalidAttempt, InvalidIdentity
-from gradebook.models import IDENTITY_SOURCES
 
 __all__ = [
     "LEARNER_NUMBER",

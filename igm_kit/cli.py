@@ -99,8 +99,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from widgets.serve_config import ServeConfigError, config_from_args
-    from widgets.server import serve  # UI layer: imported only for this command
+    from apps.serve_config import ServeConfigError, config_from_args
+    from apps.server import serve  # UI layer: imported only for this command
 
     try:
         config = config_from_args(args)
@@ -111,7 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    from widgets.book import build_book  # UI layer: imported only for this command
+    from book.build import build_book  # UI layer: imported only for this command
 
     languages = tuple(args.lang) if args.lang else LANGUAGES
     build_book(languages=languages, strict=not args.no_strict)
@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("serve", help="serve the apps, exercises, live sessions and the book")
-    from widgets.serve_config import add_serve_arguments  # plain argparse; no Jupyter imports
+    from apps.serve_config import add_serve_arguments  # plain argparse; no Jupyter imports
 
     add_serve_arguments(p)
     p.add_argument("--open", action="store_true", help="open the landing page in a browser")

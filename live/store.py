@@ -15,12 +15,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gradebook.db import make_engine, upgrade
-from gradebook.models import utcnow
+from database.engine import make_engine, upgrade
+from database.live_models import ANSWER_KINDS, LiveAnswer, LiveParticipant, LiveSession
+from database.models import utcnow
 from igm.cases import Case, CaseError, find_case, scan_cases
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES
-from live.models import ANSWER_KINDS, LiveAnswer, LiveParticipant, LiveSession
 
 __all__ = [
     "CODE_ALPHABET",

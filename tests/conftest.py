@@ -15,6 +15,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+#: The databases every database test runs on (SQLite and PostgreSQL): ``db_url``, ``postgres_url``.
+pytest_plugins = ["tests.database_fixtures"]
+
 CHROMIUM = os.environ.get("IGM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -103,7 +106,7 @@ def page(browser: Any) -> Iterator[Any]:
     assert not unique, f"page tried to reach {len(unique)} non-local address(es): {unique}"
 
 
-# --- a real ``widgets.server.serve()`` in a subprocess (reusable by any browser test) ---------
+# --- a real ``apps.server.serve()`` in a subprocess (reusable by any browser test) ---------
 
 
 def free_port() -> int:
@@ -182,7 +185,7 @@ def run_server(
             else f"port={port}, pool_size={pool_size}"
         )
         code = (
-            "from widgets.server import serve; from widgets.serve_config import ServeConfig; "
+            "from apps.server import serve; from apps.serve_config import ServeConfig; "
             f"serve({options}, extra_args={list(extra_args or [])!r})"
         )
         proc = subprocess.Popen(

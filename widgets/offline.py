@@ -42,7 +42,7 @@ __all__ = [
     "write_bundle",
 ]
 
-#: The Voila template whose static folder holds the bundle (the kit's, see widgets/jupyter).
+#: The Voila template whose static folder holds the bundle (the kit's, see apps/jupyter).
 TEMPLATE = "igm"
 #: Where Voila serves the template's static files, relative to the base URL (in ``igm serve``
 #: and in the server extension alike).

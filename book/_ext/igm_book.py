@@ -7,7 +7,7 @@ is Sphinx's ``language`` setting):
   through the engine; invalid case files are skipped) and the local vega bundle into
   ``book/_static`` if it is missing.
 - Roles: ``igm-text`` shows one string of a case file as plain text (see
-  :func:`widgets.book.myst_text`: a case file is data, never markup), ``igm-number`` one
+  :func:`book.build.myst_text`: a case file is data, never markup), ``igm-number`` one
   engine number in the prose (``{igm-number}`n_draws```). The book needs no MyST
   substitutions, so there is no Jinja in its build.
 - Pages cannot insert files or raw HTML by directive (``include``, ``literalinclude``,
@@ -44,11 +44,11 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import docname_join
 from sphinx.util.docutils import SphinxDirective
 
+from book import build
 from igm.cases import find_case
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, t
 from igm.weights import DOMAINS, domain_weights
-from widgets import book
 
 _STATIC = Path(__file__).resolve().parent.parent / "_static"
 
@@ -96,7 +96,7 @@ class ModelDirective(SphinxDirective):
             scores = DeterminantScores.from_mapping(dict.fromkeys(DETERMINANTS, 4))
         serial = self.env.new_serialno("igm-model")
         element_id = f"igm-model-{case_id or domain}-{serial}"
-        raw = book.model_html(
+        raw = build.model_html(
             domain=domain,
             scores=scores,
             lang=lang,
@@ -116,7 +116,7 @@ class FormulaDirective(SphinxDirective):
         domain = self.options.get("domain", DOMAINS[0])
         domain_weights(domain)  # fails loudly on an unknown domain
         out: list[nodes.Node] = []
-        for latex in book.formula_latex(domain):
+        for latex in build.formula_latex(domain):
             node = nodes.math_block(latex, latex, nowrap=False, number=None, label=None)
             node["docname"] = self.env.docname
             out.append(node)
@@ -125,22 +125,22 @@ class FormulaDirective(SphinxDirective):
 
 class SymbolsDirective(_MarkdownDirective):
     def markdown(self) -> str:
-        return book.formula_symbols_markdown(_lang(self.env))
+        return build.formula_symbols_markdown(_lang(self.env))
 
 
 class WeightsDirective(_MarkdownDirective):
     def markdown(self) -> str:
-        return book.weights_markdown(_lang(self.env))
+        return build.weights_markdown(_lang(self.env))
 
 
 class ReferencesDirective(_MarkdownDirective):
     def markdown(self) -> str:
-        return book.references_markdown()
+        return build.references_markdown()
 
 
 class GlossaryDirective(_MarkdownDirective):
     def markdown(self) -> str:
-        return book.glossary_markdown(_lang(self.env))
+        return build.glossary_markdown(_lang(self.env))
 
 
 # ---- roles -----------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def case_text_role(
     quotes are off for it: a case text is shown exactly as the trainer wrote it.
     """
     try:
-        value = book.case_text(text)
+        value = build.case_text(text)
     except UnicodeDecodeError:
         msg = inliner.reporter.error(f"{name}: not percent-encoded UTF-8", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
@@ -182,8 +182,8 @@ def number_role(
     options: dict[str, Any] | None = None,
     content: Sequence[str] = (),
 ) -> _RoleResult:
-    """``{igm-number}`n_draws```: an engine number the prose quotes (:func:`book.substitutions`)."""
-    numbers = book.substitutions()
+    """``{igm-number}`n_draws```: an engine number the prose quotes (:func:`build.substitutions`)."""
+    numbers = build.substitutions()
     if text not in numbers:
         msg = inliner.reporter.error(
             f"{name}: unknown number {text!r}; known: {', '.join(sorted(numbers))}", line=lineno
@@ -237,8 +237,8 @@ def _visit_block(self: Any, node: nodes.Node) -> None:
 
 
 def _generate(app: Sphinx, config: Any) -> None:
-    book.write_vega_bundle(_STATIC)
-    book.write_case_pages(Path(app.srcdir), _lang(app))
+    build.write_vega_bundle(_STATIC)
+    build.write_case_pages(Path(app.srcdir), _lang(app))
 
 
 def _no_file_insertion(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -316,8 +316,8 @@ def _escape_search_titles(app: Sphinx, exc: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_role(book.CASE_TEXT_ROLE, case_text_role)
-    app.add_role(book.NUMBER_ROLE, number_role)
+    app.add_role(build.CASE_TEXT_ROLE, case_text_role)
+    app.add_role(build.NUMBER_ROLE, number_role)
     app.add_post_transform(LinksToAbsentCases)
     app.add_directive("igm-model", ModelDirective)
     app.add_directive("igm-formula", FormulaDirective)

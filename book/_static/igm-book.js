@@ -1,5 +1,5 @@
 /* The igm-kit book's interactive model: embeds a Vega-Lite spec (generated from the engine's
- * weights by widgets/book.py) with vegaEmbed, and keeps the text readout in step with the
+ * weights by book/build.py) with vegaEmbed, and keeps the text readout in step with the
  * sliders. No arithmetic here: the numbers come from the spec's own calculated fields. */
 (function () {
   "use strict";

@@ -61,7 +61,7 @@ async function renderOutput(script, manager) {
   }
 }
 
-/** Shows a notice at the top of the page, in the page's language (texts: widgets/page.py);
+/** Shows a notice at the top of the page, in the page's language (texts: apps/page.py);
  * one at a time. */
 function notice(config, key) {
   const texts = config.igmTexts ?? {};

@@ -1,4 +1,4 @@
-"""A real ``widgets.server.serve()`` in a subprocess, shared by the browser tests of the apps."""
+"""A real ``apps.server.serve()`` in a subprocess, shared by the browser tests of the apps."""
 
 from __future__ import annotations
 

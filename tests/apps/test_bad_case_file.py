@@ -12,7 +12,7 @@ is a copy of ``case_studies/`` plus one invalid case (an attitude score of 8), a
 
 Nothing of the repository's own build is touched: the book sources are copied to a temporary
 project root, built there, and the server serves that root (the launcher below only points
-``widgets.book.BOOK_DIR`` and ``serve(root=...)`` at it; ``igm`` has no flag for either).
+``book.build.BOOK_DIR`` and ``serve(root=...)`` at it; ``igm`` has no flag for either).
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ EXECUTION_ERROR = "There was an error when executing cell"
 
 #: ``igm book`` with the book's folder in the temporary root.
 BOOK_LAUNCHER = (
-    "import sys; from pathlib import Path; import widgets.book; "
-    "widgets.book.BOOK_DIR = Path(sys.argv[1]); "
+    "import sys; from pathlib import Path; import book.build; "
+    "book.build.BOOK_DIR = Path(sys.argv[1]); "
     "from igm_kit.cli import main; sys.exit(main(['book']))"
 )
 #: ``igm serve ARGS`` serving the temporary root.
 SERVE_LAUNCHER = (
-    "import functools, sys; import widgets.server; "
-    "widgets.server.serve = functools.partial(widgets.server.serve, root=sys.argv[1]); "
+    "import functools, sys; import apps.server; "
+    "apps.server.serve = functools.partial(apps.server.serve, root=sys.argv[1]); "
     "from igm_kit.cli import main; sys.exit(main(['serve', *sys.argv[2:]]))"
 )
 

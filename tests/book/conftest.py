@@ -30,7 +30,7 @@ def _sources() -> Iterable[Path]:
         (BOOK / "_ext", "*.py"),
         (BOOK / "_templates", "*.html"),
         (BOOK / "_static", "igm-book.*"),
-        (REPO / "widgets", "book.py"),
+        (BOOK, "build.py"),
         (REPO / "widgets", "theme.py"),
         (REPO / "igm" / "data", "*.yaml"),
         (REPO / "case_studies", "*.yaml"),
@@ -54,7 +54,7 @@ def _fresh() -> bool:
 def built_book() -> Path:
     """``book/_build/html`` with both editions, built at most once per session."""
     if os.environ.get("IGM_BOOK_REBUILD") or not _fresh():
-        from widgets.book import build_book
+        from book.build import build_book
 
         build_book(strict=True)
     return HTML

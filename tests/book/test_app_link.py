@@ -9,9 +9,9 @@ from urllib.parse import urljoin
 
 import pytest
 
+from book.build import app_href, model_html
 from igm.cases import find_case
 from igm.i18n import t
-from widgets.book import app_href, model_html
 
 BASES = ("/", "/igm/")
 

@@ -1,6 +1,6 @@
 """Case text reaches the book's Markdown as text: what MyST sees of it, without a build.
 
-:func:`widgets.book.myst_text` is the one place case text enters a case page. These tests
+:func:`book.build.myst_text` is the one place case text enters a case page. These tests
 parse its output with the book's own MyST configuration (same extensions as the
 ``_config.yml`` files) and check that, whatever the text, the parser sees one ``igm-text``
 role holding exactly that text, and nothing else: no heading, list, table, fence, directive,
@@ -25,12 +25,7 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from igm.cases import load_case, scan_cases
-from igm.i18n import LANGUAGES, t
-from igm.model import model_for
-from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
-from tests.book.conftest import BOOK, REPO, case_strings
-from widgets.book import (
+from book.build import (
     CASE_TEXT_ROLE,
     case_page,
     case_text,
@@ -39,6 +34,11 @@ from widgets.book import (
     substitutions,
     write_case_pages,
 )
+from igm.cases import load_case, scan_cases
+from igm.i18n import LANGUAGES, t
+from igm.model import model_for
+from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
+from tests.book.conftest import BOOK, REPO, case_strings
 
 HOSTILE = Path(__file__).parent / "hostile"
 

@@ -8,7 +8,7 @@ key, ``include``, ``raw``, ``eval-rst``), roles (``{download}`` ...), HTML and `
 10,000 characters. ``@MARKER@`` and ``@SECRET@`` in them are filled in with paths in a
 temporary folder.
 
-The book is built once for this module, for real and strict: :func:`widgets.book.build_book`
+The book is built once for this module, for real and strict: :func:`book.build.build_book`
 (what ``igm book`` runs) on a temporary copy of ``book/``, both editions, with
 ``IGM_CASES_DIR`` on a folder holding the hostile cases and one invalid case file.
 """
@@ -75,7 +75,7 @@ def _cases_folder(root: Path, marker: Path, secret: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileBuild]:
-    from widgets.book import build_book
+    from book.build import build_book
 
     root = tmp_path_factory.mktemp("hostile-book")
     marker = root / "MARKER"
@@ -287,7 +287,7 @@ def test_book_pages_cannot_insert_files_or_raw_html(tmp_path: Path) -> None:
     A chapter of a copy of the book gets ``literalinclude``, ``include`` and ``raw``: the
     build (not strict, Dutch only) leaves them out, and a strict build would fail on them.
     """
-    from widgets.book import build_book
+    from book.build import build_book
 
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET_OUTSIDE + "\n", encoding="utf-8")

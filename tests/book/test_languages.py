@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from book.build import glossary
 from igm.i18n import LANGUAGES, missing_translations, t
 from tests.book.conftest import BOOK, pages
-from widgets.book import glossary
 
 
 def _relative(html: Path, lang: str) -> set[str]:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from book.build import formula_latex, model_spec
 from igm import DETERMINANTS, list_cases, model_for
 from igm.i18n import t
 from igm.weights import domain_weights
-from widgets.book import formula_latex, model_spec
 
 # A few score combinations besides each case's own: extremes, and uneven mixes.
 COMBINATIONS = [

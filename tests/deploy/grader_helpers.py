@@ -1,4 +1,4 @@
-"""A real igm-grader (deploy/igm_grader.py) on a real port, with a fake hub and a SQLite gradebook.
+"""A real igm-grader (exercises/grading_service.py) on a real port, with a fake hub and a SQLite gradebook.
 
 The fake hub answers ``GET /hub/api/user`` for a few tokens as JupyterHub does (name, kind,
 scopes and groups of the token's owner). Two ways to run them:
@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import tornado.httpclient
 import tornado.web
 
-from deploy.igm_grader import HubIdentity, make_app
+from exercises.grading_service import HubIdentity, make_app
 from gradebook import Gradebook, open_gradebook
 from tests.conftest import free_port, run_in_thread
 

@@ -1,7 +1,7 @@
 """igm-grader against a REAL JupyterHub (not the fake hub of tests/deploy/grader_helpers.py).
 
 One JupyterHub process (the version pip installed, 5 or 6) and one igm-grader process
-(``deploy/igm_grader.py``, as a Deployment would run it) for the module. The hub runs with
+(``exercises/grading_service.py``, as a Deployment would run it) for the module. The hub runs with
 tests/deploy/hub_config.py: DummyAuthenticator, no proxy process, a spawner that only records
 the environment the hub gives a learner's server, and the roles of docs/deployment.md. Users,
 group members and tokens are made through the hub's REST API with an admin service's token;
@@ -38,8 +38,8 @@ from typing import Any
 
 import pytest
 
-from deploy.igm_grader import HubIdentity, HubUser, variant_key
 from exercises import get_exercise
+from exercises.grading_service import HubIdentity, HubUser, variant_key
 from gradebook import Gradebook, open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
 from tests.conftest import ARTIFACTS, free_port, require, run_in_thread, stop_process_group
@@ -61,7 +61,7 @@ OUTSIDER = "geen.groep"  # a hub user in no group: holds only the default `user`
 KEY_FIELDS = {"reference", "answer", "answers", "key", "solution", "scores", "correct"}
 
 
-# --- HTTP, as a learner's kernel makes it (urllib, like widgets/grader_client.py) --------------
+# --- HTTP, as a learner's kernel makes it (urllib, like exercises/grader_client.py) --------------
 
 
 @dataclass
@@ -174,7 +174,7 @@ def hub() -> Iterator[RealHub]:
         grader_log = open(ARTIFACTS / "real_hub_grader.log", "wb")  # noqa: SIM115
         logs.append(grader_log)
         grader = subprocess.Popen(
-            [sys.executable, "deploy/igm_grader.py", "--port", str(grader_port)],
+            [sys.executable, "exercises/grading_service.py", "--port", str(grader_port)],
             cwd=ROOT,
             env=grader_env,
             stdout=grader_log,

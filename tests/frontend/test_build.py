@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
-STATIC = ROOT / "widgets" / "jupyter" / "voila" / "templates" / "igm" / "static"
+STATIC = ROOT / "apps" / "jupyter" / "voila" / "templates" / "igm" / "static"
 BANNER = re.compile(r"built by frontend/build\.mjs from sources sha256:([0-9a-f]{64})")
 
 

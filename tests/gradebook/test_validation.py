@@ -64,6 +64,6 @@ def test_a_typed_number_outside_the_rule_is_refused_even_if_a_hub_could_give_it(
 
 
 def test_the_longest_id_matches_the_database_column() -> None:
-    from gradebook.models import Learner
+    from database.models import Learner
 
     assert Learner.__table__.c.learner_number.type.length == MAX_LEARNER_ID_LENGTH

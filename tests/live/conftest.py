@@ -14,7 +14,6 @@ import pytest
 
 from live.store import LiveStore
 from live.web import make_app
-from tests.gradebook.conftest import postgres_url  # noqa: F401  (the PostgreSQL half of test_store)
 
 TRAINER_TOKEN = "test-trainer-key-0123456789"
 

@@ -28,7 +28,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LiveStore]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     else:
-        from tests.gradebook.conftest import reset_postgres
+        from tests.database_fixtures import reset_postgres
 
         url = request.getfixturevalue("postgres_url")
         reset_postgres(url)

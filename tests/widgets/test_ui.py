@@ -109,7 +109,7 @@ def test_voila_serves_the_bundle_from_the_template_static_folder(
     both) resolves the bundle's URL to the bundle file."""
     from voila.static_file_handler import TemplateStaticFileHandler
 
-    from widgets.server import TEMPLATE_ROOT
+    from apps.server import TEMPLATE_ROOT
 
     path = offline.write_bundle()
     monkeypatch.setenv(

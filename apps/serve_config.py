@@ -1,0 +1,466 @@
+"""Configuration of ``igm serve``: one typed object, from defaults, a TOML file, env and flags.
+
+Precedence, lowest first: the defaults below; the ``[serve]`` table of a TOML file (``--config
+PATH``, else ``igm.toml`` in the working directory when it exists, else none); the environment
+(``IGM_DATABASE_URL``, ``IGM_TRAINER_TOKEN``); command-line flags. Secrets (database password,
+trainer token) belong in the environment or a file readable only by the server's user, not on
+the command line (every local user can read another process's arguments).
+
+Example ``igm.toml``::
+
+    [serve]
+    host = "0.0.0.0"          # listen on every interface (behind a reverse proxy)
+    port = 8866
+    base_url = "/igm/"        # the kit is served under https://example.org/igm/
+    pool_size = 2             # preheated kernels per app notebook (0: no preheating)
+    cull_idle_seconds = 900   # stop kernels idle and disconnected for 15 min (0: never)
+
+    [serve.pools]             # per-notebook pool sizes, e.g. the app the room opens first
+    "apps/explorer.ipynb" = 24
+
+:func:`voila_config` turns a :class:`ServeConfig` into the traitlets ``Config`` Voila reads
+(the same names as a ``voila.json``): ``Voila.ip/port/base_url``,
+``VoilaConfiguration.preheat_kernel/default_pool_size``,
+``VoilaKernelManager.kernel_pools_config/fill_delay`` and
+``MappingKernelManager.cull_idle_timeout/cull_interval``,
+``VoilaConfiguration.page_config_hook`` (:func:`apps.page.page_config_hook`: the texts of
+the kit's page script, and no JupyterLab extensions, which only Voila's own front end loads).
+It also sets
+``VoilaConfiguration.multi_kernel_manager_class`` to :class:`PoolAwareKernelManager`:
+without it the idle culler stops the preheated kernels waiting in the pool (they are idle and
+have no connection), and Voila does not refill a pool when one of its kernels is shut down, so
+a server with culling on would lose its pool after ``cull_idle_seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEFAULT_CONFIG_FILE",
+    "ServeConfig",
+    "ServeConfigError",
+    "add_serve_arguments",
+    "config_from_args",
+    "discover_notebooks",
+    "load_serve_config",
+    "voila_config",
+]
+
+#: Read when present in the working directory and no ``--config`` is given.
+DEFAULT_CONFIG_FILE = "igm.toml"
+#: Notebooks a trainer opens, one at a time: never a room-sized pool by default.
+TRAINER_NOTEBOOKS: frozenset[str] = frozenset(
+    {"apps/case_editor.ipynb", "exercises/dashboard.ipynb"}
+)
+#: Folders (relative to the served root) whose notebooks get a kernel pool.
+POOLED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
+DATABASE_SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgresql+psycopg")
+MAX_POOL_SIZE = 128
+MIN_TOKEN_LENGTH = 16
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+_NOTEBOOK = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.ipynb$")
+
+
+class ServeConfigError(ValueError):
+    """A setting has a wrong value: the message names the field, where it came from, and what
+    is allowed. It never repeats a secret."""
+
+    def __init__(self, field_name: str, problem: str, allowed: str, source: str = "") -> None:
+        where = f" (from {source})" if source else ""
+        super().__init__(f"{field_name}{where}: {problem}; allowed: {allowed}")
+        self.field = field_name
+        self.problem = problem
+        self.allowed = allowed
+
+    def from_source(self, source: str) -> ServeConfigError:
+        """The same error, saying where the value came from."""
+        return ServeConfigError(self.field, self.problem, self.allowed, source)
+
+
+@dataclass(frozen=True, repr=False)
+class ServeConfig:
+    """Everything ``igm serve`` needs to know. Build it with :func:`load_serve_config`."""
+
+    #: Address to listen on: loopback by default; ``0.0.0.0`` behind a reverse proxy.
+    host: str = "127.0.0.1"
+    port: int = 8866
+    #: URL prefix the kit is served under; starts and ends with ``/``.
+    base_url: str = "/"
+    #: Gradebook database (``sqlite:///PATH`` or ``postgresql+psycopg://…``); None: the
+    #: gradebook's own default (``var/igm.sqlite3`` in a checkout).
+    database_url: str | None = None
+    #: Preheated kernels kept ready per app/exercise notebook; 0 turns preheating off. One
+    #: suits a learner on a laptop; size it to the room for a session (docs/deployment.md).
+    pool_size: int = 1
+    #: Per-notebook pool sizes (path relative to the root, e.g. ``apps/explorer.ipynb``),
+    #: overriding ``pool_size`` for that notebook.
+    pools: Mapping[str, int] = field(default_factory=dict)
+    #: Stop kernels idle (and without an open page) this long; 0 never culls.
+    cull_idle_seconds: int = 1800
+    #: Seconds after a pooled kernel is taken before Voila starts its replacement. A longer
+    #: delay moves the replacements' CPU load after a room's rush, but a learner who finds
+    #: every ready kernel taken waits for a scheduled replacement: keep it ≤ 30 s.
+    refill_delay_seconds: float = 2.0
+    #: Shared secret for the trainer pages (grade export); None: trainer pages are off.
+    trainer_token: str | None = None
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.redacted().items())
+        return f"ServeConfig({shown})"
+
+    @property
+    def cull_interval_seconds(self) -> int:
+        """How often the culler looks: a quarter of the idle time, between 10 s and 5 min."""
+        return max(10, min(300, self.cull_idle_seconds // 4))
+
+    def pool_size_for(self, notebook: str) -> int:
+        """Preheated kernels for ``notebook``: its entry in ``pools``, else ``pool_size``; a
+        trainer's notebook (one user at a time) gets at most one unless ``pools`` says more."""
+        default = min(self.pool_size, 1) if notebook in TRAINER_NOTEBOOKS else self.pool_size
+        return int(self.pools.get(notebook, default))
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict that is safe to print or log (no password, no token)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["pools"] = dict(self.pools)
+        out["database_url"] = _redact_url(self.database_url)
+        out["trainer_token"] = "***" if self.trainer_token else None
+        return out
+
+
+def _redact_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _check_int(name: str, value: Any, lo: int, hi: int, allowed: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServeConfigError(name, f"{value!r} is not a whole number", allowed)
+    if not lo <= value <= hi:
+        raise ServeConfigError(name, f"{value} is out of range", allowed)
+
+
+def validate(cfg: ServeConfig) -> None:
+    """Raise :class:`ServeConfigError` for the first wrong field."""
+    if not isinstance(cfg.host, str) or not cfg.host:
+        raise ServeConfigError("host", f"{cfg.host!r} is empty", "an IP address or host name")
+    try:
+        ipaddress.ip_address(cfg.host)
+    except ValueError:
+        if not _HOSTNAME.match(cfg.host):
+            raise ServeConfigError(
+                "host",
+                f"{cfg.host!r} is neither an IP address nor a host name",
+                "e.g. 127.0.0.1, 0.0.0.0, ::1, localhost",
+            ) from None
+    _check_int("port", cfg.port, 1, 65535, "1 to 65535")
+    if (
+        not isinstance(cfg.base_url, str)
+        or not cfg.base_url.startswith("/")
+        or not cfg.base_url.endswith("/")
+        or "//" in cfg.base_url
+        or any(c in cfg.base_url for c in " ?#\\")
+    ):
+        raise ServeConfigError(
+            "base_url",
+            f"{cfg.base_url!r} is not a URL path",
+            "a path that starts and ends with '/', e.g. / or /igm/",
+        )
+    if cfg.database_url is not None:
+        if not isinstance(cfg.database_url, str):
+            raise ServeConfigError("database_url", "is not text", "a database URL")
+        scheme = cfg.database_url.partition("://")[0]
+        if "://" not in cfg.database_url or scheme not in DATABASE_SCHEMES:
+            raise ServeConfigError(
+                "database_url",
+                f"{_redact_url(cfg.database_url)!r} has an unsupported scheme {scheme!r}",
+                "sqlite:///PATH, postgresql://… or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB",
+            )
+    _check_int("pool_size", cfg.pool_size, 0, MAX_POOL_SIZE, f"0 (off) to {MAX_POOL_SIZE}")
+    if not isinstance(cfg.pools, Mapping):
+        raise ServeConfigError(
+            "pools", "is not a table", 'a table of notebook = size, e.g. "apps/explorer.ipynb" = 8'
+        )
+    for notebook, size in cfg.pools.items():
+        if not isinstance(notebook, str) or not _NOTEBOOK.match(notebook) or ".." in notebook:
+            raise ServeConfigError(
+                "pools",
+                f"{notebook!r} is not a notebook path relative to the root",
+                "e.g. apps/explorer.ipynb",
+            )
+        _check_int(f"pools.{notebook}", size, 0, MAX_POOL_SIZE, f"0 to {MAX_POOL_SIZE}")
+    _check_int(
+        "cull_idle_seconds", cfg.cull_idle_seconds, 0, 7 * 86400, "0 (never) to 604800 (a week)"
+    )
+    if 0 < cfg.cull_idle_seconds < 60:
+        raise ServeConfigError(
+            "cull_idle_seconds",
+            f"{cfg.cull_idle_seconds} s would stop kernels of learners who are reading",
+            "0 (never) or 60 to 604800",
+        )
+    if (
+        isinstance(cfg.refill_delay_seconds, bool)
+        or not isinstance(cfg.refill_delay_seconds, (int, float))
+        or not 0 <= cfg.refill_delay_seconds <= 3600
+    ):
+        raise ServeConfigError(
+            "refill_delay_seconds", f"{cfg.refill_delay_seconds!r} is out of range", "0 to 3600"
+        )
+    if cfg.trainer_token is not None and (
+        not isinstance(cfg.trainer_token, str)
+        or len(cfg.trainer_token) < MIN_TOKEN_LENGTH
+        or any(c.isspace() for c in cfg.trainer_token)
+    ):
+        raise ServeConfigError(
+            "trainer_token",
+            "is too short or contains spaces",
+            f"at least {MIN_TOKEN_LENGTH} characters without spaces, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+        )
+
+
+_FILE_KEYS = {f.name for f in fields(ServeConfig)}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError as exc:
+            raise ServeConfigError(
+                "config", "reading TOML on Python 3.10 needs tomli", "pip install tomli"
+            ) from exc
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ServeConfigError(
+            "config", f"{str(path)!r} does not exist", "the path of a TOML file", str(path)
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ServeConfigError("config", f"not valid TOML ({exc})", "TOML", str(path)) from None
+    table = data.get("serve", {})
+    if not isinstance(table, dict):
+        raise ServeConfigError("serve", "is not a table", "a [serve] table", str(path))
+    unknown = sorted(set(table) - _FILE_KEYS)
+    if unknown:
+        raise ServeConfigError(
+            f"serve.{unknown[0]}", "is not a setting", ", ".join(sorted(_FILE_KEYS)), str(path)
+        )
+    return dict(table)
+
+
+def _apply(config: ServeConfig, values: Mapping[str, Any], source: str) -> ServeConfig:
+    try:
+        return replace(config, **values)
+    except ServeConfigError as exc:
+        raise exc.from_source(source) from None
+
+
+def load_serve_config(
+    path: str | Path | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+) -> ServeConfig:
+    """Defaults < TOML file < environment < ``overrides`` (CLI flags; None values are ignored).
+
+    ``path`` None reads ``igm.toml`` in ``cwd`` (default: the working directory) if it exists.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+    else:
+        candidate = Path(cwd or os.getcwd()) / DEFAULT_CONFIG_FILE
+        file = candidate if candidate.is_file() else None  # type: ignore[assignment]
+    config = ServeConfig()
+    if file is not None:
+        values.update(_read_toml(file))
+        config = _apply(config, values, str(file))
+    env_values = {
+        name: env[var]
+        for name, var in (
+            ("database_url", "IGM_DATABASE_URL"),
+            ("trainer_token", "IGM_TRAINER_TOKEN"),
+        )
+        if env.get(var)
+    }
+    for name, value in env_values.items():
+        var = "IGM_DATABASE_URL" if name == "database_url" else "IGM_TRAINER_TOKEN"
+        config = _apply(config, {name: value}, var)
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(flags) - _FILE_KEYS)
+    if unknown:
+        raise ServeConfigError(unknown[0], "is not a setting", ", ".join(sorted(_FILE_KEYS)))
+    if flags:
+        config = _apply(config, flags, "command line")
+    return config
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``igm serve`` flags. Every default is None so that an absent flag does not
+    override the file or the environment; :func:`config_from_args` builds the config."""
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"TOML file with a [serve] table (default: ./{DEFAULT_CONFIG_FILE} if present)",
+    )
+    parser.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: 8866)")
+    parser.add_argument("--base-url", help="URL prefix, e.g. /igm/ (default: /)")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="gradebook database (default: $IGM_DATABASE_URL, else var/igm.sqlite3); "
+        "prefer the environment variable for URLs with a password",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        help="preheated kernels per app and exercise notebook, 0 = off (default: 1)",
+    )
+    parser.add_argument(
+        "--refill-delay-seconds",
+        type=float,
+        help="wait this long before replacing a pooled kernel that was taken (default: 2)",
+    )
+    parser.add_argument(
+        "--cull-idle-seconds",
+        type=int,
+        help="stop kernels idle and disconnected this long, 0 = never (default: 1800)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> ServeConfig:
+    """The :class:`ServeConfig` for parsed ``igm serve`` arguments."""
+    overrides = {
+        name: getattr(args, name, None)
+        for name in (
+            "host",
+            "port",
+            "base_url",
+            "database_url",
+            "pool_size",
+            "cull_idle_seconds",
+            "refill_delay_seconds",
+        )
+    }
+    return load_serve_config(getattr(args, "config", None), overrides=overrides)
+
+
+def discover_notebooks(root: str | Path, folders: Iterable[str] = POOLED_FOLDERS) -> list[str]:
+    """Notebook paths (relative to ``root``, ``/``-separated) in the pooled folders."""
+    base = Path(root)
+    found: list[str] = []
+    for folder in folders:
+        found += sorted(
+            p.relative_to(base).as_posix()
+            for p in (base / folder).rglob("*.ipynb")
+            if ".ipynb_checkpoints" not in p.parts
+        )
+    return found
+
+
+_POOL_AWARE: Any = None
+
+
+def _pool_aware_class() -> Any:
+    """Build :class:`PoolAwareKernelManager` on first use: importing this module (``igm``'s
+    argument parser does) must not import jupyter_server."""
+    global _POOL_AWARE
+    if _POOL_AWARE is None:
+        from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+        class PoolAwareKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+            """The default kernel manager, except that the idle culler leaves pooled kernels
+            alone.
+
+            Voila derives its ``VoilaKernelManager`` from this class
+            (``multi_kernel_manager_class``), so ``self._pools`` (notebook -> list of tasks
+            resolving to ``{"kernel_id": …}``) is the preheated pool at run time.
+            """
+
+            def pooled_kernel_ids(self) -> set[str]:
+                ids: set[str] = set()
+                for pool in getattr(self, "_pools", {}).values():
+                    for task in pool:
+                        if task.done() and not task.cancelled() and task.exception() is None:
+                            result = task.result()
+                            if isinstance(result, dict) and "kernel_id" in result:
+                                ids.add(result["kernel_id"])
+                return ids
+
+            async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+                if kernel_id in self.pooled_kernel_ids():
+                    return
+                await super().cull_kernel_if_idle(kernel_id)
+
+        PoolAwareKernelManager.__module__ = __name__
+        PoolAwareKernelManager.__qualname__ = "PoolAwareKernelManager"
+        _POOL_AWARE = PoolAwareKernelManager
+    return _POOL_AWARE
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PoolAwareKernelManager":
+        return _pool_aware_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def voila_config(cfg: ServeConfig, notebooks: Sequence[str] = ()) -> Any:
+    """The traitlets ``Config`` for standalone Voila (``voila.app.Voila(config=...)``).
+
+    ``notebooks``: the notebooks that get a pool of ``cfg.pool_size_for(nb)`` kernels (see
+    :func:`discover_notebooks`); every other notebook under the root gets none.
+    """
+    from traitlets.config import Config
+
+    c = Config()
+    c.Voila.ip = cfg.host
+    c.Voila.port = cfg.port
+    c.Voila.base_url = cfg.base_url
+    pools = {nb: {"pool_size": cfg.pool_size_for(nb)} for nb in (*notebooks, *cfg.pools)}
+    preheat = any(p["pool_size"] > 0 for p in pools.values())
+    c.VoilaConfiguration.preheat_kernel = preheat
+    c.VoilaConfiguration.default_pool_size = 0
+    if preheat:
+        c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, **pools}
+        # No preheat_denylist: Voila matches it against *absolute* paths (a pattern such as
+        # "^(?!apps/)" denies every notebook); the "default" size 0 already keeps every
+        # notebook without an entry out of the pool.
+        # Start the replacement of a used kernel this long after it was taken.
+        c.VoilaKernelManager.fill_delay = float(cfg.refill_delay_seconds)
+    c.VoilaConfiguration.multi_kernel_manager_class = f"{__name__}.PoolAwareKernelManager"
+    # The kit's page script (frontend/, see apps/jupyter/voila/templates/igm) in place of
+    # Voila's JupyterLab front end: its texts, and no JupyterLab extensions to list.
+    from apps.page import page_config_hook
+
+    c.VoilaConfiguration.page_config_hook = page_config_hook
+    # Kernels talk to the server over Unix sockets, not localhost TCP ports: a pool of 60
+    # kernels started at once lost a port race now and then (one kernel's cached port taken
+    # by another process: "Address already in use", the kernel died, its learner got an
+    # error page), and a socket file is only open to the server's own user.
+    c.KernelManager.transport = "ipc"
+    c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_seconds
+    if cfg.cull_idle_seconds > 0:
+        c.MappingKernelManager.cull_interval = cfg.cull_interval_seconds
+    return c

@@ -1,0 +1,408 @@
+"""Serve the igm-kit apps with Voila: a landing page, the apps, and the built book.
+
+``serve()`` runs Voila on ``apps/`` (and ``exercises/`` when it exists) with:
+
+* ``/``            a bilingual landing page linking to every app (nl and en) and the book;
+* ``/book/(.*)``   the built Jupyter Book (``book/_build/html``) as static files;
+* a Voila template (``apps/jupyter/voila/templates/igm``) that loads nothing from a CDN;
+* preheated kernels (``pool_size`` per app notebook), so an app opens without a cold start.
+
+Charts load their JavaScript from a local bundle file (:mod:`widgets.offline`), written once
+here before any kernel starts and served as a static file of the template (gzipped, cached by
+the browser for a year).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+from apps.serve_config import ServeConfig
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+__all__ = [
+    "APPS",
+    "REPO_ROOT",
+    "landing_page",
+    "make_app_class",
+    "make_gzip_transform",
+    "prepare_environment",
+    "serve",
+    "warn_skipped_cases",
+]
+
+#: The repository (or installed source tree) root: it holds apps/, book/, exercises/.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Notebooks served as apps, with the catalogue key of their title and description.
+APPS: tuple[tuple[str, str], ...] = (
+    ("apps/explorer.ipynb", "explorer"),
+    ("apps/planner.ipynb", "planner"),
+    ("apps/caseload.ipynb", "caseload"),
+)
+#: Folders whose notebooks Voila may render (everything else answers 404).
+SERVED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
+
+_LANDING_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f1f1f; background: #ffffff; margin: 0; line-height: 1.5; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.7rem; margin-top: 0.5rem; }
+h2 { font-size: 1.25rem; margin-top: 1.5rem; }
+.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr));
+  gap: 1.5rem; }
+section { border-top: 4px solid #0072B2; padding-top: 0.5rem; }
+section + section { border-top-color: #D55E00; }
+ul { padding-left: 1.2rem; }
+li { margin: 0.6rem 0; }
+a { color: #005a8c; font-weight: 600; }
+a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+.notice { border-left: 4px solid #E69F00; background: #fff8e5; padding: 0.5rem 0.8rem; }
+.desc { display: block; color: #3d3d3d; font-weight: 400; }
+"""
+
+
+def _exercise_links(base_url: str, lang: str) -> str:
+    from exercises import list_exercises  # content only; grading happens in the kernels
+
+    suffix = "" if lang == "nl" else "?lang=en"
+    return "".join(
+        f'<li><a href="{html.escape(f"{base_url}voila/render/exercises/{ex.id}.ipynb{suffix}")}">'
+        f"{html.escape(ex.title(lang))}</a></li>"
+        for ex in list_exercises()
+    )
+
+
+def _trainer_links(base_url: str, lang: str) -> str:
+    suffix = "" if lang == "nl" else "?lang=en"
+    dashboard = f"{base_url}voila/render/exercises/dashboard.ipynb{suffix}"
+    editor = f"{base_url}voila/render/apps/case_editor.ipynb{suffix}"
+    return (
+        f'<li><a href="{html.escape(dashboard)}">{html.escape(t("dashboard.title", lang))}</a></li>'
+        f'<li><a href="{html.escape(editor)}">{html.escape(t("case_editor.title", lang))}</a></li>'
+        f'<li><a href="{html.escape(base_url)}live/trainer">'
+        f"{html.escape(t('landing.live_trainer', lang))}</a></li>"
+        f'<li><a href="{html.escape(base_url)}live/join">'
+        f"{html.escape(t('landing.live_join', lang))}</a></li>"
+    )
+
+
+def landing_page(base_url: str = "/", book_built: bool = False) -> str:
+    """The landing page: both languages side by side, links to every app, exercise and the book."""
+    sections = []
+    for lang in LANGUAGES:
+        items = []
+        for path, key in APPS:
+            href = f"{base_url}voila/render/{path}" + ("" if lang == "nl" else "?lang=en")
+            items.append(
+                f'<li><a href="{html.escape(href)}">{html.escape(t(f"{key}.title", lang))}</a>'
+                f'<span class="desc">{html.escape(t(f"{key}.description", lang))}</span></li>'
+            )
+        if book_built:
+            book = (
+                f'<p><a href="{base_url}book/{lang}/index.html">'
+                f"{html.escape(t('landing.book.open', lang))}</a></p>"
+            )
+        else:
+            book = f"<p>{html.escape(t('landing.book.missing', lang))}</p>"
+        sections.append(
+            f'<section lang="{lang}" aria-labelledby="h-{lang}">'
+            f'<h2 id="h-{lang}">{html.escape(t("landing.title", lang))}</h2>'
+            f"<p>{html.escape(t('landing.intro', lang))}</p>"
+            f"<h3>{html.escape(t('landing.apps', lang))}</h3><ul>{''.join(items)}</ul>"
+            f"<h3>{html.escape(t('landing.exercises', lang))}</h3>"
+            f"<ul>{_exercise_links(base_url, lang)}</ul>"
+            f"<h3>{html.escape(t('landing.book', lang))}</h3>{book}"
+            f"<h3>{html.escape(t('landing.trainers', lang))}</h3>"
+            f"<ul>{_trainer_links(base_url, lang)}</ul>"
+            f'<p class="notice">{html.escape(t("notice.illustrative", lang))}</p>'
+            "</section>"
+        )
+    return (
+        f'<!DOCTYPE html><html lang="{DEFAULT_LANGUAGE}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(t('app.title', 'nl'))} · {html.escape(t('app.title', 'en'))}"
+        f'</title><link rel="icon" href="data:,"><style>{_LANDING_CSS}</style></head>'
+        f"<body><main><h1>{html.escape(t('app.title', 'nl'))} · "
+        f'<span lang="en">{html.escape(t("app.title", "en"))}</span></h1>'
+        f'<div class="langs">{"".join(sections)}</div></main></body></html>'
+    )
+
+
+#: URL folders (after the base URL) of files that never change while the server runs.
+STATIC_PREFIXES: tuple[str, ...] = ("voila/static/", "voila/labextensions/", "voila/templates/")
+#: A file name with a content hash in it (``remoteEntry.698dcaf7.js``, ``84.09c61a35dce1705f.js``).
+_HASHED_NAME = re.compile(r"[.-][0-9a-f]{8,}\.(?:js|css)$")
+#: ``Cache-Control`` of a file whose URL changes with its content.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: Upper bound of the memory that compressed static files may take.
+GZIP_CACHE_BYTES = 64 * 2**20
+
+
+def make_gzip_transform(base_url: str = "/") -> Any:
+    """A tornado ``OutputTransform``: gzip, with each static file compressed once.
+
+    An app page loads its page script (480 KB, 145 KB gzipped) and the chart bundle (900 KB,
+    300 KB gzipped); plain Voila's front end is about 5 MB. Tornado's own
+    ``compress_response`` would compress those files again for every learner (~0.2 s of CPU
+    per 5 MB, on the event loop that also carries every kernel's websocket); here the gzipped bytes of a static file are kept, keyed by its path
+    and content hash (the ``Etag``; else modification time and size), so each is compressed
+    once per server (about 2 MB of memory in all). Other responses (the streamed notebook
+    page, JSON) are gzipped as they are written, like ``compress_response``. Static files
+    whose URL names their content (``?v=`` or a hash in the name) may be cached by the
+    browser for a year: the next app a learner opens needs no request for them (Voila's
+    labextension handler says ``no-cache``).
+    """
+    import gzip
+
+    import tornado.httputil
+    import tornado.web
+
+    prefixes = tuple(base_url + p for p in STATIC_PREFIXES)
+
+    class CachedGzip(tornado.web.GZipContentEncoding):
+        cache: ClassVar[dict[str, bytes]] = {}
+        cache_bytes: ClassVar[int] = 0
+
+        def __init__(self, request: tornado.httputil.HTTPServerRequest) -> None:
+            super().__init__(request)
+            self._path = request.path
+            self._static = request.method == "GET" and request.path.startswith(prefixes)
+            self._immutable = self._static and (
+                "v" in request.query_arguments or bool(_HASHED_NAME.search(request.path))
+            )
+            self._mode = "stream"  # or "cached" (done), "collect" (compress at the end)
+            self._key = ""
+            self._parts: list[bytes] = []
+
+        def transform_first_chunk(
+            self,
+            status_code: int,
+            headers: tornado.httputil.HTTPHeaders,
+            chunk: bytes,
+            finishing: bool,
+        ) -> tuple[int, tornado.httputil.HTTPHeaders, bytes]:
+            if self._immutable and status_code in (200, 304):
+                headers["Cache-Control"] = IMMUTABLE
+            # A static file's identity: its content hash, else (Voila's labextension handler
+            # sets no Etag) its modification time and size.
+            etag = headers.get("Etag") or (
+                f"{headers.get('Last-Modified')} {headers.get('Content-Length')}"
+                if "Last-Modified" in headers
+                else None
+            )
+            ctype = str(headers.get("Content-Type", "")).split(";")[0]
+            if not (
+                self._static
+                and self._gzipping
+                and status_code == 200
+                and etag
+                and "Content-Length" in headers
+                and "Content-Encoding" not in headers
+                and self._compressible_type(ctype)
+            ):
+                return super().transform_first_chunk(status_code, headers, chunk, finishing)
+            headers["Vary"] = "Accept-Encoding"
+            headers["Content-Encoding"] = "gzip"
+            self._key = f"{self._path} {etag}"
+            cached = self.cache.get(self._key)
+            if cached is not None:
+                self._mode = "cached"
+                headers["Content-Length"] = str(len(cached))
+                return status_code, headers, cached
+            self._mode = "collect"
+            if finishing:
+                body = self._store(chunk)
+                headers["Content-Length"] = str(len(body))
+                return status_code, headers, body
+            del headers["Content-Length"]  # chunked: the compressed size is known at the end
+            self._parts.append(chunk)
+            return status_code, headers, b""
+
+        def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+            if self._mode == "stream":
+                return super().transform_chunk(chunk, finishing)
+            if self._mode == "cached":
+                return b""  # the whole file went out with the first chunk
+            self._parts.append(chunk)
+            return self._store(b"".join(self._parts)) if finishing else b""
+
+        def _store(self, body: bytes) -> bytes:
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+            cls = type(self)
+            if cls.cache_bytes + len(packed) <= GZIP_CACHE_BYTES:
+                cls.cache[self._key] = packed
+                cls.cache_bytes += len(packed)
+            return packed
+
+    return CachedGzip
+
+
+def make_app_class() -> Any:
+    """A ``voila.app.Voila`` subclass whose own handlers come before Voila's."""
+    import tornado.web
+    from voila.app import Voila
+
+    class LandingHandler(tornado.web.RequestHandler):
+        def initialize(self, book_dir: Path, base_url: str) -> None:
+            self.book_dir = book_dir
+            self.base_url = base_url
+
+        def get(self) -> None:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(landing_page(self.base_url, self.book_dir.is_dir()))
+
+    class NotFoundHandler(tornado.web.RequestHandler):
+        def get(self, *_args: str) -> None:
+            raise tornado.web.HTTPError(404)
+
+    class IgmVoila(Voila):  # type: ignore[misc]
+        """Voila with the kit's landing page, book, live sessions and limited rendered folders."""
+
+        #: Unlocks the trainer pages of live sessions (set by :func:`serve`).
+        trainer_token: str | None = None
+
+        def init_settings(self) -> dict[str, Any]:
+            settings: dict[str, Any] = super().init_settings()
+            # Voila builds its tornado Application(**settings): this is its transforms list.
+            settings["transforms"] = [make_gzip_transform(self.server_url or self.base_url)]
+            return settings
+
+        def init_handlers(self) -> list[Any]:
+            import live.web  # live sessions: plain tornado handlers, no kernel per participant
+
+            base = self.server_url or self.base_url
+            book_dir = Path(self.root_dir) / "book" / "_build" / "html"
+            allowed = "|".join(SERVED_FOLDERS)
+            own: list[Any] = [
+                (base, LandingHandler, {"book_dir": book_dir, "base_url": base}),
+                (
+                    base + "book/(.*)",
+                    tornado.web.StaticFileHandler,
+                    {"path": str(book_dir), "default_filename": "index.html"},
+                ),
+                # Render only the app folders; no directory listing.
+                (base + rf"voila/render/(?!(?:{allowed})/)(.*)", NotFoundHandler),
+                (base + r"voila/tree(.*)", NotFoundHandler),
+            ]
+            own += live.web.handlers(base, trainer_token=self.trainer_token)
+            handlers: list[Any] = super().init_handlers()
+            return own + handlers
+
+    return IgmVoila
+
+
+def prepare_environment() -> None:
+    """What every process serving the kit's apps needs before Voila starts (idempotent).
+
+    Writes the chart bundle once (kernels only hash the file), puts the kit's template and
+    the folder of generated template files (the chart bundle, served at
+    ``<base>voila/templates/igm/static/``, see :mod:`widgets.offline`) on ``JUPYTER_PATH``,
+    and the source tree on ``PYTHONPATH`` (kernels import igm and widgets from it).
+    """
+    from widgets.offline import jupyter_dir, write_bundle
+
+    write_bundle()
+
+    def prepend(name: str, *paths: str) -> None:
+        current = [p for p in os.environ.get(name, "").split(os.pathsep) if p]
+        os.environ[name] = os.pathsep.join([*(p for p in paths if p not in current), *current])
+
+    prepend("JUPYTER_PATH", str(TEMPLATE_ROOT), str(jupyter_dir()))
+    prepend("PYTHONPATH", str(REPO_ROOT))
+
+
+def warn_skipped_cases(lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Print (stderr, once at startup) the case files the apps and live pages skip, and why.
+
+    The apps and the live trainer page say it again where a trainer looks; the kernels print
+    nothing, so the server's output holds one line per bad file. Returns the lines printed.
+    """
+    from igm.cases import scan_cases
+
+    try:
+        lines = scan_cases().warnings(lang)
+    except OSError as exc:  # no cases folder: the apps say "no usable case"
+        lines = [str(exc)]
+    for line in lines:
+        print(f"igm: {line}", file=sys.stderr, flush=True)
+    return lines
+
+
+def serve(
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = False,
+    *,
+    config: ServeConfig | None = None,
+    root: str | Path | None = None,
+    pool_size: int = 1,
+    port_retries: int = 0,
+    extra_args: list[str] | None = None,
+    trainer_token: str | None = None,
+) -> None:
+    """Start Voila on the apps and exercises and block until stopped (Ctrl-C).
+
+    ``config`` (see :mod:`apps.serve_config`: host, port, base URL, database URL, kernel
+    pools, culling, trainer token) wins over the plain ``port``/``host``/``pool_size``
+    arguments, which build one when it is not given. The trainer token (config, argument,
+    env ``IGM_TRAINER_TOKEN``, else a new random one, printed) unlocks the trainer dashboard
+    and the trainer pages of live sessions. With env ``IGM_IDENTITY_HEADER`` set (e.g.
+    ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
+    take the learner's identity from it. Prints the URL of the landing page.
+    """
+    from apps.serve_config import discover_notebooks, voila_config
+
+    cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
+    root_dir = (Path(root) if root else REPO_ROOT).resolve()
+    prepare_environment()
+    warn_skipped_cases()
+    if cfg.database_url:
+        os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
+    token = (
+        cfg.trainer_token
+        or trainer_token
+        or os.environ.get("IGM_TRAINER_TOKEN")
+        or secrets.token_urlsafe(16)
+    )
+    os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
+
+    voila = voila_config(cfg, discover_notebooks(root_dir))
+    if header := os.environ.get("IGM_IDENTITY_HEADER"):
+        voila.VoilaConfiguration.http_header_envs = [header]
+    argv = [
+        str(root_dir),
+        f"--Voila.port_retries={port_retries}",
+        f"--Voila.open_browser={open_browser}",
+        "--template=igm",
+        "--theme=light",
+        "--no-browser" if not open_browser else "",
+        *(extra_args or []),
+    ]
+    app_class = make_app_class()
+    app_class.trainer_token = token
+    app = app_class(config=voila)
+    app.initialize([a for a in argv if a])
+    url = f"http://{cfg.host}:{app.port}{app.base_url}"
+    print(f"igm-kit apps: {url}", flush=True)
+    print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
+    print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)
+    print(f"  trainer token (dashboard, live sessions): {token}", flush=True)
+    print(f"  live sessions, trainer: {url}live/trainer?key={token}", flush=True)
+    app.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m apps.server [PORT]``: serve on localhost."""
+    args = sys.argv[1:] if argv is None else argv
+    serve(port=int(args[0]) if args else 8866)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,630 @@
+"""The course book: its build, and the parts of its pages that are generated from the engine.
+
+The book (``book/nl`` and ``book/en``, Jupyter Book 1) runs in the reader's browser with no
+kernel and no network. Its interactive model is a Vega-Lite spec: one slider per determinant
+(``alt.param`` bound to a range input) feeding ``transform_calculate`` expressions. Those
+expressions, and the formula shown in LaTeX, are written out here from the engine's own
+weights (:func:`igm.weights.domain_weights`), so the numbers live in one place only:
+``igm/data/weights.yaml``. A browser test checks that the page and ``Model.predict`` agree.
+
+Everything in this module is generated at build time by the Sphinx extension in
+``book/_ext/igm_book.py``; :func:`build_book` runs the two builds (``igm book``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+import yaml
+
+from igm.cases import Case, CaseScan, scan_cases
+from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.model import DEFAULT_DRAWS, INTERVAL, model_for
+from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
+from igm.weights import DOMAINS, domain_weights, sources
+
+__all__ = [
+    "BOOK_DIR",
+    "CASE_TEXT_ROLE",
+    "NUMBER_ROLE",
+    "VEGA_BUNDLE",
+    "app_href",
+    "build_book",
+    "case_page",
+    "case_text",
+    "formula_latex",
+    "glossary",
+    "glossary_markdown",
+    "model_html",
+    "model_spec",
+    "myst_paragraphs",
+    "myst_text",
+    "references_markdown",
+    "substitutions",
+    "weights_markdown",
+    "write_case_pages",
+    "write_vega_bundle",
+]
+
+#: The book's sources (``book/nl``, ``book/en``, ``book/_ext``, ``book/_static``).
+BOOK_DIR = Path(__file__).resolve().parent
+#: File name of the generated vega + vega-lite + vega-embed bundle in ``book/_static``.
+VEGA_BUNDLE = "igm-vega.js"
+#: The role that shows one string from a case file on a case page (``book/_ext/igm_book.py``).
+CASE_TEXT_ROLE = "igm-text"
+#: The role that shows one engine number in the prose (``{igm-number}`n_draws```).
+NUMBER_ROLE = "igm-number"
+
+#: Short symbols of the determinants in the formula, in canonical order.
+_SYMBOL = {key: f"x_{{{i}}}" for i, key in enumerate(DETERMINANTS, start=1)}
+#: Signal (parameter) name per determinant in the Vega-Lite spec.
+_PARAM = {key: f"s_{key}" for key in DETERMINANTS}
+
+
+# --------------------------------------------------------------------------------------------
+# The interactive model
+# --------------------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    """A float as a JavaScript literal that round-trips exactly."""
+    return repr(float(x))
+
+
+def _expressions(domain: str) -> dict[str, str]:
+    """Vega expressions for the curved shares, intention, ability and behaviour.
+
+    Built from the engine's weights: normalised block weights, curve exponent, base rate and
+    ceiling. The structure mirrors :func:`igm.model.scale_share` and :func:`igm.model.evaluate`.
+    """
+    weights = domain_weights(domain)
+    shares = weights.normalised_values()
+    span = SCALE_MAX - SCALE_MIN
+    gamma = _num(weights.curve_exponent)
+    expr: dict[str, str] = {}
+    for key in DETERMINANTS:
+        share = f"(({_PARAM[key]} - {_num(SCALE_MIN)}) / {_num(span)})"
+        expr[f"x_{key}"] = f"1 - pow(1 - {share}, {gamma})"
+    expr["intention"] = (
+        "100 * (" + " + ".join(f"{_num(shares[k])} * datum.x_{k}" for k in WILLEN) + ")"
+    )
+    expr["ability"] = (
+        "100 * (" + " + ".join(f"{_num(shares[k])} * datum.x_{k}" for k in KUNNEN) + ")"
+    )
+    base, ceiling = weights.base_rate.value, weights.ceiling.value
+    expr["behaviour"] = (
+        f"100 * ({_num(base)} + ({_num(ceiling)} - {_num(base)})"
+        " * (datum.intention / 100) * (datum.ability / 100))"
+    )
+    return expr
+
+
+def _slider_label(key: str, lang: str) -> str:
+    block = "willen" if key in WILLEN else "kunnen"
+    return f"{t(f'block.{block}', lang)} · {t(f'determinant.{key}.name', lang)} "
+
+
+def model_spec(domain: str, scores: DeterminantScores, lang: str) -> dict[str, Any]:
+    """The Vega-Lite spec of the interactive model: seven sliders, three bars.
+
+    The sliders start at ``scores``; their labels are the determinant names in ``lang``.
+    """
+    import altair as alt
+
+    from widgets.theme import BLOCK_COLOURS, OKABE_ITO, config
+
+    params = [
+        alt.param(
+            name=_PARAM[key],
+            value=round(scores[key]),
+            bind=alt.binding_range(
+                min=int(SCALE_MIN),
+                max=int(SCALE_MAX),
+                step=1,
+                name=_slider_label(key, lang),
+            ),
+        )
+        for key in DETERMINANTS
+    ]
+    expr = _expressions(domain)
+    labels = {
+        "intention": t("output.intention", lang) + " (0–100)",
+        "ability": t("output.ability", lang) + " (0–100)",
+        "behaviour": t("output.behaviour", lang) + " (%)",
+    }
+    colours = {
+        "intention": BLOCK_COLOURS["willen"],
+        "ability": BLOCK_COLOURS["kunnen"],
+        "behaviour": OKABE_ITO["bluish_green"],
+    }
+    order = list(labels)
+    base = alt.Chart(alt.Data(values=[{"row": 1}]))
+    for key in DETERMINANTS:
+        base = base.transform_calculate(**{f"x_{key}": expr[f"x_{key}"]})
+    chart = (
+        base.transform_calculate(intention=expr["intention"])
+        .transform_calculate(ability=expr["ability"])
+        .transform_calculate(behaviour=expr["behaviour"])
+        .transform_fold(order, as_=["output", "value"])
+        .transform_calculate(
+            label=" + ".join(
+                f"(datum.output === {json.dumps(k)} ? {json.dumps(v)} : '')"
+                for k, v in labels.items()
+            ),
+            shown="format(datum.value, '.0f')",
+        )
+    )
+    y = alt.Y("label:N", sort=[labels[k] for k in order], title=None)
+    bars = chart.mark_bar(height=26).encode(
+        x=alt.X("value:Q", scale=alt.Scale(domain=[0, 100]), title=None),
+        y=y,
+        color=alt.Color(
+            "output:N",
+            scale=alt.Scale(domain=order, range=[colours[k] for k in order]),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title=" "),
+            alt.Tooltip("value:Q", format=".1f", title=" "),
+        ],
+    )
+    text = chart.mark_text(align="left", dx=4, fontSize=13).encode(x="value:Q", y=y, text="shown:N")
+    layered = (
+        (bars + text)
+        .add_params(*params)
+        .properties(
+            width="container",
+            height=120,
+            description=t("book.model.chart_description", lang),
+        )
+    )
+    spec: dict[str, Any] = layered.to_dict()
+    spec.update(config())
+    return spec
+
+
+def formula_latex(domain: str) -> list[str]:
+    """The model's formula in LaTeX, general form first, then with this domain's numbers."""
+    weights = domain_weights(domain)
+    shares = weights.normalised_values()
+    gamma = f"{weights.curve_exponent:g}"
+
+    def block(keys: tuple[str, ...]) -> str:
+        return " + ".join(f"{shares[k]:.3f}\\,{_SYMBOL[k]}" for k in keys)
+
+    base, ceiling = weights.base_rate.value, weights.ceiling.value
+    return [
+        r"x_k = 1 - \left(1 - \frac{s_k - 1}{6}\right)^{\gamma}, \qquad \gamma = " + gamma,
+        r"I = 100 \sum_{k \in W} w_k x_k = 100\,(" + block(WILLEN) + ")",
+        r"A = 100 \sum_{k \in K} w_k x_k = 100\,(" + block(KUNNEN) + ")",
+        rf"P = b + (c - b)\,\frac{{I}}{{100}}\,\frac{{A}}{{100}} = {base:g} + {ceiling - base:g}"
+        r"\,\frac{I}{100}\,\frac{A}{100}",
+    ]
+
+
+def formula_symbols_markdown(lang: str) -> str:
+    """A list that says which determinant each symbol x_1..x_7 stands for."""
+    return "\n".join(f"- ${_SYMBOL[k]}$: {t(f'determinant.{k}.name', lang)}" for k in DETERMINANTS)
+
+
+def _readout(domain: str, scores: DeterminantScores, lang: str) -> str:
+    p = model_for(domain).predict(scores)
+    return t(
+        "book.model.readout",
+        lang,
+        intention=f'<span class="igm-book-intention">{p.intention:.0f}</span>',
+        ability=f'<span class="igm-book-ability">{p.ability:.0f}</span>',
+        behaviour=f'<span class="igm-book-behaviour">{100 * p.behaviour_probability:.0f}%</span>',
+    )
+
+
+def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "explorer") -> str:
+    """The link from the book page ``docname`` to an app, relative, with ``lang`` and the case.
+
+    ``igm serve`` serves a page at ``<base_url>book/<lang>/<docname>.html`` and the apps at
+    ``<base_url>voila/render/apps/``: going up one folder per part of ``docname`` plus two
+    (``<lang>/``, ``book/``) reaches the base URL, whatever it is (``/``, ``/igm/``, a
+    JupyterHub user prefix). From disk or a static host there is no app to reach; the note
+    beside the link says so.
+    """
+    query = {"lang": lang} | ({"case": case_id} if case_id else {})
+    up = "../" * (docname.count("/") + 2)
+    return f"{up}voila/render/apps/{quote(app)}.ipynb?{urlencode(query)}"
+
+
+def model_html(
+    *,
+    domain: str,
+    scores: DeterminantScores,
+    lang: str,
+    element_id: str,
+    case_id: str | None,
+    docname: str,
+) -> str:
+    """The raw HTML block of one interactive model: chart, sliders, text readout, app link.
+
+    ``book/_static/igm-book.js`` embeds the spec with vegaEmbed and keeps the readout in step.
+    The readout starts with the engine's own prediction, so the page says something sensible
+    even without JavaScript. ``docname`` is the page's Sphinx name (``cases/marja-bijstand``),
+    which the link to the app is relative to (:func:`app_href`).
+    """
+    spec = json.dumps(model_spec(domain, scores, lang), ensure_ascii=False).replace("</", "<\\/")
+    app = app_href(docname, lang, case_id)
+    return f"""<div class="igm-book-model" id="{element_id}" data-domain="{domain}"\
+ data-case="{case_id or ""}" role="group" aria-label="{html.escape(t("book.model.group_label", lang))}">
+<p class="igm-book-hint">{html.escape(t("book.model.hint", lang))}</p>
+<div class="igm-book-chart"></div>
+<p class="igm-book-readout" aria-live="polite">{_readout(domain, scores, lang)}</p>
+<p class="igm-book-app"><a href="{html.escape(app)}">{html.escape(t("book.model.open_app", lang))}</a>
+<span class="igm-book-app-note">{html.escape(t("book.model.open_app_note", lang))}</span></p>
+<script type="application/json" class="igm-book-spec">{spec}</script>
+<noscript><p>{html.escape(t("book.model.noscript", lang))}</p></noscript>
+</div>
+<script>window.igmBookModel && window.igmBookModel("{element_id}");</script>
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Generated pages and parts of pages
+# --------------------------------------------------------------------------------------------
+
+
+def myst_text(text: str) -> str:
+    """A string from a case file as MyST that shows it literally, whatever it holds.
+
+    The one way case text enters the book's Markdown. The text goes inside the
+    :data:`CASE_TEXT_ROLE` role, percent-encoded: what the parser sees is only letters,
+    digits and ``%-._~``, so no character of the case can open a heading, list, table cell,
+    fence, directive, role, substitution, maths, HTML or link, however long the line. The
+    role decodes it into one plain text node (:func:`case_text`) that Sphinx's smart quotes
+    leave alone, so quotes and dashes stay as written too. (Backslash-escaping every ASCII
+    punctuation character also stops the parser, but not what runs after it: Sphinx's smart
+    quotes still turn an escaped ``'`` or ``--`` into typographic characters.)
+    """
+    if not text:
+        return ""  # an empty role is not a role; nothing to show
+    return f"{{{CASE_TEXT_ROLE}}}`{quote(text, safe='')}`"
+
+
+def case_text(encoded: str) -> str:
+    """The case string that :func:`myst_text` encoded (used by the role)."""
+    return unquote(encoded, errors="strict")
+
+
+def myst_paragraphs(text: str) -> str:
+    """A multi-paragraph case text (a narrative): one :func:`myst_text` per paragraph."""
+    paragraphs = (p.strip() for p in re.split(r"\n[ \t]*\n", text.strip()))
+    return "\n\n".join(myst_text(p) for p in paragraphs if p)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def case_page(case: Case, lang: str) -> str:
+    """One case page in MyST Markdown: story, target behaviour, scores, model, interventions.
+
+    Every string from the case file goes through :func:`myst_text` (or
+    :func:`myst_paragraphs`): a case file is data, and its text reaches the page as text.
+    """
+    model = model_for(case.domain)
+    p = model.predict(case.scores)
+    tb = case.target_behaviour
+    lines = [
+        f"# {myst_text(case.title(lang))}",
+        "",
+        ":::{note}",
+        t("notice.fictional", lang) + " " + t("book.case.generated", lang),
+        ":::",
+        "",
+        f"**{t(f'group.{case.group}', lang)}** · {t(f'domain.{case.domain}', lang)}",
+        "",
+        myst_text(case.summary(lang)),
+        "",
+        f"## {t('book.case.story', lang)}",
+        "",
+        myst_paragraphs(case.narrative(lang)),
+        "",
+        f"## {t('output.target_behaviour', lang)}",
+        "",
+        f"| {t('book.case.tact', lang)} | {t('book.case.tact.description', lang)} |",
+        "|---|---|",
+    ]
+    for part in ("action", "target", "context", "time"):
+        lines.append(
+            f"| {t(f'book.case.tact.{part}', lang)} | {myst_text(getattr(tb, part)(lang))} |"
+        )
+    lines += [
+        "",
+        f"## {t('book.case.scores', lang)}",
+        "",
+        f"| {t('book.case.determinant', lang)} | {t('output.scores', lang)} | "
+        f"{t('book.case.evidence', lang)} |",
+        "|---|---|---|",
+    ]
+    for key in DETERMINANTS:
+        block = "willen" if key in WILLEN else "kunnen"
+        lines.append(
+            f"| {t(f'block.{block}', lang)}: {t(f'determinant.{key}.name', lang)} "
+            f"| {case.scores[key]:g} | {myst_text(case.evidence[key](lang))} |"
+        )
+    lo, hi = p.behaviour_interval
+    lines += [
+        "",
+        f"## {t('book.case.model', lang)}",
+        "",
+        t(
+            "book.case.prediction",
+            lang,
+            intention=f"{p.intention:.0f}",
+            ability=f"{p.ability:.0f}",
+            behaviour=_pct(p.behaviour_probability),
+            low=_pct(lo),
+            high=_pct(hi),
+            bottleneck=lever_name(p.bottleneck, lang),
+        ),
+        "",
+        f"{t('output.levers', lang)}:",
+        "",
+    ]
+    for lever in p.levers[:3]:
+        gain = lever_gain(lever.key, lever.gain, lang)
+        lines.append(f"1. {t(f'determinant.{lever.key}.name', lang)} ({lever.score:g}): {gain}")
+    lines += [
+        "",
+        t("book.case.try", lang),
+        "",
+        "```{igm-model}",
+        f":case: {case.id}",
+        "```",
+        "",
+        f"## {t('book.case.interventions', lang)}",
+        "",
+        estimate_note(case, lang, literal=myst_text),
+        "",
+    ]
+    for item in case.interventions:
+        cmp = model.compare(case.scores, item.effects)
+        lines += [
+            f"**{myst_text(item.label(lang))}**: {myst_text(item.description(lang))}",
+            "",
+            f"- {estimated_effects(item.effects, lang)}",
+            f"- {t('book.case.effort', lang, effort=item.effort)}",
+            f"- {t('book.case.gain', lang, before=_pct(cmp.before.behaviour_probability), after=_pct(cmp.after.behaviour_probability))}",
+            "",
+        ]
+    lines += [f"## {t('book.case.reflection', lang)}", ""]
+    lines += [f"1. {t(f'book.case.reflection.{i}', lang)}" for i in range(1, 5)]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def substitutions() -> dict[str, str]:
+    """Engine numbers that the book's prose quotes, by name (``{igm-number}`n_draws```)."""
+    low, high = INTERVAL
+    return {
+        "n_draws": str(DEFAULT_DRAWS),
+        "interval_low": f"{low:g}",
+        "interval_high": f"{high:g}",
+        "interval_width": f"{high - low:g}",
+    }
+
+
+def write_case_pages(source_dir: Path, lang: str, scan: CaseScan | None = None) -> list[Path]:
+    """Write one page per valid case into ``source_dir/cases`` (generated; git-ignored).
+
+    Invalid case files are skipped (:func:`igm.cases.scan_cases`; :func:`build_book` says
+    which), and a page whose case is gone or skipped is removed, so the chapter's
+    ``cases/*`` list never points at a case that is not there.
+    """
+    folder = source_dir / "cases"
+    folder.mkdir(exist_ok=True)
+    written = []
+    cases = (scan if scan is not None else scan_cases()).cases
+    wanted = {f"{c.id}.md" for c in cases}
+    for old in folder.glob("*.md"):
+        if old.name not in wanted:
+            old.unlink()
+    for case in cases:
+        path = folder / f"{case.id}.md"
+        text = case_page(case, lang)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")  # unchanged files keep Sphinx's cache
+        written.append(path)
+    return written
+
+
+def weights_markdown(lang: str) -> str:
+    """Tables of the weights per domain, with ranges and source keys, from weights.yaml."""
+    out: list[str] = []
+    first = domain_weights(DOMAINS[0])
+    out += [
+        f"| {t('book.weights.parameter', lang)} | {t('book.weights.value', lang)} | "
+        f"{t('book.weights.range', lang)} | {t('book.weights.sources', lang)} |",
+        "|---|---|---|---|",
+        f"| {t('book.weights.base_rate', lang)} $b$ | {first.base_rate.value:g} | "
+        f"{first.base_rate.low:g}–{first.base_rate.high:g} | {', '.join(first.base_rate.sources)} |",
+        f"| {t('book.weights.ceiling', lang)} $c$ | {first.ceiling.value:g} | "
+        f"{first.ceiling.low:g}–{first.ceiling.high:g} | {', '.join(first.ceiling.sources)} |",
+        f"| {t('book.weights.exponent', lang)} $\\gamma$ | {first.curve_exponent:g} | – | "
+        "peters_behaviorchange, assumption |",
+        "",
+    ]
+    for domain in DOMAINS:
+        w = domain_weights(domain)
+        shares = w.normalised_values()
+        out += [
+            f"**{t(f'domain.{domain}', lang)}**",
+            "",
+            f"| {t('book.case.determinant', lang)} | {t('book.weights.value', lang)} | "
+            f"{t('book.weights.share', lang)} | {t('book.weights.range', lang)} | "
+            f"{t('book.weights.sources', lang)} |",
+            "|---|---|---|---|---|",
+        ]
+        for key in DETERMINANTS:
+            weight = w.relative(key)
+            block = "willen" if key in WILLEN else "kunnen"
+            out.append(
+                f"| {t(f'block.{block}', lang)}: {t(f'determinant.{key}.name', lang)} "
+                f"| {weight.value:g} | {shares[key]:.3f} | {weight.low:g}–{weight.high:g} "
+                f"| {', '.join(weight.sources)} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def references_markdown() -> str:
+    """The model's sources from weights.yaml as a list, by key."""
+    return (
+        "\n".join(
+            f"- **{key}**: {text}" for key, text in sorted(sources().items()) if key != "assumption"
+        )
+        + f"\n- **assumption**: {sources()['assumption']}\n"
+    )
+
+
+def glossary(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
+    """The glossary (``book/glossary.yml``): ``{key: {lang: {term, definition}}}``."""
+    raw: dict[str, Any] = yaml.safe_load(
+        (path or BOOK_DIR / "glossary.yml").read_text(encoding="utf-8")
+    )
+    return raw
+
+
+def glossary_markdown(lang: str) -> str:
+    """A MyST ``glossary`` directive with every entry in ``lang``, sorted by term."""
+    entries = sorted(glossary().values(), key=lambda e: e[lang]["term"].lower())
+    lines = ["```{glossary}", ":sorted:", ""]
+    for entry in entries:
+        lines += [entry[lang]["term"], "  " + " ".join(entry[lang]["definition"].split()), ""]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------------------------
+
+
+def write_vega_bundle(static_dir: Path, *, force: bool = False) -> Path:
+    """Write vega + vega-lite + vega-embed as one local script (wrapped: Sphinx owns ``_``)."""
+    path = static_dir / VEGA_BUNDLE
+    if path.exists() and not force:
+        return path
+    import vl_convert as vlc
+
+    static_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text("(function(){\n" + vlc.javascript_bundle() + "\n})();\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+_INDEX = """<!DOCTYPE html>
+<html lang="nl">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
+max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f1f1f;line-height:1.5}}
+a{{color:#0b5394}}</style></head>
+<body><main>
+<h1>{title}</h1>
+<ul>
+<li><a href="nl/index.html" hreflang="nl">{nl}</a></li>
+<li lang="en"><a href="en/index.html" hreflang="en">{en}</a></li>
+</ul>
+<p>{notice_nl}</p>
+<p lang="en">{notice_en}</p>
+</main></body></html>
+"""
+
+
+def _write_index(html_dir: Path) -> Path:
+    path = html_dir / "index.html"
+    path.write_text(
+        _INDEX.format(
+            title=html.escape(t("book.title", "nl")),
+            nl=html.escape(t("book.edition", "nl")),
+            en=html.escape(t("book.edition", "en")),
+            notice_nl=html.escape(t("notice.illustrative", "nl")),
+            notice_en=html.escape(t("notice.illustrative", "en")),
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def build_book(
+    *,
+    languages: tuple[str, ...] = LANGUAGES,
+    strict: bool = True,
+    book_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    message_lang: str = DEFAULT_LANGUAGE,
+) -> Path:
+    """Build the book's editions to ``book/_build/html/<lang>/``; return ``book/_build/html``.
+
+    Each edition is built by ``jupyter-book build`` (HTML builder, ``--all``; with ``strict``
+    also ``-W -n --keep-going``, so any warning fails the build). Jupyter Book 1 writes to
+    ``<path-output>/_build/html``, so each edition is built in ``book/_build/.work/<lang>``
+    and then moved into place. Raises ``RuntimeError`` when a build fails.
+
+    A case file that is not valid is skipped: one line per such file (in ``message_lang``)
+    is passed to ``progress`` before the builds, and the book has the other cases.
+    """
+    say = progress or (lambda line: print(line, flush=True))
+    # Invalid case files are left out of the book (write_case_pages); say so once, up front,
+    # rather than in each edition's Sphinx log.
+    for warning in scan_cases().warnings(message_lang):
+        say(f"[igm book] {warning}")
+    root = (book_dir or BOOK_DIR).resolve()
+    html_dir = root / "_build" / "html"
+    html_dir.mkdir(parents=True, exist_ok=True)
+    write_vega_bundle(root / "_static")
+    exe = Path(sys.executable).with_name("jupyter-book")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
+    env = dict(os.environ)
+    repo = str(root.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
+    for lang in languages:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}")
+        work = root / "_build" / ".work" / lang
+        args = [
+            *command,
+            "build",
+            str(root / lang),
+            "--path-output",
+            str(work),
+            "--builder",
+            "html",
+            "--all",
+        ]
+        if strict:
+            args += ["-W", "-n", "--keep-going"]
+        say(f"[igm book] {lang}: building {root / lang} ...")
+        started = time.monotonic()
+        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+            raise RuntimeError(f"book build failed for {lang!r}:\n{tail}")
+        target = html_dir / lang
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(work / "_build" / "html"), str(target))
+        say(f"[igm book] {lang}: done in {time.monotonic() - started:.1f} s -> {target}")
+    _write_index(html_dir)
+    say(f"[igm book] open {html_dir / 'index.html'}")
+    return html_dir

@@ -1,0 +1,430 @@
+"""The trainer dashboard: who did what, score distributions, item analysis, CSV exports.
+
+Behind a trainer token: ``IGM_TRAINER_TOKEN`` in the kernel's environment (``igm serve`` sets
+it). Without a token the dashboard refuses and shows nothing; with one, the trainer types it
+in a password field (:func:`widgets.trainer_gate.token_matches`) before any learner data is
+read. Names and answers are always shown as text (HTML-escaped). Counting per exercise uses
+the exercise's retry policy (best or last attempt).
+
+Stable CSS hooks for tests: ``igm-dashboard``, ``igm-token``, ``igm-overview``,
+``igm-exercise-<id>``, ``igm-items``, ``igm-export``, ``igm-updated``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import statistics
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from exercises import EXERCISE_IDS, get_exercise
+from exercises._base import item_label, points_text
+from exercises.app import CSS as EXERCISE_CSS
+from gradebook import Attempt, Gradebook, open_gradebook
+from gradebook.export import attempts_csv, gradebook_csv
+from igm import DETERMINANTS
+from igm.i18n import t
+from widgets import theme
+from widgets.offline import jupyter_chart
+from widgets.trainer_gate import token_matches, trainer_token
+from widgets.ui import chart_summary, language_from_query, notice, style_widget
+
+__all__ = ["REFRESH_SECONDS", "Dashboard", "app", "distribution_spec", "item_analysis"]
+
+#: Auto-refresh interval during a session.
+REFRESH_SECONDS = 5
+BINS = [(i * 10, i * 10 + 10) for i in range(10)]
+
+CSS = """
+.igm-dashboard .igm-table td, .igm-dashboard .igm-table th { font-size: 0.92em; }
+.igm-export a { display: inline-block; margin: 0.3em 0.8em 0.3em 0; padding: 0.4em 0.9em;
+  background: #0072B2; color: #ffffff; border-radius: 4px; text-decoration: none;
+  font-weight: 600; }
+.igm-export a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+.igm-chart-row { gap: 1em; align-items: center; flex-wrap: wrap; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _policies() -> dict[str, str]:
+    return {ex_id: get_exercise(ex_id).retry for ex_id in EXERCISE_IDS}
+
+
+def _item_order(item: str) -> tuple[int, int, str]:
+    if item in DETERMINANTS:
+        return (0, DETERMINANTS.index(item), item)
+    if item[:1] == "q" and item[1:].isdigit():
+        return (1, int(item[1:]), item)
+    return (2, 0, item)
+
+
+def _answer_text(value: Any, lang: str) -> str:
+    """A stored answer as a trainer reads it (determinant names instead of keys)."""
+    if isinstance(value, Mapping):
+        return _answer_text(value.get("intervention"), lang)
+    if isinstance(value, list):
+        return ", ".join(_answer_text(v, lang) for v in value) or t("dashboard.items.nothing", lang)
+    if isinstance(value, str) and value in DETERMINANTS:
+        return t(f"determinant.{value}.name", lang)
+    if value is None:
+        return t("dashboard.items.nothing", lang)
+    return str(value)
+
+
+def item_analysis(attempts: list[Attempt], exercise_id: str, lang: str) -> list[dict[str, Any]]:
+    """Per item: share with full points and the most chosen wrong answer (counting attempts)."""
+    items: set[str] = set()
+    for a in attempts:
+        items.update(a.item_scores)
+    rows = []
+    for item in sorted(items, key=_item_order):
+        scored = [a for a in attempts if item in a.item_scores]
+        full = [
+            a
+            for a in scored
+            if a.item_scores[item] >= a.max_points / max(1, len(a.item_scores)) - 1e-9
+        ]
+        wrong = Counter(
+            _answer_text(a.answers.get(item) if isinstance(a.answers, Mapping) else None, lang)
+            for a in scored
+            if a not in full
+        )
+        top = wrong.most_common(1)
+        rows.append(
+            {
+                "item": item,
+                "label": item_label(item, lang)[:1].upper() + item_label(item, lang)[1:],
+                "n": len(scored),
+                "correct": len(full) / len(scored) if scored else 0.0,
+                # numbers typed by the learner (predict) have no "most chosen" value
+                "wrong": (
+                    f"{top[0][0]} ({top[0][1]}×)" if top and exercise_id != "predict" else "—"
+                ),
+            }
+        )
+    return rows
+
+
+def distribution_spec(scores: list[float], title: str, lang: str) -> dict[str, Any]:
+    """Vega-Lite bar chart: number of learners per 10%-band of the counting score."""
+    import altair as alt
+
+    theme.enable()
+    labels = [f"{lo}–{hi}" for lo, hi in BINS]
+    counts = [0] * len(BINS)
+    for score in scores:
+        counts[min(int(score * 100) // 10, len(BINS) - 1)] += 1
+    rows = [{"band": b, "count": c} for b, c in zip(labels, counts, strict=True)]
+    top = max(1, *counts)
+    step = max(1, -(-top // 5))  # at most about five whole-number ticks
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=theme.OKABE_ITO["blue"])
+        .encode(
+            x=alt.X("band:O", sort=labels, title=t("dashboard.distribution.axis_x", lang)),
+            y=alt.Y(
+                "count:Q",
+                title=t("dashboard.distribution.axis_y", lang),
+                scale=alt.Scale(domain=[0, top]),
+                axis=alt.Axis(values=list(range(0, top + 1, step)), format="d"),
+            ),
+            tooltip=["band:O", "count:Q"],
+        )
+        .properties(width=360, height=160, description=title)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def distribution_sentence(scores: list[float], lang: str) -> str:
+    median = statistics.median(scores) * 100 if scores else 0.0
+    return t(
+        "dashboard.distribution.summary",
+        lang,
+        n=len(scores),
+        median=points_text(round(median), lang),
+        half=sum(1 for s in scores if s >= 0.5),
+    )
+
+
+def _download_link(text: str, filename: str, label: str) -> str:
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (
+        f'<a download="{_e(filename)}" href="data:text/csv;charset=utf-8;base64,{data}" '
+        f'class="igm-download igm-download-{_e(filename.split(".")[0])}">{_e(label)}</a>'
+    )
+
+
+class Dashboard:
+    """The dashboard for one trainer session; ``token``: the expected trainer token."""
+
+    def __init__(self, lang: str, gradebook: Gradebook | None, token: str | None) -> None:
+        self.lang = lang
+        self.gradebook = gradebook
+        self._token = token or ""
+        self._signature: tuple[Any, ...] | None = None
+        self.message = w.HTML(value="")
+        self.message.add_class("igm-message")
+        self.body = w.VBox([])
+        header = [
+            style_widget(lang),
+            w.HTML(value=f"<style>{EXERCISE_CSS}{CSS}</style>"),
+            notice(lang),
+        ]
+        if not self._token:
+            self.message.value = f"<p role='alert'>{_e(t('dashboard.disabled', lang))}</p>"
+            self.gate = w.VBox([])
+        else:
+            self.token_input = w.Password(
+                description=t("dashboard.token", lang), style={"description_width": "initial"}
+            )
+            self.open_button = w.Button(
+                description=t("dashboard.open", lang), layout=w.Layout(width="max-content")
+            )
+            self.open_button.add_class("igm-open")
+            self.open_button.on_click(lambda _b: self.unlock(self.token_input.value))
+            self.gate = w.VBox([self.token_input, self.open_button])
+            self.gate.add_class("igm-token")
+        self.widget = w.VBox([*header, self.gate, self.message, self.body])
+        self.widget.add_class("igm-app")
+        self.widget.add_class("igm-dashboard")
+        self.unlocked = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    # access -------------------------------------------------------------------------------
+    def unlock(self, typed: str) -> bool:
+        """Open the dashboard when ``typed`` is the trainer token; nothing is read before."""
+        if self.unlocked:
+            return True
+        if not token_matches(typed, self._token):
+            self.message.value = f"<p role='alert'>{_e(t('dashboard.wrong_token', self.lang))}</p>"
+            return False
+        self.unlocked = True
+        self.message.value = ""
+        for child in self.gate.children:
+            child.close()
+        self.gate.children = []
+        if self.gradebook is None:
+            self.gradebook = open_gradebook()
+        self._build()
+        self.refresh(force=True)
+        return True
+
+    # layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        lang = self.lang
+        self.refresh_button = w.Button(
+            description=t("dashboard.refresh", lang), layout=w.Layout(width="max-content")
+        )
+        self.refresh_button.add_class("igm-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh(force=True))
+        self.auto = w.Checkbox(
+            value=True,
+            description=t("dashboard.auto", lang, seconds=REFRESH_SECONDS),
+            indent=False,
+        )
+        self.auto.add_class("igm-auto-refresh")
+        self._start_timer()
+        self.updated = w.HTML(value="")
+        self.updated.add_class("igm-updated")
+        self.overview = w.HTML(value="")
+        self.overview.add_class("igm-overview")
+        self.recent = w.HTML(value="")
+        self.recent.add_class("igm-recent")
+        self.export = w.HTML(value="")
+        self.export.add_class("igm-export")
+        self.sections: dict[str, tuple[Any, w.HTML, w.HTML]] = {}
+        parts: list[w.Widget] = []
+        for ex_id in EXERCISE_IDS:
+            chart = jupyter_chart(distribution_spec([], get_exercise(ex_id).title(lang), lang))
+            summary = chart_summary("")
+            items = w.HTML(value="")
+            items.add_class("igm-items")
+            row = w.HBox([chart, summary])
+            row.add_class("igm-chart-row")
+            section = w.VBox(
+                [
+                    w.HTML(
+                        value=f"<h3>{_e(get_exercise(ex_id).title(lang))} "
+                        f"<small>({_e(t(f'dashboard.policy.{get_exercise(ex_id).retry}', lang))})"
+                        "</small></h3>"
+                    ),
+                    row,
+                    items,
+                ]
+            )
+            section.add_class(f"igm-exercise-{ex_id}")
+            self.sections[ex_id] = (chart, summary, items)
+            parts.append(section)
+        self.body.children = [
+            w.HBox([self.refresh_button, self.auto]),
+            self.updated,
+            w.HTML(value=f"<h2>{_e(t('dashboard.export.heading', lang))}</h2>"),
+            self.export,
+            w.HTML(
+                value=f"<h2>{_e(t('dashboard.overview', lang))}</h2>"
+                f"<p>{_e(t('dashboard.overview.note', lang))}</p>"
+            ),
+            self.overview,
+            w.HTML(value=f"<h2>{_e(t('dashboard.recent', lang))}</h2>"),
+            self.recent,
+            *parts,
+        ]
+
+    def _start_timer(self) -> None:
+        """Refresh every :data:`REFRESH_SECONDS` in a daemon thread while the box is ticked.
+
+        The thread ends with the kernel (Voila stops it when the page is closed).
+        """
+
+        def loop() -> None:
+            while not self._stop.wait(REFRESH_SECONDS):
+                if self.auto.value:
+                    try:
+                        self.refresh()
+                    except Exception:  # a locked or vanished database: try again next tick
+                        continue
+
+        threading.Thread(target=loop, name="igm-dashboard-refresh", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the auto-refresh thread."""
+        self._stop.set()
+
+    # data ---------------------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> bool:
+        """Read the gradebook again; redraw only when something changed (or ``force``)."""
+        if not self.unlocked or self.gradebook is None:
+            return False
+        with self._lock:  # the button and the timer thread share one gradebook session
+            return self._refresh(force)
+
+    def _refresh(self, force: bool) -> bool:
+        assert self.gradebook is not None
+        learners = self.gradebook.learners()
+        attempts = self.gradebook.attempts()
+        signature = (len(learners), len(attempts), max((a.id for a in attempts), default=0))
+        now = dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S")
+        self.updated.value = f"<p>{_e(t('dashboard.updated', self.lang, time=now, learners=len(learners), attempts=len(attempts)))}</p>"
+        if signature == self._signature and not force:
+            return False
+        self._signature = signature
+        self._draw(learners, attempts)
+        return True
+
+    def _draw(self, learners: list[Any], attempts: list[Attempt]) -> None:
+        lang = self.lang
+        assert self.gradebook is not None
+        policies = _policies()
+        by_exercise: dict[str, list[Attempt]] = {}
+        for a in attempts:
+            by_exercise.setdefault(a.exercise_id, []).append(a)
+        counting: dict[str, dict[str, Attempt]] = {}
+        for ex_id in by_exercise:
+            chosen = self.gradebook.best_or_last(policies.get(ex_id, "best"), exercise_id=ex_id)
+            counting[ex_id] = {number: a for (number, _), a in chosen.items()}
+        tries = Counter((a.learner.learner_number, a.exercise_id) for a in attempts)
+        # who did what
+        if learners:
+            head = "".join(
+                f"<th scope='col'>{_e(get_exercise(e).title(lang))}</th>" for e in EXERCISE_IDS
+            )
+            body = []
+            for learner in learners:
+                cells = []
+                for ex_id in EXERCISE_IDS:
+                    a = counting.get(ex_id, {}).get(learner.learner_number)
+                    cells.append(
+                        "<td></td>"
+                        if a is None
+                        else "<td>"
+                        + _e(
+                            t(
+                                "dashboard.cell",
+                                lang,
+                                points=points_text(a.points, lang),
+                                max=points_text(a.max_points, lang),
+                                attempts=tries[(learner.learner_number, ex_id)],
+                            )
+                        )
+                        + "</td>"
+                    )
+                body.append(
+                    f"<tr><th scope='row'>{_e(learner.display_name)}</th>"
+                    f"<td>{_e(learner.learner_number)}</td>{''.join(cells)}</tr>"
+                )
+            self.overview.value = (
+                f"<table class='igm-table'><thead><tr><th scope='col'>"
+                f"{_e(t('dashboard.col.name', lang))}</th><th scope='col'>"
+                f"{_e(t('dashboard.col.number', lang))}</th>{head}</tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table>"
+            )
+        else:
+            self.overview.value = f"<p>{_e(t('dashboard.no_attempts', lang))}</p>"
+        # latest attempts
+        latest = sorted(attempts, key=lambda a: a.id, reverse=True)[:15]
+        if latest:
+            cols = ("time", "name", "exercise", "attempt", "points")
+            head = "".join(
+                f"<th scope='col'>{_e(t(f'dashboard.col.{c}', lang))}</th>" for c in cols
+            )
+            rows = "".join(
+                f"<tr><td>{_e(a.submitted_at.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
+                f"<td>{_e(a.learner.display_name)}</td>"
+                f"<td>{_e(get_exercise(a.exercise_id).title(lang) if a.exercise_id in EXERCISE_IDS else a.exercise_id)}</td>"
+                f"<td>{a.attempt_no}</td>"
+                f"<td>{_e(points_text(a.points, lang))} / {_e(points_text(a.max_points, lang))}</td></tr>"
+                for a in latest
+            )
+            self.recent.value = (
+                f"<table class='igm-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
+                "</table>"
+            )
+        else:
+            self.recent.value = f"<p>{_e(t('dashboard.no_attempts', lang))}</p>"
+        # per exercise
+        for ex_id, (chart, summary, items) in self.sections.items():
+            chosen_attempts = list(counting.get(ex_id, {}).values())
+            scores = [a.score for a in chosen_attempts]
+            chart.spec = distribution_spec(scores, get_exercise(ex_id).title(lang), lang)
+            summary.value = f'<p class="igm-summary">{_e(distribution_sentence(scores, lang))}</p>'
+            analysis = item_analysis(chosen_attempts, ex_id, lang)
+            if analysis:
+                rows = "".join(
+                    f"<tr><th scope='row'>{_e(r['label'])}</th>"
+                    f"<td>{_e(points_text(round(100 * r['correct']), lang))}% (n = {r['n']})</td>"
+                    f"<td>{_e(r['wrong'])}</td></tr>"
+                    for r in analysis
+                )
+                items.value = (
+                    f"<table class='igm-table'><caption>{_e(t('dashboard.items.heading', lang))}"
+                    f": {_e(t('dashboard.items.note', lang))}</caption><thead><tr>"
+                    f"<th scope='col'>{_e(t('dashboard.items.item', lang))}</th>"
+                    f"<th scope='col'>{_e(t('dashboard.items.correct', lang))}</th>"
+                    f"<th scope='col'>{_e(t('dashboard.items.wrong', lang))}</th></tr></thead>"
+                    f"<tbody>{rows}</tbody></table>"
+                )
+            else:
+                items.value = ""
+        # exports (CSV as text; the export module neutralises formula cells)
+        sheet = gradebook_csv(self.gradebook, policies, list(EXERCISE_IDS))
+        every = attempts_csv(self.gradebook)
+        self.export.value = _download_link(
+            sheet, "igm-gradebook.csv", t("dashboard.export.gradebook", lang)
+        ) + _download_link(every, "igm-attempts.csv", t("dashboard.export.attempts", lang))
+
+
+def app(lang: str | None = None, gradebook: Gradebook | None = None) -> w.VBox:
+    """The trainer dashboard for a Voila notebook; token from ``IGM_TRAINER_TOKEN``."""
+    chosen = lang or language_from_query()
+    return Dashboard(chosen, gradebook, trainer_token()).widget

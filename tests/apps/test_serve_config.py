@@ -1,0 +1,295 @@
+"""ServeConfig: defaults, TOML file, environment and flags in that order; errors that name the
+field and the allowed values; and a Voila that accepts (and runs with) the generated config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from apps.page import page_config_hook
+from apps.serve_config import (
+    DEFAULT_CONFIG_FILE,
+    PoolAwareKernelManager,
+    ServeConfig,
+    ServeConfigError,
+    add_serve_arguments,
+    config_from_args,
+    discover_notebooks,
+    load_serve_config,
+    voila_config,
+)
+from tests.conftest import run_in_thread, stop_process_group
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "s3cr3t-Pa55word"
+TOKEN = "t" * 24
+
+
+def write(tmp_path: Path, text: str, name: str = DEFAULT_CONFIG_FILE) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_local_and_safe(tmp_path: Path) -> None:
+    cfg = load_serve_config(environ={}, cwd=tmp_path)
+    assert cfg == ServeConfig()
+    assert (cfg.host, cfg.port, cfg.base_url) == ("127.0.0.1", 8866, "/")
+    assert cfg.database_url is None and cfg.trainer_token is None
+    assert cfg.pool_size >= 1 and cfg.cull_idle_seconds > 0
+
+
+def test_file_then_env_then_flags(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        """
+[serve]
+host = "0.0.0.0"
+port = 9000
+base_url = "/igm/"
+pool_size = 3
+cull_idle_seconds = 600
+database_url = "sqlite:///from-file.sqlite3"
+
+[serve.pools]
+"apps/explorer.ipynb" = 12
+""",
+    )
+    env = {
+        "IGM_DATABASE_URL": f"postgresql+psycopg://igm:{SECRET}@db:5432/igm",
+        "IGM_TRAINER_TOKEN": TOKEN,
+    }
+    cfg = load_serve_config(environ=env, cwd=tmp_path, overrides={"port": 9100, "host": None})
+    assert cfg.host == "0.0.0.0"  # file (the None flag does not override)
+    assert cfg.port == 9100  # flag beats file
+    assert cfg.base_url == "/igm/"
+    assert cfg.database_url == env["IGM_DATABASE_URL"]  # env beats file
+    assert cfg.trainer_token == TOKEN
+    assert cfg.pool_size_for("apps/explorer.ipynb") == 12
+    assert cfg.pool_size_for("apps/planner.ipynb") == 3
+    assert cfg.pool_size_for("apps/case_editor.ipynb") == 1  # a trainer's app: one kernel
+    assert cfg.pool_size_for("exercises/dashboard.ipynb") == 1
+    assert cfg.cull_interval_seconds == 150
+    shown = json.dumps(cfg.redacted()) + repr(cfg)
+    assert SECRET not in shown and TOKEN not in shown
+
+
+def test_explicit_config_path_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ServeConfigError, match=r"config .*does not exist"):
+        load_serve_config(tmp_path / "nope.toml", environ={})
+
+
+@pytest.mark.parametrize(
+    ("toml", "field", "allowed"),
+    [
+        ("port = 70000", "port", "1 to 65535"),
+        ('port = "80"', "port", "1 to 65535"),
+        ("pool_size = -1", "pool_size", "0 (off) to 128"),
+        ('host = "not a host!"', "host", "127.0.0.1"),
+        ('base_url = "igm"', "base_url", "starts and ends with '/'"),
+        ("cull_idle_seconds = 5", "cull_idle_seconds", "60 to 604800"),
+        ('database_url = "mysql://u:pw@h/db"', "database_url", "postgresql+psycopg://"),
+        ('trainer_token = "short"', "trainer_token", "at least 16 characters"),
+        ("colour = 1", "serve.colour", "pool_size"),
+        ('[serve.pools]\n"../etc/x.ipynb" = 2', "pools", "apps/explorer.ipynb"),
+        ('[serve.pools]\n"apps/explorer.ipynb" = 1000', "pools.apps/explorer.ipynb", "0 to 128"),
+    ],
+)
+def test_errors_name_the_field_and_the_allowed_values(
+    tmp_path: Path, toml: str, field: str, allowed: str
+) -> None:
+    path = write(tmp_path, "[serve]\n" + toml + "\n")
+    with pytest.raises(ServeConfigError) as err:
+        load_serve_config(path, environ={})
+    message = str(err.value)
+    assert message.startswith(f"{field} (from {path})"), message
+    assert "allowed: " in message and allowed in message, message
+    assert "pw@" not in message  # a password is never repeated
+
+
+def test_env_and_flag_errors_say_where_the_value_came_from(tmp_path: Path) -> None:
+    with pytest.raises(ServeConfigError, match=r"^database_url \(from IGM_DATABASE_URL\)"):
+        load_serve_config(environ={"IGM_DATABASE_URL": "oracle://x"}, cwd=tmp_path)
+    with pytest.raises(ServeConfigError, match=r"^port \(from command line\)"):
+        load_serve_config(environ={}, cwd=tmp_path, overrides={"port": 0})
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "[serve\nport = 1")
+    with pytest.raises(ServeConfigError, match="not valid TOML"):
+        load_serve_config(path, environ={})
+
+
+def test_cli_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IGM_DATABASE_URL", raising=False)
+    monkeypatch.delenv("IGM_TRAINER_TOKEN", raising=False)
+    write(tmp_path, "[serve]\npool_size = 5\n", "room.toml")
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    args = parser.parse_args(
+        ["--config", "room.toml", "--port", "8900", "--base-url", "/k/", "--cull-idle-seconds", "0"]
+    )
+    cfg = config_from_args(args)
+    assert (cfg.port, cfg.base_url, cfg.pool_size, cfg.cull_idle_seconds) == (8900, "/k/", 5, 0)
+
+
+def test_voila_config_traits() -> None:
+    cfg = ServeConfig(
+        host="0.0.0.0",
+        port=9001,
+        base_url="/igm/",
+        pool_size=2,
+        pools={"apps/explorer.ipynb": 10},
+        cull_idle_seconds=900,
+    )
+    c = voila_config(cfg, ["apps/explorer.ipynb", "apps/planner.ipynb"])
+    assert (c.Voila.ip, c.Voila.port, c.Voila.base_url) == ("0.0.0.0", 9001, "/igm/")
+    assert c.VoilaConfiguration.preheat_kernel is True
+    assert c.VoilaKernelManager.kernel_pools_config == {
+        "default": {"pool_size": 0},
+        "apps/explorer.ipynb": {"pool_size": 10},
+        "apps/planner.ipynb": {"pool_size": 2},
+    }
+    assert "preheat_denylist" not in c.VoilaKernelManager  # Voila matches it on absolute paths
+    assert c.MappingKernelManager.cull_idle_timeout == 900
+    assert c.MappingKernelManager.cull_interval == 225
+    assert c.VoilaConfiguration.multi_kernel_manager_class.endswith("PoolAwareKernelManager")
+    assert c.VoilaConfiguration.page_config_hook is page_config_hook
+    assert c.KernelManager.transport == "ipc"
+    off = voila_config(ServeConfig(pool_size=0, cull_idle_seconds=0), ["apps/explorer.ipynb"])
+    assert off.VoilaConfiguration.preheat_kernel is False
+    assert off.MappingKernelManager.cull_idle_timeout == 0
+
+
+def test_discover_notebooks() -> None:
+    found = discover_notebooks(REPO)
+    assert "apps/explorer.ipynb" in found
+    assert all(nb.startswith(("apps/", "exercises/")) for nb in found)
+
+
+def test_culler_skips_pooled_kernels() -> None:
+    import asyncio
+
+    async def run() -> list[str]:
+        async def ready(kid: str) -> dict[str, str]:
+            return {"kernel_id": kid}
+
+        km = PoolAwareKernelManager()
+        km._pools = {"apps/explorer.ipynb": [asyncio.ensure_future(ready("pooled"))]}
+        await asyncio.sleep(0)
+        culled: list[str] = []
+
+        async def fake_parent(self: object, kernel_id: str) -> None:
+            culled.append(kernel_id)
+
+        base = PoolAwareKernelManager.__mro__[1]
+        original = base.cull_kernel_if_idle
+        base.cull_kernel_if_idle = fake_parent  # type: ignore[method-assign]
+        try:
+            await km.cull_kernel_if_idle("pooled")
+            await km.cull_kernel_if_idle("in-use")
+        finally:
+            base.cull_kernel_if_idle = original  # type: ignore[method-assign]
+        return culled
+
+    assert run_in_thread(lambda: asyncio.run(run())) == ["in-use"]
+
+
+def test_voila_accepts_the_config() -> None:
+    """The kit's Voila class takes the generated config: traits land on the kernel manager."""
+    import tempfile
+
+    from apps.server import make_app_class
+
+    cfg = ServeConfig(port=18999, pool_size=0, pools={"apps/explorer.ipynb": 1})
+    app = make_app_class()(config=voila_config(cfg))
+    app.initialize([str(REPO), "--no-browser"])
+    app.connection_dir = tempfile.mkdtemp()
+    # Building the settings creates the kernel manager but starts no kernel yet: the pool
+    # tasks wait on the (not running) event loop.
+    import asyncio
+
+    def check() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            check_settings()
+        finally:
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    def check_settings() -> None:
+        app.init_settings()
+        km = app.kernel_manager
+        assert isinstance(km, PoolAwareKernelManager)
+        assert km.cull_idle_timeout == cfg.cull_idle_seconds
+        assert km.kernel_pools_config["apps/explorer.ipynb"] == {"pool_size": 1}
+        assert app.voila_configuration.preheat_kernel is True
+        assert (app.port, app.base_url) == (18999, "/")
+        # the regression this module exists for: the explorer notebook really gets a pool
+        assert len(km._pools["apps/explorer.ipynb"]) == 1
+        assert km._pools.get("apps/planner.ipynb", []) == []
+        for pool in km._pools.values():
+            for task in pool:  # not started: close the kernel start it wraps, then cancel
+                frame = task.get_coro().cr_frame
+                inner = frame.f_locals.get("aw") if frame is not None else None
+                if inner is not None:
+                    inner.close()
+                task.cancel()
+
+    run_in_thread(check)
+
+
+@pytest.mark.slow
+def test_voila_runs_with_the_config_and_fills_the_pool(tmp_path: Path) -> None:
+    """Start the kit's Voila with a generated config on a free port: it serves the landing
+    page and logs a filled pool for the explorer."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = f"""
+from apps.serve_config import ServeConfig, voila_config
+from apps.server import REPO_ROOT, make_app_class
+cfg = ServeConfig(port={port}, pool_size=0, pools={{"apps/explorer.ipynb": 1}}, cull_idle_seconds=120)
+app = make_app_class()(config=voila_config(cfg))
+app.initialize([str(REPO_ROOT), "--no-browser"])
+app.start()
+"""
+    log = tmp_path / "voila.log"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        filled = False
+        while time.monotonic() < deadline and not filled:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(1)
+            filled = "Kernel pool of apps/explorer.ipynb is filled with 1 kernel" in log.read_text()
+        assert filled, log.read_text()[-3000:]
+        text = log.read_text()
+        assert "Culling kernels with idle durations > 120 seconds" in text
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        stop_process_group(proc, timeout=20)
