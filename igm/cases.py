@@ -248,10 +248,10 @@ class _Checker:
         path = _join(where, key)
         value = self.required(data, key, where)
         if value is None:
-            return Text("", "")
+            return Text()
         if not isinstance(value, Mapping):
             self.fail(path, "not_bilingual", got=_kind(value), languages=LANGUAGES)
-            return Text("", "")
+            return Text()
         for lang in LANGUAGES:
             if lang not in value or value[lang] is None:
                 self.fail(f"{path}.{lang}", "missing_language", languages=LANGUAGES)
@@ -263,7 +263,7 @@ class _Checker:
                 )
         for extra in sorted(set(value) - set(LANGUAGES), key=str):
             self.fail(f"{path}.{extra}", "unknown_language", languages=LANGUAGES)
-        return Text(*(str(value.get(lang) or "").strip() for lang in LANGUAGES))
+        return Text({lang: str(value.get(lang) or "").strip() for lang in LANGUAGES})
 
     def number(
         self, value: Any, path: str, low: float, high: float, *, integer: bool = False
@@ -282,8 +282,25 @@ class _Checker:
         return float(value)
 
 
-_WHOLE_NUMBER = Text("een heel getal", "a whole number")
-_NUMBER = Text("een getal", "a number")
+def _words(key: str, **values: object) -> Text:
+    """A catalogue text (``case.value.<key>``) in every language, numbers in each one's form."""
+    return Text(
+        {
+            lang: t(
+                f"case.value.{key}",
+                lang,
+                **{
+                    name: fmt_number(value, lang, None) if isinstance(value, float) else value
+                    for name, value in values.items()
+                },
+            )
+            for lang in LANGUAGES
+        }
+    )
+
+
+_WHOLE_NUMBER = _words("whole_number")
+_NUMBER = _words("number_kind")
 
 
 def _join(where: str, key: str) -> str:
@@ -293,22 +310,18 @@ def _join(where: str, key: str) -> str:
 def _kind(value: Any) -> Text:
     """What a value is, in words a case author knows."""
     if value is None:
-        return Text("niets", "nothing")
+        return _words("nothing")
     if isinstance(value, bool):
-        yes_no = ("ja", "yes") if value else ("nee", "no")
-        return Text(f"een ja/nee-waarde ({yes_no[0]})", f"a yes/no value ({yes_no[1]})")
+        return _words("yes" if value else "no")
     if isinstance(value, str):
-        if len(value) < 40:
-            return Text(f"de tekst ‘{value}’", f"text '{value}'")
-        return Text("tekst", "text")
+        return _words("short_text", text=value) if len(value) < 40 else _words("text")
     if isinstance(value, (int, float)):
-        nl, en = (fmt_number(value, "nl", None), fmt_number(value, "en", None))
-        return Text(f"het getal {nl}", f"the number {en}")
+        return _words("number", number=float(value))
     if isinstance(value, list):
-        return Text("een lijst", "a list")
+        return _words("list")
     if isinstance(value, Mapping):
-        return Text("een reeks velden", "a mapping")
-    return Text("een datum of ander type", type(value).__name__)
+        return _words("mapping")
+    return _words("other", type=type(value).__name__)
 
 
 def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = None) -> Case:
@@ -344,7 +357,7 @@ def parse_case(data: Any, path: Path | str, lines: Mapping[str, int] | None = No
         for extra in sorted(set(target) - set(TACT), key=str):
             check.fail(f"target_behaviour.{extra}", "unknown_field", allowed=TACT)
     tact = {
-        part: check.text(target, part, "target_behaviour") if target is not None else Text("", "")
+        part: check.text(target, part, "target_behaviour") if target is not None else Text()
         for part in TACT
     }
 
@@ -465,11 +478,7 @@ def _syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
     if hint == "quote" and start is not None:  # the quote that never closed: where it opened
         line, start = start.line + 1, None
     started = start.line + 1 if start and start.line + 1 != line else None
-    since = (
-        Text(f" (dit deel begint op regel {started})", f" (this part starts on line {started})")
-        if started
-        else ""
-    )
+    since = _words("part_started", line=started) if started else ""
     return Problem(str(path), "", f"yaml.{hint}", {"started": since}, line)
 
 

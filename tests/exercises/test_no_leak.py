@@ -102,7 +102,7 @@ def test_recognise_view_does_not_reveal_the_determinant_of_any_quote() -> None:
                     item,
                     determinant=DETERMINANTS[(DETERMINANTS.index(item.determinant) + 3) % 7],
                     confusion=DETERMINANTS[(DETERMINANTS.index(item.confusion) + 1) % 7],
-                    why=Text("LEKT", "LEAKS"),
+                    why=Text(nl="LEKT", en="LEAKS"),
                 ),
             )
             for item_id, item in variant.items
@@ -140,7 +140,7 @@ def test_score_case_view_is_the_same_with_other_reference_scores_and_evidence() 
         case = variant.case
         flipped = DeterminantScores.from_mapping({k: 8 - case.scores[k] for k in DETERMINANTS})
         other_case = dataclasses.replace(
-            case, scores=flipped, evidence=dict.fromkeys(DETERMINANTS, Text("LEKT", "LEAKS"))
+            case, scores=flipped, evidence=dict.fromkeys(DETERMINANTS, Text(nl="LEKT", en="LEAKS"))
         )
         other = dataclasses.replace(variant, case=other_case)
         for lang in LANGUAGES:

@@ -6,7 +6,7 @@ import pytest
 
 from igm.cases import GROUPS
 from igm.determinants import DETERMINANTS
-from igm.i18n import LANGUAGES, Text, catalogue, missing_translations, t
+from igm.i18n import LANGUAGES, Text, catalogue, fmt_number, missing_translations, t
 from igm.weights import DOMAINS
 
 
@@ -37,10 +37,26 @@ def test_formatting_and_unknown_key() -> None:
     with pytest.raises(KeyError, match="no catalogue entry"):
         t("no.such.key")
     with pytest.raises(ValueError, match="unknown language"):
-        Text("a", "b")("de")
+        Text(nl="a", en="b")("de")
+
+
+def test_a_text_is_a_mapping_from_language_to_string() -> None:
+    text = Text({"nl": "Houding"}, en="Attitude")
+    assert dict(text) == {"nl": "Houding", "en": "Attitude"}
+    assert text("en") == text["en"] == "Attitude"
+    assert Text(nl="Houding")("en") == ""  # missing, reported by missing_translations
+    assert text == Text(nl="Houding", en="Attitude") and len({text, Text(dict(text))}) == 1
+    with pytest.raises(ValueError, match="unknown language"):
+        Text(de="Einstellung")
+
+
+def test_the_decimal_mark_follows_the_language() -> None:
+    assert fmt_number(4.75, "nl", 2) == "4,75"
+    assert fmt_number(4.75, "en", 2) == "4.75"
+    assert fmt_number(7.0, "nl", None) == "7"
 
 
 def test_no_stigmatising_labels() -> None:
-    text = " ".join(e.nl + " " + e.en for e in catalogue().values()).lower()
+    text = " ".join(" ".join(entry.values()) for entry in catalogue().values()).lower()
     for label in ("niet-willer", "niet-kunner", "profiteur", "uitkeringstrekker"):
         assert label not in text
