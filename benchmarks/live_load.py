@@ -8,6 +8,9 @@ SQLite database (or uses ``--db``), then runs asyncio clients that speak the rea
 * N participants join within ``--ramp`` seconds (page + join call), poll the session state
   every 3 s as the page does, and submit scores, a prediction and a vote (some re-submit).
 
+Every POST carries tornado's XSRF token as a browser's does: the ``_xsrf`` cookie that the
+page set, and its value in the ``X-XSRFToken`` header (live.js).
+
 Prints join latency p95, submit-to-trainer-screen latency p95 (the feed response that first
 carries the answer), the server process's CPU and peak memory, and checks that no answer was
 lost (the trainer's counts, and every stored row in the CSV export).
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +48,16 @@ from igm.determinants import DETERMINANTS  # noqa: E402
 TOKEN = "load-test-trainer-key"
 HEADERS = {"X-Live-Trainer-Token": TOKEN}
 JSON = {"Content-Type": "application/json"}
+
+
+def xsrf_headers(page: Any) -> dict[str, str]:
+    """The headers that make a POST pass tornado's XSRF check, from the response of a page
+    (it set the ``_xsrf`` cookie): the cookie sent back, and its value in the header."""
+    jar: SimpleCookie = SimpleCookie()
+    for header in page.headers.get_list("Set-Cookie"):
+        jar.load(header)
+    token = jar["_xsrf"].value
+    return {"Cookie": f"_xsrf={token}", "X-XSRFToken": token}
 
 
 def p95(values: list[float]) -> float:
@@ -128,12 +142,13 @@ async def participant(
     await asyncio.sleep(delay)
     t0 = time.perf_counter()
     try:
-        await client.fetch(f"{base}live/join?code={code}")
+        page = await client.fetch(f"{base}live/join?code={code}")
         await client.fetch(f"{base}live/static/live.js")
+        post = {**JSON, **xsrf_headers(page)}
         r = await client.fetch(
             f"{base}live/api/join",
             method="POST",
-            headers=JSON,
+            headers=post,
             body=json.dumps({"code": code, "nickname": f"p{i}"}),
         )
     except HTTPClientError as exc:
@@ -165,7 +180,7 @@ async def participant(
             r = await client.fetch(
                 f"{base}live/api/answer",
                 method="POST",
-                headers=JSON,
+                headers=post,
                 body=json.dumps({"code": code, "token": token, "kind": kind, "value": value}),
             )
         except HTTPClientError as exc:
@@ -183,12 +198,14 @@ async def run_load(
     client = AsyncHTTPClient()
     res = Results()
     # The trainer starts a session from the dashboard and opens round 3 (all rounds answerable).
+    home = await client.fetch(f"{base}live/trainer", headers=HEADERS)
+    trainer = {**HEADERS, **xsrf_headers(home)}
     form = urlencode({"case": "marja-bijstand", "lang": "nl"})
     r = await client.fetch(
         f"{base}live/trainer/start",
         method="POST",
         body=form,
-        headers=HEADERS,
+        headers=trainer,
         follow_redirects=False,
         raise_error=False,
     )
@@ -196,7 +213,7 @@ async def run_load(
     await client.fetch(
         f"{base}live/trainer/{code}/control",
         method="POST",
-        headers={**HEADERS, **JSON},
+        headers={**trainer, **JSON},
         body=json.dumps({"round": 3}),
     )
     # The trainer opens the screen (the projector shows the code and the QR code).

@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from urllib.parse import quote
 
-from igm.i18n import t
+from igm.i18n import DEFAULT_LANGUAGE, t
 from live.store import LiveError, LiveStore
 from live.urls import site_url
 
@@ -19,7 +19,9 @@ __all__ = ["DEFAULT_BASE", "close", "export", "reopen", "start"]
 DEFAULT_BASE = "http://127.0.0.1:8866/"
 
 
-def start(case: str, lang: str = "nl", db: str | None = None, base: str | None = None) -> str:
+def start(
+    case: str, lang: str = DEFAULT_LANGUAGE, db: str | None = None, base: str | None = None
+) -> str:
     """Create a session; print its code, the participants' URL, a QR code and the trainer URL.
 
     ``base`` is the server's address as the participants' phones reach it (``--url``); without
@@ -57,12 +59,12 @@ def _update(code: str, status: str, db: str | None, lang: str) -> None:
         store.close()
 
 
-def close(code: str, db: str | None = None, lang: str = "nl") -> None:
+def close(code: str, db: str | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
     _update(code, "closed", db, lang)
     print(t("live.cli.closed", lang, code=code.upper()))
 
 
-def reopen(code: str, db: str | None = None, lang: str = "nl") -> None:
+def reopen(code: str, db: str | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
     _update(code, "open", db, lang)
     print(code.upper())
 

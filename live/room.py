@@ -1,4 +1,5 @@
-"""The trainer's view of the room: a JSON-ready summary and its HTML (escaped, projector-sized).
+"""The trainer's view of the room: a JSON-ready summary, and the view of it that the template
+``live/templates/room.html`` draws (plain data: sentences, bar geometry; no HTML here).
 
 Statistics come from :mod:`live.stats`; every model number comes from the engine
 (``model_for(domain).predict``). Charts are inline SVG bars with a one-sentence text summary
@@ -7,7 +8,7 @@ beside each; colours are Okabe–Ito.
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from typing import Any
 
 from igm.determinants import DETERMINANTS, DeterminantScores
@@ -27,7 +28,7 @@ from live.stats import (
 )
 from live.store import RoomAnswers, cached_case
 
-__all__ = ["render_room", "summarise"]
+__all__ = ["Bar", "Bars", "RoomView", "ScoreRow", "bars", "room_view", "summarise"]
 
 BLUE = "#0072B2"  # Okabe–Ito blue: room's answers
 VERMILLION = "#D55E00"  # Okabe–Ito vermillion: reference / model
@@ -107,6 +108,65 @@ def summarise(room: RoomAnswers) -> dict[str, Any]:
     return summary
 
 
+# ------------------------------------------------------------------------------------------
+# The view of the room: plain data for the template live/templates/room.html
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a bar strip, in SVG user units; ``count`` is written above it when > 0."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    count: int
+    centre: float  # x of the count and the tick label
+    count_y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A horizontal strip of vertical bars with a tick label under each; ``reference_x`` (a
+    1–7 score's position) is drawn as a vermillion diamond around its tick label."""
+
+    width: int
+    height: int
+    base: float  # y of the axis line
+    colour: str
+    bars: tuple[Bar, ...]
+    reference_x: float | None
+    reference_colour: str = VERMILLION
+    axis_colour: str = TEXT
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    key: str
+    name: str
+    summary: str
+    reference: str | None  # the case's reference score, as a sentence (when revealed)
+    flagged: bool  # the room disagrees most here
+    bars: Bars
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """Every text and shape of the trainer's room panels (see :func:`room_view`)."""
+
+    scores_summary: str
+    rows: tuple[ScoreRow, ...]
+    disagreement: str | None  # the sentence, or None when nobody answered
+    disagreement_items: tuple[tuple[str, str], ...]  # (determinant, SD)
+    model: str | None
+    model_lever: str | None
+    predictions: str
+    prediction_bars: Bars
+    votes: str
+    vote_items: tuple[tuple[str, int], ...]  # (lever, votes)
+    reference: str | None
+
+
 def _name(key: str | None, lang: str) -> str:
     return t(f"determinant.{key}.name", lang) if key else "–"
 
@@ -122,131 +182,106 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
-def _bars(
+def bars(
     counts: list[int],
     labels: list[str],
     width: int = 560,
     colour: str = BLUE,
     reference: float | None = None,
     height: int = 120,
-) -> str:
-    """A horizontal strip of vertical bars (SVG) with the count above each bar; ``reference``
-    (a 1–7 score) is drawn as a vermillion diamond around its tick label."""
+) -> Bars:
+    """The geometry of a bar strip: one slot per count, the tallest bar leaving room for its
+    count above and the tick labels below."""
     n = len(counts)
     top = max(counts) or 1
     slot = width / n
     base = height - 24  # room for the tick labels below
     tallest = base - 26  # room for the count above the tallest bar
-    parts = [
-        f'<svg class="bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'aria-hidden="true" focusable="false">'
-    ]
+    shapes = []
     for i, c in enumerate(counts):
         h = 0 if c == 0 else max(3.0, tallest * c / top)
-        x = i * slot + slot * 0.15
-        w = slot * 0.7
-        parts.append(
-            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colour}"/>'
-        )
-        cx = i * slot + slot / 2
-        if c:
-            parts.append(
-                f'<text x="{cx:.1f}" y="{base - h - 6:.1f}" text-anchor="middle" '
-                f'class="count">{c}</text>'
+        shapes.append(
+            Bar(
+                x=i * slot + slot * 0.15,
+                y=base - h,
+                width=slot * 0.7,
+                height=h,
+                count=c,
+                centre=i * slot + slot / 2,
+                count_y=base - h - 6,
+                label=labels[i],
             )
-        parts.append(
-            f'<text x="{cx:.1f}" y="{height - 4}" text-anchor="middle" class="tick">'
-            f"{escape(labels[i])}</text>"
         )
-    parts.append(f'<line x1="0" x2="{width}" y1="{base}" y2="{base}" stroke="{TEXT}"/>')
-    if reference is not None:
-        rx = (reference - 1) * slot + slot / 2
-        parts.append(
-            f'<path d="M{rx:.1f} {base + 1} l14 12 l-14 12 l-14 -12 z" fill="none" '
-            f'stroke="{VERMILLION}" stroke-width="3"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    ref_x = None if reference is None else (reference - 1) * slot + slot / 2
+    return Bars(width, height, base, colour, tuple(shapes), ref_x)
 
 
-def _score_row(row: dict[str, Any], ref: float | None, flagged: bool, lang: str) -> str:
-    name = _name(row["key"], lang)
+def _score_row(row: dict[str, Any], ref: float | None, flagged: bool, lang: str) -> ScoreRow:
     summary = (
         t("live.trainer.row_summary", lang, n=row["n"], mean=_fmt(row["mean"]), sd=_fmt(row["std"]))
         if row["n"]
         else t("live.trainer.no_answers", lang)
     )
-    marker = ""
-    if ref is not None:
-        marker = (
-            f' · <span class="ref">◆ {escape(t("live.trainer.reference_marker", lang, value=_fmt(ref)))}'
-            "</span>"
-        )
-    flag = ' <span class="flag">⚑</span>' if flagged else ""
-    return (
-        f'<div class="row{" flagged" if flagged else ""}" data-key="{escape(row["key"])}">'
-        f'<div class="row-label"><h3>{escape(name)}{flag}</h3>'
-        f'<p class="row-summary">{escape(summary)}{marker}</p></div>'
-        f"{_bars(row['counts'], [str(i) for i in range(1, 8)], width=420, reference=ref, height=90)}</div>"
+    marker = None if ref is None else t("live.trainer.reference_marker", lang, value=_fmt(ref))
+    return ScoreRow(
+        key=row["key"],
+        name=_name(row["key"], lang),
+        summary=summary,
+        reference=marker,
+        flagged=flagged,
+        bars=bars(
+            row["counts"], [str(i) for i in range(1, 8)], width=420, reference=ref, height=90
+        ),
     )
 
 
-def render_room(summary: dict[str, Any], lang: str) -> str:
-    """The live part of the trainer screen as an HTML fragment (all text escaped)."""
-    out: list[str] = []
+def _scores_summary(summary: dict[str, Any], lang: str) -> str:
+    n = summary["counts"]["scores"]
+    means = [(r["mean"], r["key"]) for r in summary["scores"] if r["mean"] is not None]
+    if not (n and means):
+        return t("live.trainer.no_answers", lang)
+    high = max(means, key=lambda m: m[0])
+    low = min(means, key=lambda m: m[0])
+    return t(
+        "live.trainer.scores_summary",
+        lang,
+        n=n,
+        high=_name(high[1], lang),
+        high_mean=_fmt(high[0]),
+        low=_name(low[1], lang),
+        low_mean=_fmt(low[0]),
+    )
+
+
+def room_view(summary: dict[str, Any], lang: str) -> RoomView:
+    """The live part of the trainer screen as plain data: sentences, bar geometry, lists.
+
+    The template ``room.html`` turns it into HTML (autoescaped); the same summary gives the
+    same view, so the trainer page and its feed show the same thing.
+    """
     ref = summary["reference"]
     flagged = {d["key"] for d in summary["disagreement"][:1]}
-    rows = summary["scores"]
-
-    # Scores per determinant + summary sentence
-    n = summary["counts"]["scores"]
-    if n:
-        means = [(r["mean"], r["key"]) for r in rows if r["mean"] is not None]
-        high = max(means, key=lambda m: m[0])
-        low = min(means, key=lambda m: m[0])
-        sentence = t(
-            "live.trainer.scores_summary",
-            lang,
-            n=n,
-            high=_name(high[1], lang),
-            high_mean=_fmt(high[0]),
-            low=_name(low[1], lang),
-            low_mean=_fmt(low[0]),
-        )
-    else:
-        sentence = t("live.trainer.no_answers", lang)
-    out.append(
-        '<section class="panel scores" aria-labelledby="h-scores">'
-        f'<h2 id="h-scores">{escape(t("live.trainer.scores_heading", lang))}</h2>'
-        f'<p class="summary">{escape(sentence)}</p><div class="rows">'
+    rows = tuple(
+        _score_row(r, ref["scores"][r["key"]] if ref else None, r["key"] in flagged, lang)
+        for r in summary["scores"]
     )
-    for r in rows:
-        value = ref["scores"][r["key"]] if ref else None
-        out.append(_score_row(r, value, r["key"] in flagged, lang))
-    out.append("</div></section>")
 
-    # Disagreement + model for the room's average
     dis = summary["disagreement"]
-    if dis:
-        text = t(
+    disagreement = (
+        t(
             "live.trainer.disagree_summary",
             lang,
             first=_name(dis[0]["key"], lang),
             sd=_fmt(dis[0]["std"]),
         )
-        items = "".join(
-            f"<li>{escape(_name(d['key'], lang))}: SD {escape(_fmt(d['std']))}</li>" for d in dis
-        )
-        body = f'<p class="big">⚑ {escape(text)}</p><ol class="disagree">{items}</ol>'
-    else:
-        body = f'<p class="summary">{escape(t("live.trainer.disagree_none", lang))}</p>'
-    out.append(
-        '<div class="side"><section class="panel" aria-labelledby="h-dis">'
-        f'<h2 id="h-dis">{escape(t("live.trainer.disagree_heading", lang))}</h2>{body}</section>'
+        if dis
+        else None
     )
+
     rm = summary["room_model"]
+    model = model_lever = None
     if rm:
-        text = t(
+        model = t(
             "live.trainer.model_summary",
             lang,
             intention=_fmt(rm["intention"]),
@@ -255,22 +290,14 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
             lo=_fmt(rm["interval"][0]),
             hi=_fmt(rm["interval"][1]),
         )
-        body = f'<p class="big">{escape(text)}</p>'
         if ref:
-            lever = t("live.trainer.reference_model_lever", lang, lever=_lever(rm["lever"], lang))
-            body += f"<p>{escape(lever)}</p>"
-    else:
-        body = f'<p class="summary">{escape(t("live.trainer.no_answers", lang))}</p>'
-    out.append(
-        '<section class="panel" aria-labelledby="h-model">'
-        f'<h2 id="h-model">{escape(t("live.trainer.model_heading", lang))}</h2>{body}'
-        f'<p class="notice">{escape(t("notice.illustrative", lang))}</p></section>'
-    )
+            model_lever = t(
+                "live.trainer.reference_model_lever", lang, lever=_lever(rm["lever"], lang)
+            )
 
-    # Predictions (round 2)
     pr = summary["predictions"]
-    if pr["n"]:
-        text = t(
+    predictions = (
+        t(
             "live.trainer.prediction_summary",
             lang,
             n=pr["n"],
@@ -278,38 +305,23 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
             median=_fmt(pr["median"]),
             model=_fmt(rm["behaviour"]) if rm else "–",
         )
-    else:
-        text = t("live.trainer.no_answers", lang)
-    labels = [f"{lo}" for lo, _hi in PREDICTION_BINS]
-    out.append(
-        '<section class="panel" aria-labelledby="h-pred">'
-        f'<h2 id="h-pred">{escape(t("live.trainer.prediction_heading", lang))}</h2>'
-        f'<p class="summary">{escape(text)}</p>{_bars(pr["histogram"], labels, width=560)}</section>'
+        if pr["n"]
+        else t("live.trainer.no_answers", lang)
     )
 
-    # Votes (round 3)
     votes = summary["votes"]
     total = sum(votes.values())
     if total:
         top = max(DETERMINANTS, key=lambda k: votes[k])
-        text = t(
+        votes_text = t(
             "live.trainer.votes_summary", lang, n=total, top_n=votes[top], top=_lever(top, lang)
         )
     else:
-        text = t("live.trainer.no_answers", lang)
-    items = "".join(
-        f"<li><span>{escape(_lever(k, lang))}</span><strong>{votes[k]}</strong></li>"
-        for k in DETERMINANTS
-    )
-    out.append(
-        '<section class="panel" aria-labelledby="h-votes">'
-        f'<h2 id="h-votes">{escape(t("live.trainer.votes_heading", lang))}</h2>'
-        f'<p class="summary">{escape(text)}</p><ul class="votes">{items}</ul></section>'
-    )
+        votes_text = t("live.trainer.no_answers", lang)
 
-    # Reference (on request)
+    reference = None
     if ref:
-        text = t(
+        reference = t(
             "live.trainer.reference_summary",
             lang,
             behaviour=_fmt(ref["behaviour"]),
@@ -317,10 +329,17 @@ def render_room(summary: dict[str, Any], lang: str) -> str:
             hi=_fmt(ref["interval"][1]),
             bottleneck=_lever(ref["bottleneck"], lang),
         )
-        out.append(
-            '<section class="panel reference" aria-labelledby="h-ref">'
-            f'<h2 id="h-ref">{escape(t("live.trainer.reference_heading", lang))}</h2>'
-            f'<p class="big">{escape(text)}</p></section>'
-        )
-    out.append("</div>")
-    return "".join(out)
+
+    return RoomView(
+        scores_summary=_scores_summary(summary, lang),
+        rows=rows,
+        disagreement=disagreement,
+        disagreement_items=tuple((_name(d["key"], lang), _fmt(d["std"])) for d in dis),
+        model=model,
+        model_lever=model_lever,
+        predictions=predictions,
+        prediction_bars=bars(pr["histogram"], [f"{lo}" for lo, _hi in PREDICTION_BINS]),
+        votes=votes_text,
+        vote_items=tuple((_lever(k, lang), votes[k]) for k in DETERMINANTS),
+        reference=reference,
+    )

@@ -20,7 +20,7 @@ from database.live_models import ANSWER_KINDS, LiveAnswer, LiveParticipant, Live
 from database.models import utcnow
 from igm.cases import Case, CaseError, find_case, scan_cases
 from igm.determinants import DETERMINANTS
-from igm.i18n import LANGUAGES
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
     "CODE_ALPHABET",
@@ -140,7 +140,7 @@ class LiveStore:
         return row
 
     # --- trainer ---------------------------------------------------------------------------
-    def create_session(self, case_id: str, lang: str = "nl") -> dict[str, Any]:
+    def create_session(self, case_id: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
         case = cached_case(case_id)  # raises CaseError for an unknown case
         if lang not in LANGUAGES:
             raise LiveError("live.error.lang")

@@ -1,6 +1,6 @@
 /* igm-kit live sessions: participant page and trainer screen. No libraries, no network but
    this server. All text from the server is inserted as text, except the trainer's room
-   fragment, which the server renders with every value escaped. */
+   fragment, which the server renders from a template that escapes every value. */
 (function () {
   "use strict";
   var main = document.querySelector("main[data-code]");
@@ -8,11 +8,18 @@
   var msgs = JSON.parse(document.getElementById("live-msgs").textContent);
   var lang = document.documentElement.lang || "nl";
 
+  /* Tornado's XSRF token: the server set the _xsrf cookie with this page; every POST sends it
+     back in a header, which another site's page cannot do. */
+  function xsrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
   function send(url, data) {
     return fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrfToken() },
       body: JSON.stringify(data)
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });

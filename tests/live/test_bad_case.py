@@ -19,7 +19,7 @@ import pytest
 import live.store
 from igm.i18n import t
 from tests.case_folder import BAD_ID, break_case, copy_cases, fix_bad_case
-from tests.live.conftest import TRAINER_TOKEN, LiveServer, start_server
+from tests.live.conftest import TRAINER_TOKEN, Client, LiveServer, start_server
 
 KEY = {"X-Live-Trainer-Token": TRAINER_TOKEN}
 CASE = "lotte-na-burn-out"
@@ -34,14 +34,12 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
-def post_form(url: str, fields: dict[str, str]) -> tuple[int, str]:
-    data = urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(url, data=data, headers=KEY)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+def post_form(server: LiveServer, path: str, fields: dict[str, str]) -> tuple[int, str]:
+    """The trainer's form post: from a browser that has the trainer's home open (``_xsrf``)."""
+    client = Client()
+    client.request(f"{server.url}live/trainer", headers=KEY)
+    status, body, _ = client.request(f"{server.url}live/{path}", headers=KEY, form=fields)
+    return status, json.dumps(body) if isinstance(body, dict) else body
 
 
 @pytest.fixture
@@ -72,7 +70,7 @@ def test_trainer_home_answers_with_the_valid_cases_and_names_the_skipped_file(
 
 
 def test_starting_a_session_on_the_bad_case_is_refused_politely(server: LiveServer) -> None:
-    status, body = post_form(f"{server.url}live/trainer/start", {"case": BAD_ID, "lang": "nl"})
+    status, body = post_form(server, "trainer/start", {"case": BAD_ID, "lang": "nl"})
     assert status == 404 and json.loads(body)["error"] == "live.error.case"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from live.web import qr_svg
+from live.pages import ENV, qr_code
 from tests.live.conftest import TRAINER_TOKEN, LiveServer, start_server
 from tests.live.test_cli import igm
 
@@ -66,17 +66,48 @@ def public_server(live_db: str) -> Iterator[LiveServer]:
     yield from start_server(live_db, TRAINER_TOKEN, public_url=PUBLIC)
 
 
+def qr_svg(data: str, label: str) -> str:
+    """The QR code as the trainer page draws it (the ``qr_svg`` macro of its templates)."""
+    macros = ENV.get_template("macros.html").make_module()
+    return str(macros.qr_svg(qr_code(data, label))).strip()  # type: ignore[attr-defined]
+
+
 def test_qr_svg_scales_keeps_its_quiet_zone_and_is_named() -> None:
     svg = qr_svg("http://192.168.1.20:8866/live/join?code=AB<CD", 'Sessie "AB<CD"')
     opening = svg[: svg.index(">") + 1]
     assert re.search(r'viewBox="0 0 (\d+) \1"', opening)  # square, in modules
     assert not re.search(r"\s(width|height)=", opening)  # the stylesheet sizes it
-    assert 'role="img"' in opening and 'aria-label="Sessie &quot;AB&lt;CD&quot;"' in opening
-    assert '<title>Sessie "AB&lt;CD"</title>' in svg  # also named where ARIA is not read
+    assert 'role="img"' in opening and 'aria-label="Sessie &#34;AB&lt;CD&#34;"' in opening
+    assert "<title>Sessie &#34;AB&lt;CD&#34;</title>" in svg  # also named where ARIA is not read
     # A version-2 code is 25 modules; with the 4-module quiet zone on each side: 33.
     size = int(re.search(r'viewBox="0 0 (\d+)', opening)[1])  # type: ignore[index]
     assert size >= 25 + 2 * 4
-    assert 'd="M4 ' in svg  # the first dark module starts 4 modules in: the quiet zone
+    assert 'd="M4 4h7v1h-7z' in svg  # the finder pattern starts 4 modules in: the quiet zone
+    # The data is in the modules only: but for the label, no text of it is in the SVG.
+    label = "Sessie &#34;AB&lt;CD&#34;"
+    unlabelled = svg.replace(f'aria-label="{label}"', "").replace(f"<title>{label}</title>", "")
+    assert "192.168" not in unlabelled and "AB" not in unlabelled
+
+
+def test_the_qr_path_draws_exactly_the_dark_modules() -> None:
+    import segno
+
+    data = "http://192.168.1.20:8866/live/join?code=ABCDE"
+    code = qr_code(data, "label")
+    dark = set()
+    for run in re.finditer(r"M(\d+) (\d+)h(\d+)v1h-\3z", code.path):
+        x, y, n = (int(v) for v in run.groups())
+        dark |= {(x + i, y) for i in range(n)}
+    assert re.fullmatch(r"(M\d+ \d+h(\d+)v1h-\2z)+", code.path)  # runs only, nothing else
+    expected = {
+        (x, y)
+        for y, row in enumerate(segno.make(data, error="m").matrix_iter(scale=1, border=4))
+        for x, bit in enumerate(row)
+        if bit
+    }
+    assert dark == expected and code.size == int(
+        segno.make(data, error="m").symbol_size(border=4)[0]
+    )
 
 
 @pytest.mark.browser

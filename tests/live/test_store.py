@@ -17,7 +17,8 @@ from igm.cases import CaseError
 from igm.determinants import DETERMINANTS
 from igm.i18n import t
 from igm.report import lever_name
-from live.room import render_room, summarise
+from live.pages import room_html
+from live.room import summarise
 from live.store import LiveError, LiveStore, validate_answer
 
 FULL = dict.fromkeys(DETERMINANTS, 4)
@@ -77,7 +78,7 @@ def test_trainer_screen_names_the_knelpunt_once_and_words_capacity_as_adapting(
     store.submit(code, a, "vote", "capacity")
     summary = summarise(store.room(code))
     assert summary["reference"]["bottleneck"] == "capacity"
-    page = html.unescape(render_room(summary, lang))
+    page = html.unescape(room_html(summary, lang))
     capacity = lever_name("capacity", lang)
     assert f"{t('output.bottleneck', lang)} (" in page  # "Knelpunt (waar één punt ...): ..."
     assert f"): {capacity}." in page
@@ -103,7 +104,7 @@ def test_answers_are_appended_and_the_latest_counts(store: LiveStore) -> None:
     summary = summarise(room)
     assert summary["disagreement"][0]["key"] == "self_efficacy"
     assert summary["room_model"]["behaviour"] is not None
-    assert "Geloof in eigen kunnen" in render_room(summary, "nl")
+    assert "Geloof in eigen kunnen" in room_html(summary, "nl")
     rows = list(csv.reader(io.StringIO(store.export_csv(code))))
     assert len(rows) == 3 and rows[1][3] == "Anna"
     assert len(store.export_csv(code, all_rows=True).strip().splitlines()) == 6

@@ -10,7 +10,6 @@ the text reads as written, and no tag, attribute or link comes from a case. Widg
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,9 +154,11 @@ def test_case_editor_shows_case_text_as_text(hostile: list[Case]) -> None:
 
 def test_live_pages_escape_case_text(hostile: list[Case]) -> None:
     """The participant page, the trainer's home and the trainer screen of a live session."""
-    from live.room import render_room, summarise
+    import markupsafe
+
+    from live.pages import dashboard_page, participant_page, room_html, trainer_page
+    from live.room import summarise
     from live.store import RoomAnswers
-    from live.web import dashboard_page, participant_page, trainer_page
 
     pages: dict[str, str] = {}
     for case in hostile:
@@ -176,11 +177,11 @@ def test_live_pages_escape_case_text(hostile: list[Case]) -> None:
             pages[f"trainer {case.id} {lang}"] = trainer_page(
                 "/live/", "http://127.0.0.1", session, lang, 1, summary
             )
-            pages[f"room {case.id} {lang}"] = render_room(summary, lang)
+            pages[f"room {case.id} {lang}"] = room_html(summary, lang)
             pages[f"home {case.id} {lang}"] = dashboard_page(
-                "/live/", lang, [{"code": "ABC123", "case_id": case.id, "status": "open"}]
+                "/live/", lang, [{"code": "ABC123", "case_id": case.id, "status": "open"}], str
             )
-            title = html.escape(case.title(lang))
+            title = str(markupsafe.escape(case.title(lang)))  # as the live templates escape
             assert title in pages[f"participant {case.id} {lang}"]
             assert title in pages[f"trainer {case.id} {lang}"]
             assert title in pages[f"home {case.id} {lang}"]
