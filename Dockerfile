@@ -33,6 +33,10 @@ RUN if [ "$IGM_GRADED" = "1" ]; then \
         rm /srv/igm-kit/exercises/items/recognise-determinant.yaml \
         "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')"; \
     fi
+# The grading service itself can run from this image built WITHOUT IGM_GRADED (it needs every
+# item bank): command `igm-grader --ip 0.0.0.0 --port 8000`, settings from the environment
+# (docs/deployment.md). It uses JupyterHub's service library, which this base image has
+# (elsewhere: pip install 'igm-kit[hub]').
 
 # The chart bundle, written once at build time (each kernel only reads it). The server config
 # points JUPYTER_PATH (the kit's Voila template) and IGM_CACHE_DIR under IGM_HOME.

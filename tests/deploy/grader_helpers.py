@@ -1,12 +1,15 @@
 """A real igm-grader (exercises/grading_service.py) on a real port, with a fake hub and a SQLite gradebook.
 
 The fake hub answers ``GET /hub/api/user`` for a few tokens as JupyterHub does (name, kind,
-scopes and groups of the token's owner). Two ways to run them:
+scopes, expanded as the hub expands them, and groups of the token's owner); the grader asks it
+through JupyterHub's own ``HubAuth``. tests/deploy/test_real_hub.py runs the same grader
+against a real JupyterHub. Two ways to run them:
 
 * :func:`run_scenario`: an async test body, run with hub and grader on one event loop in a
   thread of its own (``tests.conftest.run_in_thread``);
 * :func:`grader_in_background`: hub and grader on an event loop in a background thread, so
-  synchronous code (the exercise app's ``urllib`` client) can call them from the test's thread.
+  synchronous code (the exercise app's ``urllib`` client, :func:`fetch`) can call them from
+  the test's thread.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import asyncio
 import contextlib
 import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +28,7 @@ from typing import Any, TypeVar
 import tornado.httpclient
 import tornado.web
 
-from exercises.grading_service import HubIdentity, make_app
+from exercises.grading_service import make_app, make_hub_auth
 from gradebook import Gradebook, open_gradebook
 from tests.conftest import free_port, run_in_thread
 
@@ -49,7 +54,13 @@ TOKENS: dict[str, dict[str, Any]] = {
         "kind": "user",
         "name": "carl03",
         "groups": [TRAINERS],
-        "scopes": ["access:servers!user"],
+        "scopes": ["access:servers!user=carl03"],
+    },
+    # another hub service's token, even one with the scope: the grader serves people only
+    "tok-service": {
+        "kind": "service",
+        "name": "other-service",
+        "scopes": ["access:services!service=igm-grader"],
     },
     # a trainer: member of the trainers group (the name need not be a learner number)
     "tok-tina": {
@@ -98,6 +109,20 @@ async def call_raw(
     return response.code, dict(response.headers), response.body.decode("utf-8")
 
 
+def fetch(
+    url: str, token: str | None, body: dict[str, Any] | None = None, timeout: float = 15.0
+) -> tuple[int, dict[str, Any]]:
+    """The same request as :func:`call`, synchronously (``urllib``, as a kernel makes it)."""
+    headers = {"Authorization": f"token {token}"} if token else {}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
 @dataclass
 class RunningGrader:
     """A grader and its fake hub, listening. ``url`` is the service's address (what
@@ -114,8 +139,9 @@ async def start_grader(db: Path, port: int | None = None, **options: Any) -> Run
     hub_port, grader_port = free_port(), port or free_port()
     hub = tornado.web.Application([(r"/hub/api/user", FakeHubUser)]).listen(hub_port, "127.0.0.1")
     gradebook = open_gradebook(f"sqlite:///{db}")
-    identify = HubIdentity(f"http://127.0.0.1:{hub_port}/hub/api", "igm-grader")
-    grader = make_app(gradebook, SECRET, identify, **options).listen(grader_port, "127.0.0.1")
+    hub_auth = make_hub_auth(f"http://127.0.0.1:{hub_port}/hub/api", "igm-grader")
+    app = make_app(gradebook.engine, SECRET, hub_auth, **options)
+    grader = app.listen(grader_port, "127.0.0.1")
     url = f"http://127.0.0.1:{grader_port}/services/igm-grader/"
 
     def stop() -> None:

@@ -1,7 +1,8 @@
 """igm-grader against a REAL JupyterHub (not the fake hub of tests/deploy/grader_helpers.py).
 
 One JupyterHub process (the version pip installed, 5 or 6) and one igm-grader process
-(``exercises/grading_service.py``, as a Deployment would run it) for the module. The hub runs with
+(``python -m exercises.grading_service``, the program of the ``igm-grader`` command, started
+outside the checkout as a Deployment would run it) for the module. The hub runs with
 tests/deploy/hub_config.py: DummyAuthenticator, no proxy process, a spawner that only records
 the environment the hub gives a learner's server, and the roles of docs/deployment.md. Users,
 group members and tokens are made through the hub's REST API with an admin service's token;
@@ -39,7 +40,7 @@ from typing import Any
 import pytest
 
 from exercises import get_exercise
-from exercises.grading_service import HubIdentity, HubUser, variant_key
+from exercises.grading_service import HubUser, make_hub_auth, variant_key
 from gradebook import Gradebook, open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
 from tests.conftest import ARTIFACTS, free_port, require, run_in_thread, stop_process_group
@@ -47,7 +48,6 @@ from tests.exercises.answers import perfect, wrong
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 HUB_CONFIG = Path(__file__).with_name("hub_config.py")
 SERVICE = "igm-grader"
 PREFIX = f"/services/{SERVICE}/"
@@ -174,8 +174,8 @@ def hub() -> Iterator[RealHub]:
         grader_log = open(ARTIFACTS / "real_hub_grader.log", "wb")  # noqa: SIM115
         logs.append(grader_log)
         grader = subprocess.Popen(
-            [sys.executable, "exercises/grading_service.py", "--port", str(grader_port)],
-            cwd=ROOT,
+            [sys.executable, "-m", "exercises.grading_service", "--port", str(grader_port)],
+            cwd=workdir,  # not the checkout: the installed module, not a script path
             env=grader_env,
             stdout=grader_log,
             stderr=subprocess.STDOUT,
@@ -339,13 +339,20 @@ def test_the_hubs_user_reply_is_what_the_grader_parses(hub: RealHub) -> None:
     assert model["kind"] == "service" and "groups" not in model
     assert http(hub.api + "/user", "forged").status == 403
 
-    async def identities() -> list[HubUser | None]:
-        identify = HubIdentity(hub.api, SERVICE)
-        tokens = (scoped, default, narrow, hub.admin_token, hub.grader_token, "forged")
-        return [await identify(t) for t in tokens]
+    # what JupyterHub's HubAuth (the grader's token check) gets from this hub, and what the
+    # grader makes of it
+    tokens = (scoped, default, narrow, hub.admin_token, hub.grader_token, "forged")
 
+    async def models() -> list[Any]:
+        hub_auth = make_hub_auth(hub.api, SERVICE)
+        return [await hub_auth.user_for_token(t, sync=False) for t in tokens]
+
+    seen = run_in_thread(lambda: asyncio.run(models()))
     jan = HubUser(JAN, frozenset({"igm-learners"}))
-    assert run_in_thread(lambda: asyncio.run(identities())) == [jan, jan, None, None, None, None]
+    assert [HubUser.from_model(m) for m in seen[:3]] == [jan, jan, jan]
+    assert [m["kind"] for m in seen[3:5]] == ["service", "service"] and seen[5] is None
+    statuses = [http(hub.grader + "me/attempts", t).status for t in tokens]
+    assert statuses == [200, 200, 403, 403, 403, 403]
 
 
 def test_export_is_for_the_trainers_group_only(hub: RealHub) -> None:

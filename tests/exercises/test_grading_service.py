@@ -10,36 +10,62 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tornado.web
+from sqlalchemy import event
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest itself depends on tomli there
+    import tomli as tomllib
 
 from exercises import get_exercise
 from exercises.grading_service import (
-    HubIdentity,
-    HubUnavailable,
+    DEFAULT_TRAINERS_GROUP,
     RateLimiter,
+    main,
     make_app,
+    make_hub_auth,
     rate_from_env,
+    settings_from_env,
     variant_key,
 )
 from gradebook import open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
 from igm.i18n import t
 from tests.conftest import free_port, run_in_thread
-from tests.deploy.grader_helpers import EXERCISE, SECRET, TOKENS, call, call_raw, run_scenario
+from tests.deploy.grader_helpers import (
+    EXERCISE,
+    SECRET,
+    TOKENS,
+    call,
+    call_raw,
+    fetch,
+    grader_in_background,
+    run_scenario,
+)
 from tests.exercises.answers import perfect, wrong
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_refuses_requests_without_a_hub_token_for_this_service(tmp_path: Path) -> None:
     async def scenario(base: str, _gb: Any) -> None:
-        for token in (None, "forged", "tok-carl-noscope"):
+        for token in (None, "forged", "tok-carl-noscope", "tok-service"):
             status, _ = await call(base + f"exercises/{EXERCISE}", token)
             assert status == 403, token
             status, _ = await call(base + f"exercises/{EXERCISE}/attempts", token, {"answers": {}})
             assert status == 403, token
+        # a valid token counts only in the Authorization header, not in the URL
+        status, _ = await call(base + f"exercises/{EXERCISE}?token=tok-anna", None)
+        assert status == 403
 
     run_scenario(tmp_path, scenario)
 
@@ -88,8 +114,9 @@ def test_grades_and_records_under_the_hub_identity_only(tmp_path: Path) -> None:
 
 
 def test_secret_must_be_long() -> None:
+    hub_auth = make_hub_auth("http://127.0.0.1:1/hub/api", "igm-grader")
     with pytest.raises(ValueError, match="IGM_GRADER_SECRET"):
-        make_app(None, "short", HubIdentity("http://127.0.0.1:1/hub/api", "igm-grader"))  # type: ignore[arg-type]
+        make_app(None, "short", hub_auth)  # type: ignore[arg-type]
 
 
 # --- rate limit --------------------------------------------------------------------------------
@@ -262,8 +289,8 @@ def test_a_hub_outage_gives_503_and_is_not_remembered(tmp_path: Path) -> None:
         hub_port, grader_port = free_port(), free_port()
         hub = tornado.web.Application([(r"/hub/api/user", FlakyHub)]).listen(hub_port, "127.0.0.1")
         gradebook = open_gradebook(f"sqlite:///{tmp_path / 'grades.sqlite3'}")
-        identify = HubIdentity(f"http://127.0.0.1:{hub_port}/hub/api", "igm-grader")
-        grader = make_app(gradebook, SECRET, identify).listen(grader_port, "127.0.0.1")
+        hub_auth = make_hub_auth(f"http://127.0.0.1:{hub_port}/hub/api", "igm-grader")
+        grader = make_app(gradebook.engine, SECRET, hub_auth).listen(grader_port, "127.0.0.1")
         url = f"http://127.0.0.1:{grader_port}/services/igm-grader/api/exercises/{EXERCISE}"
         try:
             for status in (500, 502):
@@ -272,10 +299,10 @@ def test_a_hub_outage_gives_503_and_is_not_remembered(tmp_path: Path) -> None:
                 assert (code, headers.get("Retry-After")) == (503, "10")
                 code, _ = await call(url + "/attempts", "tok-anna", {"answers": {}})
                 assert code == 503
-            hub.stop()  # the hub is gone altogether: connection refused
+            # the hub is gone altogether: connection refused (kept-alive connections closed too)
+            hub.stop()
+            await hub.close_all_connections()
             assert (await call_raw(url, "tok-anna"))[0] == 503
-            with pytest.raises(HubUnavailable):
-                await identify("tok-anna")
             hub_state["status"] = 200
             hub = tornado.web.Application([(r"/hub/api/user", FlakyHub)]).listen(
                 hub_port, "127.0.0.1"
@@ -289,3 +316,108 @@ def test_a_hub_outage_gives_503_and_is_not_remembered(tmp_path: Path) -> None:
             gradebook.close()
 
     run_in_thread(lambda: asyncio.run(scenario()))
+
+
+# --- database work off the event loop ------------------------------------------------------------
+
+
+def test_a_request_waiting_for_the_database_does_not_hold_up_the_others(tmp_path: Path) -> None:
+    """Another connection holds SQLite's write lock (as a long commit elsewhere would): Anna's
+    attempt waits for it in a worker thread, and meanwhile the grader still answers Bob. Once
+    the lock is released, Anna's attempt is stored. (With the database call on the event loop,
+    Bob's request would wait too, until the 30 s busy timeout: his request gives up first.)"""
+    db = tmp_path / "grades.sqlite3"
+    anna = get_exercise(EXERCISE).make_variant(variant_key(SECRET, EXERCISE, "ANNA01"))
+    with grader_in_background(db) as grader:
+        reached_database = threading.Event()
+
+        def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.startswith("BEGIN"):  # the gradebook's BEGIN IMMEDIATE: waits for the lock
+                reached_database.set()
+
+        event.listen(grader.gradebook.engine, "before_cursor_execute", on_statement)
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")  # SQLite's one write lock, held
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            try:
+                posting = pool.submit(
+                    fetch,
+                    grader.api + f"exercises/{EXERCISE}/attempts",
+                    "tok-anna",
+                    {"answers": perfect(anna)},
+                    120.0,
+                )
+                assert reached_database.wait(60), "Anna's attempt never reached the database"
+                status, view = fetch(grader.api + f"exercises/{EXERCISE}?lang=en", "tok-bob")
+                assert status == 200 and view["exercise"] == EXERCISE
+                status, _ = fetch(grader.api + f"exercises/{EXERCISE}/attempts", "tok-bob", {})
+                assert status == 422  # graded (and refused) without the database
+                assert not posting.done()  # Anna's attempt is still waiting for the lock
+            finally:
+                locker.execute("ROLLBACK")
+                locker.close()
+            status, body = posting.result(timeout=120)
+        assert status == 200, body
+        assert body["attempt_no"] == 1
+        assert [a.attempt_no for a in grader.gradebook.attempts("ANNA01")] == [1]
+
+
+# --- the igm-grader command ----------------------------------------------------------------------
+
+
+def test_igm_grader_is_a_console_script_of_the_kit() -> None:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    scripts = tomllib.loads(text)["project"]["scripts"]
+    assert scripts["igm-grader"] == "exercises.grading_service:main"
+    entry = EntryPoint("igm-grader", scripts["igm-grader"], "console_scripts")
+    assert entry.load() is main
+
+
+GOOD_ENV = {
+    "IGM_DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "IGM_GRADER_SECRET": SECRET,
+    "JUPYTERHUB_API_URL": "http://hub:8081/hub/api",
+}
+
+
+def test_settings_come_from_the_environment_with_the_hubs_names() -> None:
+    settings = settings_from_env(GOOD_ENV)
+    assert (settings.service_name, settings.prefix) == ("igm-grader", "/services/igm-grader/")
+    assert (settings.rate, settings.trainers_group) == (10, DEFAULT_TRAINERS_GROUP)
+    assert SECRET not in repr(settings) and "never-opened" not in repr(settings)
+    named = settings_from_env(
+        {
+            **GOOD_ENV,
+            "JUPYTERHUB_SERVICE_NAME": "grader-2",
+            "IGM_GRADER_RATE": "4",
+            "IGM_GRADER_TRAINERS": "docenten",
+        }
+    )
+    assert (named.service_name, named.prefix) == ("grader-2", "/services/grader-2/")
+    assert (named.rate, named.trainers_group) == (4, "docenten")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"IGM_DATABASE_URL": ""}, "IGM_DATABASE_URL"),
+        ({"IGM_GRADER_SECRET": "short"}, "IGM_GRADER_SECRET"),
+        ({"JUPYTERHUB_API_URL": " "}, "JUPYTERHUB_API_URL"),
+        ({"JUPYTERHUB_SERVICE_PREFIX": "services/x/"}, "JUPYTERHUB_SERVICE_PREFIX"),
+        ({"IGM_GRADER_RATE": "0"}, "IGM_GRADER_RATE"),
+    ],
+)
+def test_a_missing_or_wrong_setting_stops_the_command_with_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, str],
+    named: str,
+) -> None:
+    for name, value in {**GOOD_ENV, **change}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        main(["--port", str(free_port())])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("igm-grader: error: ") and named in error
+    assert SECRET not in error
