@@ -390,7 +390,7 @@ def _pool_aware_class() -> Any:
     if _POOL_AWARE is None:
         from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-        class PoolAwareKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+        class PoolAwareKernelManager(AsyncMappingKernelManager):
             """The default kernel manager, except that the idle culler leaves pooled kernels
             alone.
 
@@ -412,7 +412,8 @@ def _pool_aware_class() -> Any:
             async def cull_kernel_if_idle(self, kernel_id: str) -> None:
                 if kernel_id in self.pooled_kernel_ids():
                     return
-                await super().cull_kernel_if_idle(kernel_id)
+                # jupyter_server leaves this method unannotated
+                await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
 
         PoolAwareKernelManager.__module__ = __name__
         PoolAwareKernelManager.__qualname__ = "PoolAwareKernelManager"

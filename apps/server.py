@@ -14,21 +14,25 @@ the browser for a year).
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import secrets
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from apps.serve_config import ServeConfig
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.resources import package_path
+from widgets.templates import environment
 
 __all__ = [
     "APPS",
     "REPO_ROOT",
     "landing_page",
+    "language_query",
     "make_app_class",
     "make_gzip_transform",
     "prepare_environment",
@@ -36,8 +40,10 @@ __all__ = [
     "warn_skipped_cases",
 ]
 
-#: The repository (or installed source tree) root: it holds apps/, book/, exercises/.
-REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The folder that holds the installed ``apps`` and ``exercises`` packages with their notebooks
+#: (the checkout in ``make run``, ``site-packages`` in an installed kit): Voila's root, which
+#: renders only :data:`SERVED_FOLDERS` in it.
+REPO_ROOT = package_path("apps").parent
 #: Notebooks served as apps, with the catalogue key of their title and description.
 APPS: tuple[tuple[str, str], ...] = (
     ("apps/explorer.ipynb", "explorer"),
@@ -46,92 +52,70 @@ APPS: tuple[tuple[str, str], ...] = (
 )
 #: Folders whose notebooks Voila may render (everything else answers 404).
 SERVED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "jupyter"
-
-_LANDING_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: #1f1f1f; background: #ffffff; margin: 0; line-height: 1.5; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
-h1 { font-size: 1.7rem; margin-top: 0.5rem; }
-h2 { font-size: 1.25rem; margin-top: 1.5rem; }
-.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr));
-  gap: 1.5rem; }
-section { border-top: 4px solid #0072B2; padding-top: 0.5rem; }
-section + section { border-top-color: #D55E00; }
-ul { padding-left: 1.2rem; }
-li { margin: 0.6rem 0; }
-a { color: #005a8c; font-weight: 600; }
-a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
-.notice { border-left: 4px solid #E69F00; background: #fff8e5; padding: 0.5rem 0.8rem; }
-.desc { display: block; color: #3d3d3d; font-weight: 400; }
-"""
+#: The kit's Voila template and page script (package data of ``apps``), put on JUPYTER_PATH.
+TEMPLATE_ROOT = package_path("apps", "jupyter")
 
 
-def _exercise_links(base_url: str, lang: str) -> str:
+def language_query(lang: str) -> str:
+    """The query string that opens a page in ``lang``: none for the default language."""
+    return "" if lang == DEFAULT_LANGUAGE else "?" + urlencode({"lang": lang})
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link of the landing page, with an optional line that says what is behind it."""
+
+    href: str
+    text: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LandingSection:
+    """One language's column of the landing page."""
+
+    lang: str
+    apps: list[Link]
+    exercises: list[Link]
+    trainers: list[Link]
+    book: Link | None  # None: the book is not built yet
+
+
+def landing_section(base_url: str, lang: str, book_built: bool) -> LandingSection:
+    """The links of one language's column: apps, exercises, the book, the trainers' pages."""
     from exercises import list_exercises  # content only; grading happens in the kernels
 
-    suffix = "" if lang == "nl" else "?lang=en"
-    return "".join(
-        f'<li><a href="{html.escape(f"{base_url}voila/render/exercises/{ex.id}.ipynb{suffix}")}">'
-        f"{html.escape(ex.title(lang))}</a></li>"
-        for ex in list_exercises()
-    )
-
-
-def _trainer_links(base_url: str, lang: str) -> str:
-    suffix = "" if lang == "nl" else "?lang=en"
-    dashboard = f"{base_url}voila/render/exercises/dashboard.ipynb{suffix}"
-    editor = f"{base_url}voila/render/apps/case_editor.ipynb{suffix}"
-    return (
-        f'<li><a href="{html.escape(dashboard)}">{html.escape(t("dashboard.title", lang))}</a></li>'
-        f'<li><a href="{html.escape(editor)}">{html.escape(t("case_editor.title", lang))}</a></li>'
-        f'<li><a href="{html.escape(base_url)}live/trainer">'
-        f"{html.escape(t('landing.live_trainer', lang))}</a></li>"
-        f'<li><a href="{html.escape(base_url)}live/join">'
-        f"{html.escape(t('landing.live_join', lang))}</a></li>"
+    query = language_query(lang)
+    render = f"{base_url}voila/render/"
+    return LandingSection(
+        lang=lang,
+        apps=[
+            Link(f"{render}{path}{query}", t(f"{key}.title", lang), t(f"{key}.description", lang))
+            for path, key in APPS
+        ],
+        exercises=[
+            Link(f"{render}exercises/{ex.id}.ipynb{query}", ex.title(lang))
+            for ex in list_exercises()
+        ],
+        trainers=[
+            Link(f"{render}exercises/dashboard.ipynb{query}", t("dashboard.title", lang)),
+            Link(f"{render}apps/case_editor.ipynb{query}", t("case_editor.title", lang)),
+            Link(f"{base_url}live/trainer", t("landing.live_trainer", lang)),
+            Link(f"{base_url}live/join", t("landing.live_join", lang)),
+        ],
+        book=(
+            Link(f"{base_url}book/{lang}/index.html", t("landing.book.open", lang))
+            if book_built
+            else None
+        ),
     )
 
 
 def landing_page(base_url: str = "/", book_built: bool = False) -> str:
-    """The landing page: both languages side by side, links to every app, exercise and the book."""
-    sections = []
-    for lang in LANGUAGES:
-        items = []
-        for path, key in APPS:
-            href = f"{base_url}voila/render/{path}" + ("" if lang == "nl" else "?lang=en")
-            items.append(
-                f'<li><a href="{html.escape(href)}">{html.escape(t(f"{key}.title", lang))}</a>'
-                f'<span class="desc">{html.escape(t(f"{key}.description", lang))}</span></li>'
-            )
-        if book_built:
-            book = (
-                f'<p><a href="{base_url}book/{lang}/index.html">'
-                f"{html.escape(t('landing.book.open', lang))}</a></p>"
-            )
-        else:
-            book = f"<p>{html.escape(t('landing.book.missing', lang))}</p>"
-        sections.append(
-            f'<section lang="{lang}" aria-labelledby="h-{lang}">'
-            f'<h2 id="h-{lang}">{html.escape(t("landing.title", lang))}</h2>'
-            f"<p>{html.escape(t('landing.intro', lang))}</p>"
-            f"<h3>{html.escape(t('landing.apps', lang))}</h3><ul>{''.join(items)}</ul>"
-            f"<h3>{html.escape(t('landing.exercises', lang))}</h3>"
-            f"<ul>{_exercise_links(base_url, lang)}</ul>"
-            f"<h3>{html.escape(t('landing.book', lang))}</h3>{book}"
-            f"<h3>{html.escape(t('landing.trainers', lang))}</h3>"
-            f"<ul>{_trainer_links(base_url, lang)}</ul>"
-            f'<p class="notice">{html.escape(t("notice.illustrative", lang))}</p>'
-            "</section>"
-        )
-    return (
-        f'<!DOCTYPE html><html lang="{DEFAULT_LANGUAGE}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(t('app.title', 'nl'))} · {html.escape(t('app.title', 'en'))}"
-        f'</title><link rel="icon" href="data:,"><style>{_LANDING_CSS}</style></head>'
-        f"<body><main><h1>{html.escape(t('app.title', 'nl'))} · "
-        f'<span lang="en">{html.escape(t("app.title", "en"))}</span></h1>'
-        f'<div class="langs">{"".join(sections)}</div></main></body></html>'
-    )
+    """The landing page: every language side by side, links to every app, exercise and the book."""
+    sections = [landing_section(base_url, lang, book_built) for lang in LANGUAGES]
+    page = environment("apps").get_template("landing.html")
+    return page.render(default_lang=DEFAULT_LANGUAGE, sections=sections)
 
 
 #: URL folders (after the base URL) of files that never change while the server runs.
@@ -266,6 +250,9 @@ def make_app_class() -> Any:
 
         #: Unlocks the trainer pages of live sessions (set by :func:`serve`).
         trainer_token: str | None = None
+        #: The built book served at ``<base>book/`` (set by :func:`serve`); None: the root's
+        #: ``book/_build/html`` (a checkout's ``igm book``).
+        book_dir: Path | None = None
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
@@ -277,7 +264,7 @@ def make_app_class() -> Any:
             import live.web  # live sessions: plain tornado handlers, no kernel per participant
 
             base = self.server_url or self.base_url
-            book_dir = Path(self.root_dir) / "book" / "_build" / "html"
+            book_dir = self.book_dir or Path(self.root_dir) / "book" / "_build" / "html"
             allowed = "|".join(SERVED_FOLDERS)
             own: list[Any] = [
                 (base, LandingHandler, {"book_dir": book_dir, "base_url": base}),
@@ -345,6 +332,7 @@ def serve(
     port_retries: int = 0,
     extra_args: list[str] | None = None,
     trainer_token: str | None = None,
+    book_dir: str | Path | None = None,
 ) -> None:
     """Start Voila on the apps and exercises and block until stopped (Ctrl-C).
 
@@ -354,7 +342,9 @@ def serve(
     env ``IGM_TRAINER_TOKEN``, else a new random one, printed) unlocks the trainer dashboard
     and the trainer pages of live sessions. With env ``IGM_IDENTITY_HEADER`` set (e.g.
     ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
-    take the learner's identity from it. Prints the URL of the landing page.
+    take the learner's identity from it. ``book_dir``: the built book's folder (``igm book
+    --out``), served at ``<base>book/``; default ``<root>/book/_build/html``. Prints the URL of
+    the landing page.
     """
     from apps.serve_config import discover_notebooks, voila_config
 
@@ -386,6 +376,7 @@ def serve(
     ]
     app_class = make_app_class()
     app_class.trainer_token = token
+    app_class.book_dir = Path(book_dir).resolve() if book_dir else None
     app = app_class(config=voila)
     app.initialize([a for a in argv if a])
     url = f"http://{cfg.host}:{app.port}{app.base_url}"

@@ -13,7 +13,6 @@ Everything in this module is generated at build time by the Sphinx extension in
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -27,12 +26,15 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 import yaml
+from jinja2 import Environment
+from markupsafe import Markup
 
 from igm.cases import Case, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import DEFAULT_DRAWS, INTERVAL, model_for
 from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
+from igm.resources import installed, package_path
 from igm.weights import DOMAINS, domain_weights, sources
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "build_book",
     "case_page",
     "case_text",
+    "default_out",
     "formula_latex",
     "glossary",
     "glossary_markdown",
@@ -58,8 +61,13 @@ __all__ = [
     "write_vega_bundle",
 ]
 
-#: The book's sources (``book/nl``, ``book/en``, ``book/_ext``, ``book/_static``).
-BOOK_DIR = Path(__file__).resolve().parent
+#: The book's sources (``book/nl``, ``book/en``, ``book/_ext``, ``book/_static``): package data
+#: of ``book``, built in place in a source tree and copied to a work folder when installed.
+BOOK_DIR = package_path("book")
+#: What a build reads of :data:`BOOK_DIR` (the rest is this generator's own code).
+BOOK_SOURCES: tuple[str, ...] = ("nl", "en", "_static", "_templates", "_ext", "glossary.yml")
+#: The built book of an installed kit, in the working directory (``igm book``, ``igm serve``).
+INSTALLED_OUT = "igm-book"
 #: File name of the generated vega + vega-lite + vega-embed bundle in ``book/_static``.
 VEGA_BUNDLE = "igm-vega.js"
 #: The role that shows one string from a case file on a case page (``book/_ext/igm_book.py``).
@@ -123,7 +131,7 @@ def model_spec(domain: str, scores: DeterminantScores, lang: str) -> dict[str, A
     """
     import altair as alt
 
-    from widgets.theme import BLOCK_COLOURS, OKABE_ITO, config
+    from widgets.theme import BLOCK_COLOURS, OKABE_ITO, config, inline_data
 
     params = [
         alt.param(
@@ -150,14 +158,14 @@ def model_spec(domain: str, scores: DeterminantScores, lang: str) -> dict[str, A
         "behaviour": OKABE_ITO["bluish_green"],
     }
     order = list(labels)
-    base = alt.Chart(alt.Data(values=[{"row": 1}]))
+    base = alt.Chart(inline_data([{"row": 1}]))
     for key in DETERMINANTS:
         base = base.transform_calculate(**{f"x_{key}": expr[f"x_{key}"]})
     chart = (
         base.transform_calculate(intention=expr["intention"])
         .transform_calculate(ability=expr["ability"])
         .transform_calculate(behaviour=expr["behaviour"])
-        .transform_fold(order, as_=["output", "value"])
+        .transform_fold([*order], as_=["output", "value"])
         .transform_calculate(
             label=" + ".join(
                 f"(datum.output === {json.dumps(k)} ? {json.dumps(v)} : '')"
@@ -219,15 +227,12 @@ def formula_symbols_markdown(lang: str) -> str:
     return "\n".join(f"- ${_SYMBOL[k]}$: {t(f'determinant.{k}.name', lang)}" for k in DETERMINANTS)
 
 
-def _readout(domain: str, scores: DeterminantScores, lang: str) -> str:
-    p = model_for(domain).predict(scores)
-    return t(
-        "book.model.readout",
-        lang,
-        intention=f'<span class="igm-book-intention">{p.intention:.0f}</span>',
-        ability=f'<span class="igm-book-ability">{p.ability:.0f}</span>',
-        behaviour=f'<span class="igm-book-behaviour">{100 * p.behaviour_probability:.0f}%</span>',
-    )
+def _templates() -> Environment:
+    """The generator's HTML templates (``book/templates/``, autoescaped; ``book/_templates/``
+    holds the Sphinx theme's own)."""
+    from widgets.templates import environment
+
+    return environment("book")
 
 
 def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "explorer") -> str:
@@ -260,20 +265,25 @@ def model_html(
     even without JavaScript. ``docname`` is the page's Sphinx name (``cases/marja-bijstand``),
     which the link to the app is relative to (:func:`app_href`).
     """
+    p = model_for(domain).predict(scores)
+    # The spec goes into a <script> element, whose text is not HTML (entities stay as they
+    # are): it is JSON with every "</" written "<\\/", so no text in it can end the element.
     spec = json.dumps(model_spec(domain, scores, lang), ensure_ascii=False).replace("</", "<\\/")
-    app = app_href(docname, lang, case_id)
-    return f"""<div class="igm-book-model" id="{element_id}" data-domain="{domain}"\
- data-case="{case_id or ""}" role="group" aria-label="{html.escape(t("book.model.group_label", lang))}">
-<p class="igm-book-hint">{html.escape(t("book.model.hint", lang))}</p>
-<div class="igm-book-chart"></div>
-<p class="igm-book-readout" aria-live="polite">{_readout(domain, scores, lang)}</p>
-<p class="igm-book-app"><a href="{html.escape(app)}">{html.escape(t("book.model.open_app", lang))}</a>
-<span class="igm-book-app-note">{html.escape(t("book.model.open_app_note", lang))}</span></p>
-<script type="application/json" class="igm-book-spec">{spec}</script>
-<noscript><p>{html.escape(t("book.model.noscript", lang))}</p></noscript>
-</div>
-<script>window.igmBookModel && window.igmBookModel("{element_id}");</script>
-"""
+    return (
+        _templates()
+        .get_template("model.html")
+        .render(
+            lang=lang,
+            element_id=element_id,
+            domain=domain,
+            case_id=case_id or "",
+            app=app_href(docname, lang, case_id),
+            intention=f"{p.intention:.0f}",
+            ability=f"{p.ability:.0f}",
+            behaviour=f"{100 * p.behaviour_probability:.0f}%",
+            spec=Markup(spec),  # JSON made here from the engine's spec, safe as shown above
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,43 +537,58 @@ def write_vega_bundle(static_dir: Path, *, force: bool = False) -> Path:
 
     static_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text("(function(){\n" + vlc.javascript_bundle() + "\n})();\n", encoding="utf-8")
+    # The stub asks for a snippet; without one vl-convert puts vega, vegaLite and vegaEmbed
+    # on window, which is what the book's script uses.
+    bundle: str = vlc.javascript_bundle()  # type: ignore[call-arg]
+    tmp.write_text("(function(){\n" + bundle + "\n})();\n", encoding="utf-8")
     tmp.replace(path)
     return path
 
 
-_INDEX = """<!DOCTYPE html>
-<html lang="nl">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
-max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f1f1f;line-height:1.5}}
-a{{color:#0b5394}}</style></head>
-<body><main>
-<h1>{title}</h1>
-<ul>
-<li><a href="nl/index.html" hreflang="nl">{nl}</a></li>
-<li lang="en"><a href="en/index.html" hreflang="en">{en}</a></li>
-</ul>
-<p>{notice_nl}</p>
-<p lang="en">{notice_en}</p>
-</main></body></html>
-"""
-
-
 def _write_index(html_dir: Path) -> Path:
+    """The page above the editions (``<out>/index.html``): a link to each language's book."""
     path = html_dir / "index.html"
-    path.write_text(
-        _INDEX.format(
-            title=html.escape(t("book.title", "nl")),
-            nl=html.escape(t("book.edition", "nl")),
-            en=html.escape(t("book.edition", "en")),
-            notice_nl=html.escape(t("notice.illustrative", "nl")),
-            notice_en=html.escape(t("notice.illustrative", "en")),
-        ),
-        encoding="utf-8",
-    )
+    page = _templates().get_template("index.html").render(default_lang=DEFAULT_LANGUAGE)
+    path.write_text(page, encoding="utf-8")
     return path
+
+
+def default_out(book_dir: Path | None = None) -> Path:
+    """Where ``igm book`` writes the built book and ``igm serve`` finds it.
+
+    Sources in a source tree (a checkout: ``make run``) are built in place, into
+    ``book/_build/html`` (git-ignored). An installed kit never writes into its package folder:
+    its book goes to ``./igm-book/`` in the working directory.
+    """
+    sources = (book_dir or BOOK_DIR).resolve()
+    if installed(sources):
+        return Path.cwd() / INSTALLED_OUT
+    return sources / "_build" / "html"
+
+
+def _work_copy(sources: Path, html_dir: Path) -> Path:
+    """A writable copy of the installed book's sources for a build into ``html_dir``.
+
+    The build writes into its sources (the case pages, the vega bundle, Sphinx's work
+    folders), so an installed kit builds a copy, kept in the kit's cache folder
+    (``$IGM_CACHE_DIR`` or ``~/.cache/igm-kit``), one per output folder. Copying over an
+    earlier copy keeps its generated files; an upgraded kit's sources replace the old ones.
+    """
+    import hashlib
+
+    from widgets.offline import cache_dir
+
+    key = hashlib.sha256(str(html_dir).encode()).hexdigest()[:12]
+    root = cache_dir() / "book" / key
+    root.mkdir(parents=True, exist_ok=True)
+    for name in BOOK_SOURCES:
+        source = sources / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "_build", "cases", ".ipynb_checkpoints")
+            shutil.copytree(source, root / name, ignore=ignore, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, root / name)
+    return root
 
 
 def build_book(
@@ -571,14 +596,19 @@ def build_book(
     languages: tuple[str, ...] = LANGUAGES,
     strict: bool = True,
     book_dir: Path | None = None,
+    out: Path | None = None,
     progress: Callable[[str], None] | None = None,
     message_lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
-    """Build the book's editions to ``book/_build/html/<lang>/``; return ``book/_build/html``.
+    """Build the book's editions to ``<out>/<lang>/`` with ``<out>/index.html``; return ``out``.
+
+    ``out`` defaults to :func:`default_out` (``book/_build/html`` in a checkout, ``./igm-book``
+    for an installed kit). Sources in a source tree (``book_dir``, default :data:`BOOK_DIR`)
+    are built in place; installed ones in a copy (:func:`_work_copy`), never in the package.
 
     Each edition is built by ``jupyter-book build`` (HTML builder, ``--all``; with ``strict``
     also ``-W -n --keep-going``, so any warning fails the build). Jupyter Book 1 writes to
-    ``<path-output>/_build/html``, so each edition is built in ``book/_build/.work/<lang>``
+    ``<path-output>/_build/html``, so each edition is built in ``<sources>/_build/.work/<lang>``
     and then moved into place. Raises ``RuntimeError`` when a build fails.
 
     A case file that is not valid is skipped: one line per such file (in ``message_lang``)
@@ -589,15 +619,19 @@ def build_book(
     # rather than in each edition's Sphinx log.
     for warning in scan_cases().warnings(message_lang):
         say(f"[igm book] {warning}")
-    root = (book_dir or BOOK_DIR).resolve()
-    html_dir = root / "_build" / "html"
+    sources = (book_dir or BOOK_DIR).resolve()
+    html_dir = (out or default_out(sources)).resolve()
+    in_place = not installed(sources)
+    root = sources if in_place else _work_copy(sources, html_dir)
     html_dir.mkdir(parents=True, exist_ok=True)
     write_vega_bundle(root / "_static")
     exe = Path(sys.executable).with_name("jupyter-book")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
     env = dict(os.environ)
-    repo = str(root.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH", "")) if p)
+    # The Sphinx extension (_ext/igm_book.py) imports this module: from the source tree built
+    # in place, else from the installed package.
+    importable = str(sources.parent if in_place else package_path("book").parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (importable, env.get("PYTHONPATH", "")) if p)
     for lang in languages:
         if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}")

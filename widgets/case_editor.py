@@ -29,14 +29,15 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from collections.abc import Callable, Mapping
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+from markupsafe import Markup
 
 from igm import DETERMINANTS, KUNNEN, WILLEN
 from igm.case_writer import case_file, case_to_data, save_case
@@ -62,6 +63,7 @@ from igm.model import model_for
 from igm.report import determinant_name, lever_gain, lever_name
 from igm.weights import DOMAINS
 from widgets.slider import ScoreSlider
+from widgets.templates import render, text_html
 from widgets.trainer_gate import token_matches, trainer_token
 from widgets.ui import (
     CaseChoice,
@@ -151,8 +153,9 @@ CSS = """
 """
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text))
+def _alerts(messages: Iterable[str]) -> str:
+    """Messages as alerts, each once (a field's problems, the whole case's problems)."""
+    return render("alerts.html", messages=list(dict.fromkeys(messages)))
 
 
 def _css_key(key: str) -> str:
@@ -238,9 +241,7 @@ class _Field:
         control.observe(lambda _change: on_edit(self.key), names="value")
 
     def show(self, messages: list[str]) -> None:
-        self.error.value = "".join(
-            f'<p role="alert">{_e(message)}</p>' for message in dict.fromkeys(messages)
-        )
+        self.error.value = _alerts(messages)
         if messages:
             self.control.add_class("igm-invalid")
         else:
@@ -361,9 +362,7 @@ class CaseEditor:
         if self.unlocked:
             return True
         if not token_matches(typed, self._token):
-            self.gate_message.value = (
-                f"<p role='alert'>{_e(t('case_editor.gate.wrong', self.lang))}</p>"
-            )
+            self.gate_message.value = _alerts([t("case_editor.gate.wrong", self.lang)])
             # Empty and focused again: the trainer types the token anew (a typo in a masked
             # field cannot be seen anyway), also after a click on the button took the focus.
             self.token_input.value = ""
@@ -430,9 +429,7 @@ class CaseEditor:
             self.open_case(case_id)
             return
         self._pending_pick = case_id
-        self.discard_text.value = (
-            f'<p role="alert">{_e(t("case_editor.unsaved.question", self.lang))}</p>'
-        )
+        self.discard_text.value = _alerts([t("case_editor.unsaved.question", self.lang)])
         self.discard_box.layout.display = "flex"
         # The safe answer gets the focus: a keyboard user who moved through the picker with
         # the arrow keys lands on the question instead of passing it by.
@@ -470,7 +467,11 @@ class CaseEditor:
         lang = self.lang
         header: list[w.Widget] = [
             style_widget(lang),
-            w.HTML(value=f"<style>{CSS}</style>", layout=w.Layout(display="none")),
+            # Markup: CSS is this module's own constant, no outside text in it.
+            w.HTML(
+                value=render("style.html", css=Markup(CSS), hidden=[]),
+                layout=w.Layout(display="none"),
+            ),
             w.HBox([language_switch(lang, self._switch_language)]),
             notice(lang),
         ]
@@ -506,7 +507,7 @@ class CaseEditor:
         self._show_notes(scan)
         self.widget.children = [
             *header,
-            w.HTML(value=f"<p>{_e(t('case_editor.intro', lang))}</p>"),
+            w.HTML(value=text_html("p", t("case_editor.intro", lang))),
             self.picker,
             self.picker_notes,
             self.discard_box,
@@ -529,11 +530,7 @@ class CaseEditor:
             hint = t("case_editor.skipped.hint", self.lang)
             # Styled as the end of the note above it (same bar), not as page text.
             notes.append(
-                _html(
-                    f'<div class="igm-case-skipped" role="note"><p>{_e(hint)}</p></div>',
-                    "igm-case-note",
-                    "igm-editor-hint",
-                )
+                _html(render("editor_hint.html", hint=hint), "igm-case-note", "igm-editor-hint")
             )
         for child in self.picker_notes.children:
             child.close()
@@ -639,10 +636,10 @@ class CaseEditor:
         return self._field(key, control)
 
     def _hint(self, text: str) -> w.HTML:
-        return _html(f"<p>{_e(text)}</p>", "igm-hint")
+        return _html(text_html("p", text), "igm-hint")
 
     def _section(self, title: str, children: list[w.Widget]) -> w.VBox:
-        return _vbox([_html(f"<h3>{_e(title)}</h3>"), *children], "igm-section")
+        return _vbox([_html(text_html("h3", title)), *children], "igm-section")
 
     def _build_form(self) -> None:
         lang, data = self.lang, self.data
@@ -736,7 +733,7 @@ class CaseEditor:
         blocks = []
         for block, keys in (("willen", WILLEN), ("kunnen", KUNNEN)):
             rows: list[w.Widget] = [
-                _html(f'<p class="igm-block-title">{_e(t(f"block.{block}", lang))}</p>')
+                _html(text_html("p", t(f"block.{block}", lang), cls="igm-block-title"))
             ]
             for key in keys:
                 entry = score_data.get(key) if isinstance(score_data, Mapping) else None
@@ -764,7 +761,7 @@ class CaseEditor:
             blocks.append(_vbox(rows, f"igm-block-{block}"))
         left = _vbox(blocks, "igm-column")
         right = _vbox(
-            [_html(f"<h4>{_e(t('ui.outcome', lang))}</h4>"), self.live],
+            [_html(text_html("h4", t("ui.outcome", lang))), self.live],
             "igm-column",
             "igm-live-column",
         )
@@ -786,7 +783,8 @@ class CaseEditor:
         for i, item in enumerate(items if isinstance(items, list) else []):
             item = item if isinstance(item, Mapping) else {}
             where, number = f"interventions[{i}]", i + 1
-            effects = item.get("effects") if isinstance(item.get("effects"), Mapping) else {}
+            raw_effects = item.get("effects")
+            effects = raw_effects if isinstance(raw_effects, Mapping) else {}
             pairs = list(effects.items())[:_EFFECT_ROWS]
             rows = []
             for row in range(_EFFECT_ROWS):
@@ -813,11 +811,11 @@ class CaseEditor:
             self.fields[f"{where}.effects"] = _EffectsSlot(f"{where}.effects", effects_error)
             remove = w.Button(description=t("case_editor.intervention.remove", lang, number=number))
             remove.add_class("igm-remove-intervention")
-            remove.on_click(_after_pending_typing(lambda index=i: self.remove_intervention(index)))
+            remove.on_click(_after_pending_typing(partial(self.remove_intervention, i)))
             box = _vbox(
                 [
                     _html(
-                        f"<h4>{_e(t('case_editor.intervention.heading', lang, number=number))}</h4>"
+                        text_html("h4", t("case_editor.intervention.heading", lang, number=number))
                     ),
                     self._text(
                         f"{where}.id",
@@ -973,10 +971,8 @@ class CaseEditor:
             shown = self.show_all or key in self.touched or self._touched_inside(key)
             field.show(messages.get(key, []) if shown else [])
         general = messages.get("", []) if self.show_all else []
-        self.general_error.value = "".join(
-            f'<p role="alert">{_e(t("case_editor.whole_case", self.lang))}: {_e(m)}</p>'
-            for m in general
-        )
+        whole_case = t("case_editor.whole_case", self.lang)
+        self.general_error.value = _alerts(f"{whole_case}: {m}" for m in general)
         return self.problems
 
     def _touched_inside(self, key: str) -> bool:
@@ -1011,31 +1007,25 @@ class CaseEditor:
         lang = self.lang
         domain = self.fields["domain"].control.value
         if not domain:
-            self.live.value = f"<p>{_e(t('case_editor.live.no_domain', lang))}</p>"
+            self.live.value = text_html("p", t("case_editor.live.no_domain", lang))
             return
         p = model_for(domain).predict(self.scores())
-        readouts = "".join(
-            f'<div class="igm-readout igm-{name}-readout">{body}</div>'
-            for name, body in prediction_readouts(p, lang).items()
-        )
-        levers = "".join(
-            "<li>"
-            + _e(f"{determinant_name(lever.key, lang)}: {lever_gain(lever.key, lever.gain, lang)}")
-            + "</li>"
-            for lever in p.levers[:3]
-        )
-        bottleneck = lever_name(p.bottleneck, lang)
-        self.live.value = (
-            f'<div class="igm-readouts" style="display:flex;flex-wrap:wrap;gap:0.6em">{readouts}</div>'
-            f'<p class="igm-bottleneck"><strong>{_e(t("case_editor.live.bottleneck", lang, name=bottleneck))}'
-            f"</strong></p><p>{_e(t('output.levers', lang))}:</p>"
-            f'<ul class="igm-levers">{levers}</ul>'
+        self.live.value = render(
+            "editor_live.html",
+            lang=lang,
+            # Markup: the readouts' inner HTML, rendered (and escaped) by readout.html.
+            readouts={name: Markup(body) for name, body in prediction_readouts(p, lang).items()},
+            bottleneck=lever_name(p.bottleneck, lang),
+            levers=[
+                f"{determinant_name(lever.key, lang)}: {lever_gain(lever.key, lever.gain, lang)}"
+                for lever in p.levers[:3]
+            ],
         )
 
     # -- saving ------------------------------------------------------------------------------
     def status(self, message: str, ok: bool = True) -> None:
         cls, role = ("igm-ok", "status") if ok else ("igm-bad", "alert")
-        self._status_html = f'<p class="{cls}" role="{role}">{_e(message)}</p>' if message else ""
+        self._status_html = text_html("p", message, cls=cls, role=role) if message else ""
         if self.unlocked:
             self.status_out.value = self._status_html
 
@@ -1064,9 +1054,7 @@ class CaseEditor:
             path = save_case(data, self.directory, overwrite=overwrite or own_file)
         except FileExistsError:
             name = self._path(data).name
-            self.confirm_text.value = (
-                f'<p role="alert">{_e(t("case_editor.exists", self.lang, file=name))}</p>'
-            )
+            self.confirm_text.value = _alerts([t("case_editor.exists", self.lang, file=name)])
             self.confirm.layout.display = "flex"
             self.status("")
             return None
@@ -1111,9 +1099,7 @@ class _EffectsSlot(_Field):
         self.box = None
 
     def show(self, messages: list[str]) -> None:
-        self.error.value = "".join(
-            f'<p role="alert">{_e(message)}</p>' for message in dict.fromkeys(messages)
-        )
+        self.error.value = _alerts(messages)
 
 
 def _on_enter(action: Callable[[object], None]) -> Callable[[w.Widget, Any, Any], None]:

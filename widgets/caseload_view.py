@@ -7,7 +7,6 @@ Predictions come from :func:`igm.caseload.predict_caseload`; the statistics from
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,10 @@ from igm.caseload import (
 )
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
+from igm.resources import caseload_csv
 from widgets import theme
 from widgets.offline import jupyter_chart
+from widgets.templates import text_html
 from widgets.ui import (
     chart_summary,
     fmt_number,
@@ -37,6 +38,7 @@ from widgets.ui import (
     language_switch,
     notice,
     style_widget,
+    summary_html,
 )
 
 __all__ = ["ALL", "CaseloadView", "app", "default_caseload_path", "load_caseload"]
@@ -52,11 +54,11 @@ _QUADRANT_COLOURS = {
 
 
 def default_caseload_path() -> Path:
-    """``$IGM_CASELOAD`` or ``data/caseload.csv`` in the source tree."""
+    """``$IGM_CASELOAD``, else the kit's synthetic caseload (``igm/data/caseload.csv``)."""
     explicit = os.environ.get("IGM_CASELOAD")
     if explicit:
         return Path(explicit)
-    return Path(__file__).resolve().parents[1] / "data" / "caseload.csv"
+    return caseload_csv()
 
 
 def load_caseload(path: str | Path | None = None) -> pd.DataFrame:
@@ -88,7 +90,7 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
         )
     ]
     points = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(theme.inline_data(rows))
         .mark_circle(size=34, opacity=0.75)
         .encode(
             x=alt.X(
@@ -112,7 +114,7 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
             ],
         )
     )
-    lines = alt.Chart(alt.Data(values=[{"v": 50}])).mark_rule(color="#595959", strokeDash=[4, 4])
+    lines = alt.Chart(theme.inline_data([{"v": 50}])).mark_rule(color="#595959", strokeDash=[4, 4])
     chart = (points + lines.encode(x="v:Q") + lines.encode(y="v:Q")).properties(
         width=380, height=340, title=t("chart.scatter.title", lang)
     )
@@ -124,11 +126,11 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
     """CIBER-style: mean score (95% CI) beside the correlation with behaviour (95% CI)."""
     theme.enable()
     order = [_name(k, lang) for k in DETERMINANTS]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": _name(str(k), lang),
             "block": t(f"block.{block_of(str(k))}", lang),
-            **{c: (None if pd.isna(v) else round(float(v), 4)) for c, v in r.items()},
+            **{str(c): (None if pd.isna(v) else round(float(v), 4)) for c, v in r.items()},
         }
         for k, r in relevance.iterrows()
     ]
@@ -140,7 +142,7 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
         ),
         legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
     )
-    base = alt.Chart(alt.Data(values=rows))
+    base = alt.Chart(theme.inline_data(rows))
     y = alt.Y("name:N", sort=order, title=None)
     means = (
         base.mark_rule(strokeWidth=2).encode(
@@ -160,7 +162,7 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
     ).properties(width=220, height=7 * 26)
     extreme = relevance[["r_low", "r_high"]].abs().max().max()
     limit = max(0.3, float(np.ceil(float(extreme) * 10.0) / 10.0)) if pd.notna(extreme) else 1.0
-    zero = alt.Chart(alt.Data(values=[{"v": 0}])).mark_rule(color="#595959").encode(x="v:Q")
+    zero = alt.Chart(theme.inline_data([{"v": 0}])).mark_rule(color="#595959").encode(x="v:Q")
     assoc = (
         zero
         + base.mark_rule(strokeWidth=2).encode(
@@ -287,22 +289,21 @@ class CaseloadView:
         self.relevance_text = chart_summary("")
         self.potential = jupyter_chart(potential_spec(potential_for_change(selected), lang))
         self.potential_text = chart_summary("")
-        h = html.escape
         self.widget.children = [
             style_widget(lang),
             w.HBox([switch]),
             notice(lang),
-            w.HTML(f"<p>{h(t('caseload.intro', lang, n=len(self.data)))}</p>"),
+            w.HTML(text_html("p", t("caseload.intro", lang, n=len(self.data)))),
             self.group_picker,
             self.domain_picker,
             self.count_out,
-            w.HTML(f"<h3>{h(t('chart.scatter.title', lang))}</h3>"),
+            w.HTML(text_html("h3", t("chart.scatter.title", lang))),
             self.scatter_text,
             self.scatter,
-            w.HTML(f"<h3>{h(t('chart.relevance.title', lang))}</h3>"),
+            w.HTML(text_html("h3", t("chart.relevance.title", lang))),
             self.relevance_text,
             self.relevance,
-            w.HTML(f"<h3>{h(t('chart.potential.title', lang))}</h3>"),
+            w.HTML(text_html("h3", t("chart.potential.title", lang))),
             self.potential_text,
             self.potential,
         ]
@@ -318,73 +319,59 @@ class CaseloadView:
     def _update(self) -> None:
         lang = self.lang
         selected = self.selected()
-        h = html.escape
         if selected.empty:
-            self.count_out.value = f"<p><strong>{h(t('caseload.empty', lang))}</strong></p>"
+            self.count_out.value = text_html("p", t("caseload.empty", lang), strong=True)
             self.scatter_text.value = self.relevance_text.value = self.potential_text.value = ""
             self.scatter.spec = scatter_spec(selected, lang)
             return
-        self.count_out.value = (
-            "<p>"
-            + h(
-                t(
-                    "caseload.count",
-                    lang,
-                    n=len(selected),
-                    predicted=fmt_percent(float(selected["behaviour_probability"].mean()), lang),
-                    observed=fmt_percent(float(selected["behaviour"].mean()), lang),
-                )
-            )
-            + "</p>"
+        self.count_out.value = text_html(
+            "p",
+            t(
+                "caseload.count",
+                lang,
+                n=len(selected),
+                predicted=fmt_percent(float(selected["behaviour_probability"].mean()), lang),
+                observed=fmt_percent(float(selected["behaviour"].mean()), lang),
+            ),
         )
         counts = selected["quadrant"].value_counts()
         self.scatter.spec = scatter_spec(selected, lang)
-        self.scatter_text.value = (
-            '<p class="igm-summary">'
-            + h(t("chart.scatter.summary", lang, **{q: int(counts.get(q, 0)) for q in QUADRANTS}))
-            + "</p>"
+        self.scatter_text.value = summary_html(
+            t("chart.scatter.summary", lang, **{q: int(counts.get(q, 0)) for q in QUADRANTS})
         )
 
         relevance = determinant_relevance(selected)
         self.relevance.spec = relevance_spec(relevance, lang)
         if relevance["r"].notna().any():
             top = str(relevance["r"].abs().idxmax())
-            r_text = fmt_number(float(relevance.loc[top, "r"]), lang, 2)
+            r_text = fmt_number(float(relevance["r"][top]), lang, 2)
         else:
             top, r_text = DETERMINANTS[0], "–"
         lowest = str(relevance["mean"].idxmin())
-        self.relevance_text.value = (
-            '<p class="igm-summary">'
-            + h(
-                t(
-                    "chart.relevance.summary",
-                    lang,
-                    top=_name(top, lang),
-                    r=r_text,
-                    lowest=_name(lowest, lang),
-                    mean=fmt_number(float(relevance.loc[lowest, "mean"]), lang),
-                )
+        self.relevance_text.value = summary_html(
+            t(
+                "chart.relevance.summary",
+                lang,
+                top=_name(top, lang),
+                r=r_text,
+                lowest=_name(lowest, lang),
+                mean=fmt_number(float(relevance["mean"][lowest]), lang),
             )
-            + "</p>"
         )
 
         potential = potential_for_change(selected)
         self.potential.spec = potential_spec(potential, lang)
         best = str(potential["mean_gain"].idxmax())
         worst = str(potential["mean_gain"].idxmin())
-        self.potential_text.value = (
-            '<p class="igm-summary">'
-            + h(
-                t(
-                    "chart.potential.summary",
-                    lang,
-                    top=_name(best, lang),
-                    points=fmt_number(100 * float(potential.loc[best, "mean_gain"]), lang),
-                    low=_name(worst, lang),
-                    low_points=fmt_number(100 * float(potential.loc[worst, "mean_gain"]), lang),
-                )
+        self.potential_text.value = summary_html(
+            t(
+                "chart.potential.summary",
+                lang,
+                top=_name(best, lang),
+                points=fmt_number(100 * float(potential["mean_gain"][best]), lang),
+                low=_name(worst, lang),
+                low_points=fmt_number(100 * float(potential["mean_gain"][worst]), lang),
             )
-            + "</p>"
         )
 
 

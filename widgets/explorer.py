@@ -6,7 +6,6 @@ tests: ``igm-behaviour-readout``, ``igm-intention-readout``, ``igm-slider-<key>`
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as w
@@ -20,6 +19,7 @@ from igm.report import lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
+from widgets.templates import render, text_html
 from widgets.ui import (
     CaseChoice,
     CaseFolderApp,
@@ -37,6 +37,7 @@ from widgets.ui import (
     prediction_readouts,
     read_cases,
     style_widget,
+    summary_html,
 )
 
 __all__ = ["Explorer", "app", "contribution_spec", "model_diagram_svg"]
@@ -158,7 +159,8 @@ def model_diagram_svg(model: Model, prediction: Prediction, lang: str) -> str:
     """An SVG diagram of the model: determinants → intention → behaviour, kunnen moderating.
 
     Arrow widths and labels show each determinant's weight within its block (from
-    ``igm.weights``); the boxes show the current scores and outputs.
+    ``igm.weights``); the boxes show the current scores and outputs. The geometry is worked
+    out here; ``widgets/templates/diagram.svg`` draws it.
     """
     weights = model.weights.normalised_values()
     blue, red = theme.BLOCK_COLOURS["willen"], theme.BLOCK_COLOURS["kunnen"]
@@ -171,95 +173,86 @@ def model_diagram_svg(model: Model, prediction: Prediction, lang: str) -> str:
     abl_y = (ys[KUNNEN[1]] + ys[KUNNEN[2]]) / 2 + box_h / 2 - node_h / 2
     height = int(ys[KUNNEN[-1]] + box_h + 14)
 
-    def esc(text: str) -> str:
-        return html.escape(text, quote=True)
-
-    parts = [
-        "<defs>",
-        *(
-            f'<marker id="igm-arrow-{n}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
-            f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-            f'fill="{c}"/></marker>'
-            for n, c in (("w", blue), ("k", red), ("b", "#1f1f1f"))
-        ),
-        "</defs>",
-    ]
+    determinants = []
     for key in DETERMINANTS:
         willen = key in WILLEN
-        colour, marker = (blue, "w") if willen else (red, "k")
         y = ys[key]
         target_y = (int_y if willen else abl_y) + node_h / 2
         stroke = 1.0 + 12.0 * weights[key]
         x1, y1 = 10 + box_w, y + box_h / 2
-        parts.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{node_x - 4}" y2="{target_y}" stroke="{colour}" '
-            f'stroke-width="{stroke:.2f}" stroke-opacity="0.85" '
-            f'marker-end="url(#igm-arrow-{marker})"/>'
-        )
-        label_y = y1 + stroke / 2 + 12 if target_y < y1 - 1 else y1 - stroke / 2 - 4
-        parts.append(
-            f'<rect x="10" y="{y}" width="{box_w}" height="{box_h}" rx="5" fill="white" '
-            f'stroke="{colour}" stroke-width="2"/>'
-            f'<text x="18" y="{y + 20}" font-size="12" fill="#1f1f1f">{esc(_name(key, lang))}'
-            f"</text>"
-            f'<text x="{box_w + 2}" y="{y + 20}" font-size="13" font-weight="700" '
-            f'text-anchor="end" fill="#1f1f1f">{fmt_number(prediction.scores[key], lang, 0)}'
-            f"</text>"
-            f'<text x="{x1 + 8}" y="{label_y:.1f}" font-size="11" fill="{colour}" '
-            f'font-weight="700">{fmt_number(100 * weights[key], lang, 0)}%</text>'
+        determinants.append(
+            {
+                "colour": blue if willen else red,
+                "marker": "w" if willen else "k",
+                "y": y,
+                "x1": x1,
+                "y1": y1,
+                "x2": node_x - 4,
+                "y2": target_y,
+                "stroke": f"{stroke:.2f}",
+                "label_y": f"{y1 + stroke / 2 + 12 if target_y < y1 - 1 else y1 - stroke / 2 - 4:.1f}",
+                "name": _name(key, lang),
+                "score": fmt_number(prediction.scores[key], lang, 0),
+                "weight": fmt_number(100 * weights[key], lang, 0) + "%",
+            }
         )
     # intention -> behaviour, and ability moderating that arrow
     ix2 = node_x + node_w
     iy = int_y + node_h / 2
-    parts.append(
-        f'<line x1="{ix2}" y1="{iy}" x2="{beh_x - 4}" y2="{iy}" stroke="#1f1f1f" '
-        f'stroke-width="3" marker-end="url(#igm-arrow-b)"/>'
-    )
     mid_x = (ix2 + beh_x) / 2
     words = t("diagram.moderates", lang).split()
     half = (len(words) + 1) // 2
-    label_x, label_y0 = mid_x + 10, (iy + abl_y) / 2 + 10
-    parts.append(
-        f'<line x1="{node_x + node_w / 2}" y1="{abl_y}" x2="{mid_x}" y2="{iy + 6}" '
-        f'stroke="{red}" stroke-width="3" stroke-dasharray="6 4" '
-        f'marker-end="url(#igm-arrow-k)"/>'
-        f'<text x="{label_x}" y="{label_y0}" font-size="11" fill="{red}" font-weight="700">'
-        f'<tspan x="{label_x}">{esc(" ".join(words[:half]))}</tspan>'
-        f'<tspan x="{label_x}" dy="14">{esc(" ".join(words[half:]))}</tspan></text>'
-    )
-    nodes = (
+    nodes = [
         (
             node_x,
             int_y,
+            node_w,
             blue,
             t("output.intention", lang),
             fmt_number(prediction.intention, lang, 0),
         ),
-        (node_x, abl_y, red, t("output.ability", lang), fmt_number(prediction.ability, lang, 0)),
+        (
+            node_x,
+            abl_y,
+            node_w,
+            red,
+            t("output.ability", lang),
+            fmt_number(prediction.ability, lang, 0),
+        ),
         (
             beh_x,
             int_y,
+            width - beh_x - 4,
             "#1f1f1f",
             t("diagram.behaviour", lang),
             fmt_percent(prediction.behaviour_probability, lang, 0),
         ),
-    )
-    for x, y, colour, label, value in nodes:
-        nw = node_w if x == node_x else width - beh_x - 4
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="{nw}" height="{node_h}" rx="8" fill="white" '
-            f'stroke="{colour}" stroke-width="2.5"/>'
-            f'<text x="{x + nw / 2}" y="{y + 21}" font-size="12" text-anchor="middle" '
-            f'fill="#1f1f1f">{esc(label)}</text>'
-            f'<text x="{x + nw / 2}" y="{y + 41}" font-size="15" font-weight="700" '
-            f'text-anchor="middle" fill="#1f1f1f">{esc(value)}</text>'
-        )
-    title = esc(t("diagram.title", lang))
-    return (
-        f'<svg class="igm-diagram" role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" '
-        f'style="max-width:100%;height:auto;font-family:system-ui,-apple-system,Segoe UI,'
-        f'Roboto,Arial,sans-serif">' + "".join(parts) + "</svg>"
+    ]
+    return render(
+        "diagram.svg",
+        title=t("diagram.title", lang),
+        width=width,
+        height=height,
+        box_w=box_w,
+        box_h=box_h,
+        node_h=node_h,
+        markers=(("w", blue), ("k", red), ("b", "#1f1f1f")),
+        determinants=determinants,
+        behaviour_arrow={"x1": ix2, "y": iy, "x2": beh_x - 4},
+        moderation={
+            "x1": node_x + node_w / 2,
+            "y1": abl_y,
+            "x2": mid_x,
+            "y2": iy + 6,
+            "colour": red,
+            "label_x": mid_x + 10,
+            "label_y": (iy + abl_y) / 2 + 10,
+            "lines": (" ".join(words[:half]), " ".join(words[half:])),
+        },
+        nodes=[
+            {"x": x, "y": y, "w": nw, "colour": c, "label": label, "value": value}
+            for x, y, nw, c, label, value in nodes
+        ],
     )
 
 
@@ -281,23 +274,13 @@ def diagram_sentence(model: Model, lang: str) -> str:
 
 def narrative_html(case: Case, lang: str) -> str:
     """Case title, summary, target behaviour and the full narrative (folded) as HTML."""
-    paragraphs = "".join(
-        f"<p>{html.escape(p.strip())}</p>" for p in case.narrative(lang).split("\n\n") if p.strip()
-    )
-    evidence = "".join(
-        f"<li><strong>{html.escape(_name(k, lang))} ({fmt_number(case.scores[k], lang, 0)})"
-        f":</strong> {html.escape(case.evidence[k](lang))}</li>"
+    paragraphs = [p.strip() for p in case.narrative(lang).split("\n\n") if p.strip()]
+    evidence = [
+        (_name(k, lang), fmt_number(case.scores[k], lang, 0), case.evidence[k](lang))
         for k in DETERMINANTS
         if k in case.evidence
-    )
-    return (
-        f'<div class="igm-narrative"><h2>{html.escape(case.title(lang))}</h2>'
-        f"<p>{html.escape(case.summary(lang))}</p>"
-        f"<p><strong>{html.escape(t('output.target_behaviour', lang))}:</strong> "
-        f"{html.escape(case.target_behaviour.sentence(lang))}</p>"
-        f"<details><summary>{html.escape(t('ui.narrative.show', lang))}</summary>{paragraphs}"
-        f"<h3>{html.escape(t('ui.evidence', lang))}</h3><ul>{evidence}</ul></details></div>"
-    )
+    ]
+    return render("narrative.html", case=case, lang=lang, paragraphs=paragraphs, evidence=evidence)
 
 
 class Explorer(CaseFolderApp):
@@ -357,7 +340,7 @@ class Explorer(CaseFolderApp):
     def _build(self, scores: DeterminantScores | None = None) -> None:
         lang, case = self.lang, self.case
         switch = language_switch(lang, self.set_language)
-        intro = w.HTML(f"<p>{html.escape(t('explorer.intro', lang))}</p>")
+        intro = w.HTML(text_html("p", t("explorer.intro", lang)))
         notes = case_notes(self.choice, lang)
         if case is None:
             self.sliders = {}
@@ -370,13 +353,7 @@ class Explorer(CaseFolderApp):
         self.sliders = {}
         blocks = []
         for block, keys in (("willen", WILLEN), ("kunnen", KUNNEN)):
-            rows: list[w.Widget] = [
-                w.HTML(
-                    f'<p class="igm-block-title">{html.escape(t(f"block.{block}", lang))}</p>'
-                    f'<p class="igm-block-desc">{html.escape(t(f"block.{block}.description", lang))}'
-                    "</p>"
-                )
-            ]
+            rows: list[w.Widget] = [w.HTML(render("block_heading.html", block=block, lang=lang))]
             for key in keys:
                 slider = ScoreSlider(
                     value=round(scores[key]),
@@ -408,7 +385,7 @@ class Explorer(CaseFolderApp):
         self.behaviour_out.add_class("igm-behaviour-readout")
         readouts = w.HBox([self.intention_out, self.ability_out, self.behaviour_out])
         readouts.add_class("igm-readouts")
-        live = w.HTML(f'<h3 id="igm-outcome-heading">{html.escape(t("ui.outcome", lang))}</h3>')
+        live = w.HTML(text_html("h3", t("ui.outcome", lang), element_id="igm-outcome-heading"))
 
         # Fixed x axis per case: every contribution is largest with all scores at 7.
         top = max(contribution_values(self.model.predict(case.scores.with_values(_ALL_SEVEN))))
@@ -422,10 +399,10 @@ class Explorer(CaseFolderApp):
         self.diagram.add_class("igm-model-diagram")
         self.diagram_text = chart_summary(diagram_sentence(self.model, lang))
 
-        scale = w.HTML(f'<p class="igm-block-desc">{html.escape(t("ui.scale_hint", lang))}</p>')
+        scale = w.HTML(text_html("p", t("ui.scale_hint", lang), cls="igm-block-desc"))
         left = w.VBox(
             [
-                w.HTML(f"<h3>{html.escape(t('output.scores', lang))}</h3>"),
+                w.HTML(text_html("h3", t("output.scores", lang))),
                 scale,
                 *blocks,
                 reset,
@@ -436,7 +413,7 @@ class Explorer(CaseFolderApp):
             [
                 live,
                 readouts,
-                w.HTML(f"<h3>{html.escape(t('output.contributions', lang))}</h3>"),
+                w.HTML(text_html("h3", t("output.contributions", lang))),
                 self.chart_text,
                 self.chart,
             ]
@@ -453,7 +430,7 @@ class Explorer(CaseFolderApp):
             *notes,
             w.HTML(narrative_html(case, lang)),
             columns,
-            w.HTML(f"<h3>{html.escape(t('diagram.title', lang))}</h3>"),
+            w.HTML(text_html("h3", t("diagram.title", lang))),
             self.diagram_text,
             self.diagram,
         ]
@@ -485,9 +462,7 @@ class Explorer(CaseFolderApp):
                 change = change if delta < 0 else "+" + change
                 text += " · " + t("ui.changed", lang, delta=change)
             slider.note = text
-        self.chart_text.value = (
-            f'<p class="igm-summary">{html.escape(contribution_sentence(p, lang))}</p>'
-        )
+        self.chart_text.value = summary_html(contribution_sentence(p, lang))
         if rebuild_chart:
             self.chart._params = {CONTRIB_PARAM: contribution_values(p)}
         self.diagram.value = model_diagram_svg(self.model, p, lang)

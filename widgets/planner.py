@@ -6,7 +6,6 @@ chosen interventions' effects (the plan) and shows the result.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +19,7 @@ from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.report import estimate_note, estimated_effects, lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
+from widgets.templates import render, text_html
 from widgets.ui import (
     CaseFolderApp,
     case_from_query,
@@ -37,6 +37,7 @@ from widgets.ui import (
     read_cases,
     readout_html,
     style_widget,
+    summary_html,
 )
 
 __all__ = ["Planner", "app", "combined_effects", "export_text"]
@@ -111,7 +112,7 @@ def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
             for m, v in zip(measures, values, strict=False)
         ]
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(theme.inline_data(rows))
         .mark_bar()
         .encode(
             y=alt.Y("measure:N", sort=measures, title=None),
@@ -227,9 +228,16 @@ class Planner(CaseFolderApp):
             self._muted = False
         self._update()
 
+    @property
+    def shown_case(self) -> Case:
+        """The case shown; an app whose cases folder holds no valid case has none."""
+        if self.case is None:
+            raise LookupError(t("case.skipped.none", self.lang))
+        return self.case
+
     def comparison(self) -> Comparison:
         """Before and after the chosen interventions, from the engine."""
-        return self.model.compare(self.case.scores, combined_effects(self.chosen))
+        return self.model.compare(self.shown_case.scores, combined_effects(self.chosen))
 
     def set_language(self, lang: str) -> None:
         """Show every label in ``lang``; keeps the case and the chosen interventions."""
@@ -239,13 +247,13 @@ class Planner(CaseFolderApp):
 
     def export(self) -> str:
         """The plan as text (what the export box shows)."""
-        return export_text(self.case, self.chosen, self.comparison(), self.lang)
+        return export_text(self.shown_case, self.chosen, self.comparison(), self.lang)
 
     def _build(self, chosen: set[str]) -> None:
         lang, case = self.lang, self.case
         self._muted = False
         switch = language_switch(lang, self.set_language)
-        intro = w.HTML(f"<p>{html.escape(t('planner.intro', lang))}</p>")
+        intro = w.HTML(text_html("p", t("planner.intro", lang)))
         notes = case_notes(self.choice, lang)
         if case is None:
             self.checks = {}
@@ -279,8 +287,11 @@ class Planner(CaseFolderApp):
                     [
                         box,
                         w.HTML(
-                            f'<p class="igm-block-desc">{html.escape(item.description(lang))}'
-                            f"<br><em>{html.escape(detail)}</em></p>"
+                            render(
+                                "intervention.html",
+                                description=item.description(lang),
+                                detail=detail,
+                            )
                         ),
                     ]
                 )
@@ -309,7 +320,6 @@ class Planner(CaseFolderApp):
         )
         self.export_box.add_class("igm-export")
 
-        h = html.escape
         self.widget.children = [
             style_widget(lang),
             w.HBox([switch]),
@@ -318,14 +328,15 @@ class Planner(CaseFolderApp):
             picker,
             *notes,
             w.HTML(
-                f"<h2>{h(case.title(lang))}</h2><p>{h(case.summary(lang))}</p>"
-                f"<p><strong>{h(t('output.target_behaviour', lang))}:</strong> "
-                f"{h(case.target_behaviour.sentence(lang))}</p>"
-                f"<h3>{h(t('planner.choose', lang))}</h3>"
-                f'<p class="igm-estimate-note">{h(estimate_note(case, lang))}</p>'
+                render(
+                    "planner_case.html",
+                    case=case,
+                    lang=lang,
+                    estimate_note=estimate_note(case, lang),
+                )
             ),
             *rows,
-            w.HTML(f"<h3>{h(t('ui.outcome', lang))}</h3>"),
+            w.HTML(text_html("h3", t("ui.outcome", lang))),
             readouts,
             self.gain_out,
             w.HBox(
@@ -371,13 +382,9 @@ class Planner(CaseFolderApp):
             if self.chosen
             else t("planner.none", lang)
         )
-        self.gain_out.value = f'<p class="igm-gain"><strong>{html.escape(gain)}</strong></p>'
-        self.compare_text.value = (
-            f'<p class="igm-summary">{html.escape(compare_sentence(cmp, lang))}</p>'
-        )
-        self.levers_text.value = (
-            f'<p class="igm-summary">{html.escape(levers_sentence(cmp, lang))}</p>'
-        )
+        self.gain_out.value = text_html("p", gain, cls="igm-gain", strong=True)
+        self.compare_text.value = summary_html(compare_sentence(cmp, lang))
+        self.levers_text.value = summary_html(levers_sentence(cmp, lang))
         if rebuild_charts:
             self.compare_chart.spec = compare_spec(cmp, lang)
             self.levers_chart.spec = levers_spec(cmp, lang)

@@ -96,7 +96,7 @@ _CSS = r"""
 """
 
 
-class ScoreSlider(anywidget.AnyWidget):  # type: ignore[misc]
+class ScoreSlider(anywidget.AnyWidget):
     """A labelled 1–7 slider with the case's original score marked."""
 
     _esm = _ESM

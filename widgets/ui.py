@@ -5,7 +5,6 @@ Only presentation lives here; every number shown comes from the :mod:`igm` engin
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -13,10 +12,12 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as w
+from markupsafe import Markup
 
 from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import Model, Prediction, model_for
+from widgets.templates import render, text_html
 
 __all__ = [
     "CSS",
@@ -39,6 +40,7 @@ __all__ = [
     "readout_html",
     "skipped_cases_html",
     "style_widget",
+    "summary_html",
     "wait_for_request",
 ]
 
@@ -143,12 +145,7 @@ def fmt_points(probability_points: float, lang: str, decimals: int = 1) -> str:
 
 def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> str:
     """The inner HTML of a live readout: label, value (with ``data-value``) and detail."""
-    extra = f'<span class="igm-readout-detail">{html.escape(detail)}</span>' if detail else ""
-    return (
-        f'<span class="igm-readout-label">{html.escape(label)}</span>'
-        f'<span class="igm-readout-value" data-value="{raw!r}">{html.escape(value_text)}</span>'
-        f"{extra}"
-    )
+    return render("readout.html", label=label, value_text=value_text, raw=repr(raw), detail=detail)
 
 
 class CaseFolderApp:
@@ -251,21 +248,21 @@ def prediction_readouts(p: Prediction, lang: str, behaviour_note: str = "") -> d
     }
 
 
+def summary_html(text: str) -> str:
+    """The HTML of a chart's sentence (the value of a :func:`chart_summary` widget)."""
+    return text_html("p", text, cls="igm-summary")
+
+
 def chart_summary(text: str) -> w.HTML:
     """The one sentence beside a chart that says in words what it shows."""
-    widget = w.HTML(value=f'<p class="igm-summary">{html.escape(text)}</p>')
+    widget = w.HTML(value=summary_html(text))
     widget.add_class("igm-chart-summary")
     return widget
 
 
 def notice(lang: str) -> w.HTML:
     """The notice that the model is illustrative (always shown) and that cases are fictional."""
-    widget = w.HTML(
-        value=(
-            f'<p role="note"><strong>{html.escape(t("notice.illustrative", lang))}</strong> '
-            f"{html.escape(t('notice.fictional', lang))}</p>"
-        )
-    )
+    widget = w.HTML(value=render("notice.html", lang=lang))
     widget.add_class("igm-notice")
     return widget
 
@@ -357,14 +354,8 @@ def skipped_cases_html(scan: CaseScan, lang: str) -> str:
         if len(files) == 1
         else t("case.skipped.heading.many", lang, count=len(files))
     )
-    items = "".join(
-        f"<li><code>{html.escape(_problem_line(problems, lang))}</code></li>"
-        for problems in by_file.values()
-    )
-    return (
-        f'<div class="igm-case-skipped" role="note"><p><strong>{html.escape(heading)}</strong>'
-        f"</p><ul>{items}</ul><p>{html.escape(t('case.skipped.hint', lang))}</p></div>"
-    )
+    lines = [_problem_line(problems, lang) for problems in by_file.values()]
+    return render("skipped_cases.html", heading=heading, lines=lines, lang=lang)
 
 
 def case_notes(choice: CaseChoice, lang: str) -> list[w.Widget]:
@@ -372,7 +363,7 @@ def case_notes(choice: CaseChoice, lang: str) -> list[w.Widget]:
     notes: list[w.Widget] = []
     if choice.unavailable and choice.case is not None:
         text = t("case.skipped.fallback", lang, case=choice.unavailable)
-        fallback = w.HTML(f'<p class="igm-case-fallback" role="note">{html.escape(text)}</p>')
+        fallback = w.HTML(text_html("p", text, cls="igm-case-fallback", role="note"))
         fallback.add_class("igm-case-note")
         notes.append(fallback)
     if skipped := skipped_cases_html(choice.scan, lang):
@@ -384,20 +375,19 @@ def case_notes(choice: CaseChoice, lang: str) -> list[w.Widget]:
 
 def no_case_message(lang: str) -> w.HTML:
     """Shown instead of an app when the cases folder holds no valid case."""
-    widget = w.HTML(
-        f'<p class="igm-no-case" role="status">{html.escape(t("case.skipped.none", lang))}</p>'
-    )
+    widget = w.HTML(text_html("p", t("case.skipped.none", lang), cls="igm-no-case", role="status"))
     widget.add_class("igm-no-case")
     return widget
 
 
 def language_switch(lang: str, on_change: Callable[[str], None]) -> w.ToggleButtons:
-    """The nl/en switch; calls ``on_change(lang)`` when the reader picks the other language."""
+    """The language switch, each language by its own name; calls ``on_change(lang)`` when the
+    reader picks another language."""
     switch = w.ToggleButtons(
-        options=[("Nederlands", "nl"), ("English", "en")],
+        options=[(t("ui.language.own_name", code), code) for code in LANGUAGES],
         value=lang,
         description=t("ui.language", lang),
-        tooltips=["Nederlands", "English"],
+        tooltips=[t("ui.language.own_name", code) for code in LANGUAGES],
         style={"button_width": "7em"},
     )
     switch.add_class("igm-language-switch")
@@ -416,9 +406,11 @@ def style_widget(lang: str = DEFAULT_LANGUAGE) -> w.HTML:
 
     It also hides the app notebook's narrative in the other language (``.igm-md-<lang>``).
     """
-    hide = ", ".join(f".igm-md-{other}" for other in LANGUAGES if other != lang)
+    hidden = [f".igm-md-{other}" for other in LANGUAGES if other != lang]
+    # Markup: CSS is this module's own constant (a <style> element's text is not HTML, so
+    # escaping would break its quotes); no outside text goes into it.
     return w.HTML(
-        value=f"<style>{CSS}\n{hide} {{ display: none; }}</style>",
+        value=render("style.html", css=Markup(CSS), hidden=hidden),
         layout=w.Layout(display="none"),
     )
 

@@ -8,6 +8,7 @@ import re
 from urllib.parse import urljoin
 
 import pytest
+from markupsafe import escape
 
 from book.build import app_href, model_html
 from igm.cases import find_case
@@ -53,6 +54,6 @@ def test_the_model_block_links_to_the_app_and_says_it_needs_igm_serve() -> None:
     assert [html.unescape(h) for h in hrefs] == [
         "../../../voila/render/apps/explorer.ipynb?lang=nl&case=marja-bijstand"
     ]
-    assert html.escape(t("book.model.open_app_note", "nl")) in block
+    assert escape(t("book.model.open_app_note", "nl")) in block
     assert "igm serve" in t("book.model.open_app_note", "nl")
     assert "igm serve" in t("book.model.open_app_note", "en")

@@ -78,7 +78,7 @@ def test_every_page_links_to_the_other_edition(built_book: Path) -> None:
             rel = page.relative_to(built_book / lang)
             assert target == (built_book / other / rel).resolve(), f"{page}: links to {target}"
             assert target.exists(), f"{page}: other edition's page {target} is missing"
-            assert t("book.other_language", lang) in text
+            assert t(f"book.read_in.{other}", lang) in text
 
 
 def test_every_page_says_the_model_is_illustrative(built_book: Path) -> None:

@@ -459,7 +459,7 @@ def test_enter_in_the_token_field_opens_the_editor(
 
     password.value = "niet-de-goede-code"
     press_enter()
-    alerts = [x.value for x in walk(widget) if "role='alert'" in str(getattr(x, "value", ""))]
+    alerts = [x.value for x in walk(widget) if 'role="alert"' in str(getattr(x, "value", ""))]
     assert len(alerts) == 1 and t("case_editor.gate.wrong", "nl") in html.unescape(alerts[0])
     assert password.value == ""  # emptied to type again (the field keeps the focus)
     assert not any("igm-editor-picker" in getattr(x, "_dom_classes", ()) for x in walk(widget))

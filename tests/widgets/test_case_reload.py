@@ -6,13 +6,13 @@ The cases folder is a copy of ``case_studies/`` in a temporary folder (``IGM_CAS
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import ipywidgets as w
 import pytest
+from markupsafe import escape
 
 import widgets.explorer as explorer_module
 import widgets.planner as planner_module
@@ -180,5 +180,5 @@ def test_app_shows_the_case_of_the_query_string(
         picker = next(x for x in walk(widget) if "igm-case-picker" in x._dom_classes)
         assert picker.value == VALID_IDS[0]
         page = page_html(widget)
-        assert html.escape(t("case.skipped.fallback", "nl", case=unknown)) in page
+        assert escape(t("case.skipped.fallback", "nl", case=unknown)) in page
         assert "<b>" not in page

@@ -19,7 +19,7 @@ from widgets.caseload_view import ALL, CaseloadView, default_caseload_path, load
 
 
 def random_caseload(n: int = 300, seed: int = 7) -> pd.DataFrame:
-    """A temporary caseload from random integer scores (independent of data/caseload.csv)."""
+    """A temporary caseload from random integer scores (independent of igm/data/caseload.csv)."""
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame(rng.integers(1, 8, size=(n, len(DETERMINANTS))), columns=DETERMINANTS)
     frame.insert(0, "client_id", [f"T{i:04d}" for i in range(n)])
@@ -121,7 +121,7 @@ def test_potential_for_change_matches_raising_each_determinant() -> None:
 
 
 @pytest.mark.skipif(
-    not default_caseload_path().exists(), reason="data/caseload.csv not written yet"
+    not default_caseload_path().exists(), reason="igm/data/caseload.csv not written yet"
 )
 def test_the_real_caseload_loads() -> None:
     view = CaseloadView(load_caseload(), "nl")

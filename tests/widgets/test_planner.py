@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 from typing import Any
 
 import ipywidgets as w
 import pytest
+from markupsafe import escape
 
 from igm import list_cases, model_for
 from igm.i18n import LANGUAGES, t
@@ -115,10 +115,10 @@ def test_every_effect_is_labelled_as_the_case_authors_estimate(case_id: str, lan
     planner = Planner(case_id, lang)
     case = planner.case
     page = _all_html(planner.widget)
-    assert html.escape(estimate_note(case, lang)) in page
-    assert html.escape(case.target_behaviour.time(lang)) in page  # the time frame
+    assert escape(estimate_note(case, lang)) in page
+    assert escape(case.target_behaviour.time(lang)) in page  # the time frame
     for item in case.interventions:
-        assert html.escape(estimated_effects(item.effects, lang)) in page
+        assert escape(estimated_effects(item.effects, lang)) in page
     planner.choose([i.id for i in case.interventions])
     text = planner.export()
     for item in case.interventions:
