@@ -18,6 +18,10 @@ Answer formats (``answers`` is a dict; item ids come from ``view["items"]``):
   "justification": "<at least 40 characters>"}, ...}``.
 - caseload-question: ``{"q1": "<determinant key>", "q2": ...}``.
 
+Each exercise declares its form: ``exercise.answer_sheet(view)`` gives the fields
+(:class:`AnswerField`: choice, scale, number, multi-select, text) that the one generic form
+in :mod:`exercises.app` renders; see exercises/README.md for adding an exercise.
+
 A malformed answer raises :class:`InvalidAnswer` (``.key``, ``.item``, ``.messages`` in nl
 and en) and nothing is graded. Retry policy per exercise: ``exercise.retry`` ("best" or
 "last"); the gradebook applies it.
@@ -26,17 +30,32 @@ Texts (items, instructions, feedback, messages) live in ``exercises/items/*.yaml
 and English. Predictions in feedback are illustrative, not validated.
 """
 
-from exercises._base import Exercise, GradeResult, InvalidAnswer, RetryPolicy, Variant
-from exercises.catalog import EXERCISE_IDS, get_exercise, grade, list_exercises
+from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
+    Exercise,
+    GradeResult,
+    InvalidAnswer,
+    Option,
+    RetryPolicy,
+    Variant,
+)
+from exercises.catalog import EXERCISE_IDS, get_exercise, grade, list_exercises, register
 
 __all__ = [
     "EXERCISE_IDS",
+    "AnswerField",
+    "AnswerItem",
+    "AnswerSheet",
     "Exercise",
     "GradeResult",
     "InvalidAnswer",
+    "Option",
     "RetryPolicy",
     "Variant",
     "get_exercise",
     "grade",
     "list_exercises",
+    "register",
 ]

@@ -12,18 +12,27 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from exercises._texts import exercise_meta, exercise_text, message
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, fmt_number, t
 
 __all__ = [
+    "AnswerField",
+    "AnswerItem",
+    "AnswerSheet",
+    "Block",
     "Exercise",
+    "FieldKind",
     "GradeResult",
     "InvalidAnswer",
+    "Option",
+    "OptionList",
+    "Paragraph",
     "RetryPolicy",
     "Seeder",
+    "Table",
     "Variant",
 ]
 
@@ -42,6 +51,12 @@ def item_label(item: str, lang: str) -> str:
     if item == "interventions":
         return message("item_interventions", lang)
     return item
+
+
+def item_heading(item: str, lang: str) -> str:
+    """An item's name as a heading or lead: "Vraag 3", "Intentie"."""
+    text = item_label(item, lang)
+    return text[:1].upper() + text[1:]
 
 
 class InvalidAnswer(ValueError):
@@ -158,6 +173,162 @@ class Variant(ABC):
         }
 
 
+# --- answer sheets: what a learner fills in, declared by each exercise ---------------------
+#
+# An exercise declares its form as data (:meth:`Exercise.answer_sheet`, made from the public
+# view only, so it can be built where no variant exists: a kernel that asks a remote grader).
+# One generic form (exercises/app.py) renders any sheet and reads it back in the answer
+# format the exercise's grader takes. Texts in a sheet are already in the view's language.
+
+#: What a field asks for, and what it puts in the answers:
+#: ``choice`` one option id (or ``None``); ``scale`` a whole number ``low..high`` (a score
+#: 1–7); ``number`` a number typed in, with range and unit (text that is no number is passed
+#: on for the grader to explain); ``multi_select`` a list of option ids within ``budget``;
+#: ``text`` free text, at least ``min_length`` characters.
+FieldKind = Literal["choice", "scale", "number", "multi_select", "text"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of a choice or multi-select field: ``id`` goes to the grader, ``label`` is
+    what the learner reads; ``details`` are lines shown beside it and ``cost`` counts
+    against a multi-select's budget."""
+
+    id: str
+    label: str
+    details: tuple[str, ...] = ()
+    cost: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One control of the form. Its value goes to ``answers[item]``, or to
+    ``answers[item][part]`` when ``part`` is set (an item with several fields)."""
+
+    kind: FieldKind
+    item: str
+    label: str
+    part: str | None = None
+    options: tuple[Option, ...] = ()
+    low: int | float | None = None
+    high: int | float | None = None
+    unit: str = ""
+    budget: int | None = None
+    min_length: int = 0
+    placeholder: str = ""
+
+    def __post_init__(self) -> None:
+        needs_options = self.kind in ("choice", "multi_select")
+        if needs_options != bool(self.options):
+            raise ValueError(
+                f"{self.item}: a {self.kind} field {'needs' if needs_options else 'takes no'} options"
+            )
+        if self.kind in ("scale", "number") and (self.low is None or self.high is None):
+            raise ValueError(f"{self.item}: a {self.kind} field needs low and high")
+        if self.kind == "scale" and not (isinstance(self.low, int) and isinstance(self.high, int)):
+            raise ValueError(f"{self.item}: a scale runs between whole numbers")
+        if self.kind == "multi_select" and self.budget is None:
+            raise ValueError(f"{self.item}: a multi_select field needs a budget")
+
+    @classmethod
+    def choice(
+        cls, item: str, label: str, options: Sequence[Option], *, part: str | None = None
+    ) -> AnswerField:
+        return cls("choice", item, label, part=part, options=tuple(options))
+
+    @classmethod
+    def scale(cls, item: str, label: str, low: int, high: int) -> AnswerField:
+        return cls("scale", item, label, low=low, high=high)
+
+    @classmethod
+    def number(
+        cls,
+        item: str,
+        label: str,
+        low: float,
+        high: float,
+        *,
+        unit: str = "",
+        placeholder: str = "",
+    ) -> AnswerField:
+        return cls("number", item, label, low=low, high=high, unit=unit, placeholder=placeholder)
+
+    @classmethod
+    def multi_select(cls, item: str, options: Sequence[Option], budget: int) -> AnswerField:
+        """Checkboxes, each labelled with its option; the label of the field is unused."""
+        return cls("multi_select", item, "", options=tuple(options), budget=budget)
+
+    @classmethod
+    def text(
+        cls,
+        item: str,
+        label: str,
+        min_length: int,
+        *,
+        part: str | None = None,
+        placeholder: str = "",
+    ) -> AnswerField:
+        return cls("text", item, label, part=part, min_length=min_length, placeholder=placeholder)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Text the learner reads: ``lead`` in bold before it; ``style`` "strong" (all bold),
+    "quote" (an intake quote) or "heading" (a part's question)."""
+
+    text: str
+    lead: str = ""
+    style: Literal["plain", "strong", "quote", "heading"] = "plain"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table of label and value rows, with a caption."""
+
+    caption: str
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OptionList:
+    """Options explained: a list of (label, description)."""
+
+    entries: tuple[tuple[str, str], ...]
+
+
+Block: TypeAlias = Paragraph | Table | OptionList
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """A graded part: what to read (``intro``), the fields, and the ``label`` its feedback
+    carries. ``id`` is the item id the grader scores and gives feedback on."""
+
+    id: str
+    label: str
+    fields: tuple[AnswerField, ...]
+    intro: tuple[Block, ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(f.item != self.id for f in self.fields):
+            raise ValueError(f"{self.id}: every field of an item answers that item")
+        parts = [f.part for f in self.fields]
+        if len(parts) != len(set(parts)) or (len(parts) > 1 and None in parts):
+            raise ValueError(f"{self.id}: several fields of one item need distinct parts")
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """The whole form: ``intro`` above the items, then the items in order."""
+
+    items: tuple[AnswerItem, ...]
+    intro: tuple[Block, ...] = ()
+
+    @property
+    def fields(self) -> tuple[AnswerField, ...]:
+        return tuple(f for item in self.items for f in item.fields)
+
+
 V = TypeVar("V", bound=Variant)
 
 
@@ -184,6 +355,15 @@ class Exercise(ABC):
     @abstractmethod
     def make_variant(self, learner_id: str) -> Variant:
         """The learner's variant: the same learner id always gives the same variant."""
+
+    @abstractmethod
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """The form for a public view (:meth:`Variant.public_view`, in ``view["lang"]``):
+        its fields, what to read beside them, in the order the learner meets them.
+
+        Made from the view alone, never from a variant: a kernel that only has the grader's
+        public view builds the same form.
+        """
 
     @abstractmethod
     def _grade(self, variant: Any, answers: Mapping[str, Any], lang: str) -> GradeResult:

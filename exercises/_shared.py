@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from exercises._base import Seeder
+from exercises._base import Option, Seeder, item_label
+from exercises._texts import message
 from igm import DETERMINANTS, Case
 from igm.cases import CaseScan, scan_cases
 from igm.determinants import block_of
@@ -15,8 +16,10 @@ from igm.i18n import t
 __all__ = [
     "SCORE_CASE_ID",
     "all_cases",
+    "answer_options",
     "case_by_id",
     "case_view",
+    "choice_label",
     "determinant_options",
     "dname",
     "join_names",
@@ -37,8 +40,7 @@ def join_names(names: list[str], lang: str) -> str:
     """``a, b en c`` / ``a, b and c``."""
     if len(names) <= 1:
         return "".join(names)
-    word = " en " if lang == "nl" else " and "
-    return ", ".join(names[:-1]) + word + names[-1]
+    return message("list_and", lang, names=", ".join(names[:-1]), last=names[-1])
 
 
 def determinant_options(keys: list[str], lang: str) -> list[dict[str, str]]:
@@ -52,6 +54,16 @@ def determinant_options(keys: list[str], lang: str) -> list[dict[str, str]]:
         }
         for key in keys
     ]
+
+
+def answer_options(options: list[dict[str, Any]]) -> tuple[Option, ...]:
+    """A view's options (``id`` and ``label``) as the options of a choice field."""
+    return tuple(Option(str(o["id"]), str(o["label"])) for o in options)
+
+
+def choice_label(item_id: str, lang: str) -> str:
+    """The label of a question's drop-down: "Keuze voor vraag 1"."""
+    return t("exercise_app.choice_for", lang, item=item_label(item_id, lang).lower())
 
 
 @cache

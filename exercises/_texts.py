@@ -20,11 +20,13 @@ from igm.i18n import LANGUAGES, Text
 __all__ = [
     "ExerciseMeta",
     "RecogniseItem",
+    "add_exercise_meta",
     "all_texts",
     "exercise_meta",
     "exercise_text",
     "message",
     "recognise_items",
+    "remove_exercise_meta",
 ]
 
 
@@ -40,7 +42,7 @@ def _text(value: Any, where: str) -> Text:
     for lang in LANGUAGES:
         if not isinstance(value[lang], str) or not value[lang].strip():
             raise ValueError(f"{where}.{lang}: expected non-empty text")
-    return Text(**{lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES})
+    return Text({lang: " ".join(str(value[lang]).split()) for lang in LANGUAGES})
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,25 @@ def _metas() -> dict[str, ExerciseMeta]:
     return out
 
 
+#: Metadata of exercises registered at run time with their own texts (see
+#: :func:`exercises.catalog.register`); the built-in ones come from exercises.yaml.
+_ADDED_METAS: dict[str, ExerciseMeta] = {}
+
+
+def add_exercise_meta(meta: ExerciseMeta) -> None:
+    """Make an exercise's metadata known without a line in exercises.yaml."""
+    if meta.id in _metas():
+        raise ValueError(f"exercise {meta.id!r} already has its texts in exercises.yaml")
+    _ADDED_METAS[meta.id] = meta
+
+
+def remove_exercise_meta(exercise_id: str) -> None:
+    _ADDED_METAS.pop(exercise_id, None)
+
+
 def exercise_meta(exercise_id: str) -> ExerciseMeta:
     try:
-        return _metas()[exercise_id]
+        return _ADDED_METAS.get(exercise_id) or _metas()[exercise_id]
     except KeyError:
         raise KeyError(f"no exercise {exercise_id!r} in exercises/items/exercises.yaml") from None
 

@@ -1,28 +1,35 @@
 """A graded exercise as a Voila app: identify once, answer, submit, read feedback, retry.
 
-Who grades and records depends on where the app runs (:func:`backend_mode`):
+The form is generic: each exercise declares its answer sheet
+(:meth:`exercises.Exercise.answer_sheet`: fields and what to read beside them, made from the
+public view), and :class:`exercises.form.AnswerForm` renders any sheet and reads it back in
+the answer format of the exercise's grader. Nothing here knows a particular exercise.
 
-* **local** (standalone ``igm serve``): the browser only ever gets what
-  :meth:`exercises.Variant.public_view` holds (as widgets); the variant with its answer key
-  stays in this kernel, :func:`exercises.grade` grades and the gradebook
+Who grades and records depends on where the app runs (:func:`backend_mode`); each mode is a
+small grading object behind one interface (:class:`Grading`):
+
+* **local** (standalone ``igm serve``, :class:`LocalGrading`): the browser only ever gets
+  what :meth:`exercises.Variant.public_view` holds (as widgets); the variant with its answer
+  key stays in this kernel, :func:`exercises.grade` grades and the gradebook
   (``IGM_DATABASE_URL``, SQLite by default) stores. Safe because standalone Voila runs no
   code sent by the browser.
 * **remote** (``IGM_GRADER_URL`` set, e.g. ``http://127.0.0.1:8000/services/igm-grader/`` on a
-  JupyterHub): this kernel makes no variant, grades nothing and opens no gradebook. It fetches
-  the learner's public view from the igm-grader service and posts the answers there
-  (:class:`exercises.grader_client.GraderClient`, authenticated with the server's
-  ``JUPYTERHUB_API_TOKEN``); it shows the feedback the grader returns. The grader decides who
-  the learner is from that token; the app shows the hub user name (``JUPYTERHUB_USER``) and
-  asks for no learner number. A refused answer (422) or too many attempts (429) shows the
-  grader's message in the learner's language; no answer or a 5xx shows that the service cannot
-  be reached, and the form keeps what the learner filled in.
-* **practice** (``JUPYTERHUB_USER`` set, no ``IGM_GRADER_URL``): a hub without a grader. The
-  learner can read and run everything in their own server, so a score recorded here would be
-  under their control. The app therefore records nothing and opens no gradebook, but lets the
-  learner practise: it grades in this kernel and shows feedback, every result labelled "not
-  saved, does not count", with a notice to ask the trainer where scores can count.
+  JupyterHub; :class:`RemoteGrading`): this kernel makes no variant, grades nothing and opens
+  no gradebook. It fetches the learner's public view from the igm-grader service and posts
+  the answers there (:class:`exercises.grader_client.GraderClient`, authenticated with the
+  server's ``JUPYTERHUB_API_TOKEN``); it shows the feedback the grader returns. The grader
+  decides who the learner is from that token; the app shows the hub user name
+  (``JUPYTERHUB_USER``) and asks for no learner number. A refused answer (422) or too many
+  attempts (429) shows the grader's message in the learner's language; no answer or a 5xx
+  shows that the service cannot be reached, and the form keeps what the learner filled in.
+* **practice** (``JUPYTERHUB_USER`` set, no ``IGM_GRADER_URL``; :class:`PracticeGrading`): a
+  hub without a grader. The learner can read and run everything in their own server, so a
+  score recorded here would be under their control. The app therefore records nothing and
+  opens no gradebook, but lets the learner practise: it grades in this kernel and shows
+  feedback, every result labelled "not saved, does not count", with a notice to ask the
+  trainer where scores can count.
 
-Identity in local mode, in this order:
+Identity in local mode (:class:`LocalSignIn`), in this order:
 
 * behind a proxy: when ``IGM_IDENTITY_HEADER`` names a header (e.g. ``X-Remote-User``) and
   Voila is started with ``--VoilaConfiguration.http_header_envs="['X-Remote-User']"``, Voila
@@ -37,32 +44,41 @@ this kernel. Stable CSS hooks for tests: ``igm-identity``, ``igm-exercise-form``
 
 from __future__ import annotations
 
-import html
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import ipywidgets as w
+from markupsafe import Markup
 
 from exercises import Exercise, InvalidAnswer, Variant, get_exercise, grade
-from exercises._base import item_label, points_text
+from exercises._base import points_text
+from exercises.form import AnswerForm, answer_sheet, render
+from exercises.form import html_widget as _html
 from exercises.grader_client import GraderClient, GraderError, GraderRefused, GraderUnavailable
 from gradebook import Gradebook, GradebookError, LearnerView, open_gradebook
 from igm.i18n import t
+from widgets.templates import render as render_widgets_template
+from widgets.templates import text_html
 from widgets.ui import language_from_query, notice, style_widget
 
 __all__ = [
     "CSS",
+    "AnswerForm",
     "ExerciseApp",
     "Feedback",
     "Identity",
+    "LocalGrading",
+    "LocalSignIn",
+    "PracticeGrading",
+    "RemoteGrading",
     "Standing",
     "app",
     "backend_mode",
     "build",
     "identity_from_env",
+    "style_html",
 ]
 
 #: The learner this kernel is bound to (a kernel serves one page view, so one learner).
@@ -92,21 +108,17 @@ CSS = """
 """
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text))
+def style_html(css: str) -> str:
+    """A ``<style>`` element holding ``css``, one of the kit's own style sheet constants."""
+    # Markup: ``css`` is the kit's own constant (CSS and DASHBOARD_CSS), never outside text;
+    # a <style> element's text is not HTML, so escaping would break its quotes.
+    return render_widgets_template("style.html", css=Markup(css), hidden=[])
 
 
-def _label(item_id: str, lang: str) -> str:
-    """An item's name as a heading: "Vraag 3", "Intentie"."""
-    text = item_label(item_id, lang)
-    return text[:1].upper() + text[1:]
-
-
-def _html(content: str, *classes: str) -> w.HTML:
-    widget = w.HTML(value=content)
-    for cls in classes:
-        widget.add_class(cls)
-    return widget
+def _button(label: str, css_class: str) -> Any:
+    button = w.Button(description=label, layout=w.Layout(width="max-content"))
+    button.add_class(css_class)
+    return button
 
 
 # --- identity -------------------------------------------------------------------------------
@@ -144,255 +156,17 @@ def _bind_kernel(number: str) -> None:
     _KERNEL_LEARNER = number
 
 
-# --- answer forms ---------------------------------------------------------------------------
+def backend_mode(env: Mapping[str, str]) -> str:
+    """Where grading happens: ``"remote"`` (the igm-grader service), ``"practice"`` (in this
+    kernel, nothing recorded: a hub without a grader) or ``"local"`` (standalone kit)."""
+    if env.get("IGM_GRADER_URL", "").strip():
+        return "remote"
+    if env.get("JUPYTERHUB_USER", "").strip():
+        return "practice"
+    return "local"
 
 
-def _field_layout() -> w.Layout:
-    """An answer field as wide as its label and input need, up to a readable 44em:
-    ipywidgets' fixed 300px includes the label, and a long label left the input ~20px."""
-    return w.Layout(width="auto", max_width="44em")
-
-
-def _dropdown(options: list[tuple[str, str]], description: str, lang: str) -> w.Dropdown:
-    return w.Dropdown(
-        options=[(t("exercise_app.choose", lang), ""), *options],
-        value="",
-        description=description,
-        style={"description_width": "initial"},
-        layout=_field_layout(),
-    )
-
-
-def _number_or_text(raw: str) -> Any:
-    """What a learner typed in a number field: a number, ``None`` when empty, else the text."""
-    text = raw.strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return raw  # the grader explains what is wrong with it
-    return int(value) if value.is_integer() else value
-
-
-def _case_html(case: Mapping[str, Any], lang: str) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", case["narrative"]) if p.strip()]
-    story = "".join(f"<p>{_e(' '.join(p.split()))}</p>" for p in paragraphs)
-    scores = ""
-    if case.get("scores"):
-        rows = "".join(
-            f"<tr><th scope='row'>{_e(s['label'])}</th><td>{_e(s['score'])}</td></tr>"
-            for s in case["scores"]
-        )
-        scores = (
-            f"<table class='igm-table'><caption>{_e(t('output.scores', lang))}</caption>"
-            f"<tbody>{rows}</tbody></table>"
-        )
-    return (
-        f"<div class='igm-case-text'><h2>{_e(t('exercise_app.case.heading', lang))}: "
-        f"{_e(case['title'])}</h2><p><strong>{_e(case['summary'])}</strong></p>{story}"
-        f"<p><strong>{_e(t('output.target_behaviour', lang))}:</strong> "
-        f"{_e(case['target_behaviour'])}</p><p><em>{_e(case['fictional'])}</em></p>"
-        f"{scores}</div>"
-    )
-
-
-class AnswerForm:
-    """The controls of one exercise, built from its public view only.
-
-    ``items`` maps each item id to the box where its feedback goes; :meth:`answers` reads the
-    controls into the answer format of the exercise (see :mod:`exercises`).
-    """
-
-    def __init__(self, view: Mapping[str, Any], lang: str) -> None:
-        self.view = view
-        self.lang = lang
-        self.items: dict[str, w.VBox] = {}
-        self._readers: dict[str, Callable[[], Any]] = {}
-        #: The controls per item: a widget, a list of (checkbox, option id), or a
-        #: (dropdown, textarea) pair for the intervention plan.
-        self.fields: dict[str, Any] = {}
-        self.controls: list[w.Widget] = []
-        parts: list[w.Widget] = []
-        if view.get("case"):
-            parts.append(_html(_case_html(view["case"], lang), "igm-case"))
-        parts.append(_html(f"<h2>{_e(t('exercise_app.answers.heading', lang))}</h2>"))
-        builder = getattr(self, "_build_" + view["exercise"].replace("-", "_"))
-        parts.extend(builder())
-        self.widget = w.VBox(parts)
-        self.widget.add_class("igm-exercise-form")
-
-    # one builder per exercise -------------------------------------------------------------
-    def _item(self, item_id: str, *children: w.Widget) -> w.VBox:
-        box = w.VBox(list(children))
-        box.add_class("igm-item")
-        box.add_class(f"igm-item-{item_id}")
-        self.items[item_id] = box
-        return box
-
-    def _choice(self, item_id: str, options: list[Mapping[str, Any]], description: str) -> Any:
-        control = _dropdown([(o["label"], o["id"]) for o in options], description, self.lang)
-        self.controls.append(control)
-        self.fields[item_id] = control
-        self._readers[item_id] = lambda: control.value or None
-        return control
-
-    def _build_recognise_determinant(self) -> list[w.Widget]:
-        out = []
-        for item in self.view["items"]:
-            label = item_label(item["id"], self.lang)
-            quote = _html(
-                f"<p><strong>{_e(_label(item['id'], self.lang))}.</strong> {_e(item['prompt'])}</p>"
-                f"<p class='igm-quote'>{_e(item['quote'])}</p>"
-            )
-            choice = self._choice(
-                item["id"],
-                self.view["options"],
-                t("exercise_app.choice_for", self.lang, item=label.lower()),
-            )
-            out.append(self._item(item["id"], quote, choice))
-        return out
-
-    def _build_score_case(self) -> list[w.Widget]:
-        scale = self.view["scale"]
-        out: list[w.Widget] = [_html(f"<p>{_e(scale['label'])}</p>")]
-        numbers = [(str(n), str(n)) for n in range(scale["min"], scale["max"] + 1)]
-        for item in self.view["items"]:
-            text = _html(
-                f"<p><strong>{_e(item['label'])}</strong> ({_e(item['block'])}): "
-                f"{_e(item['description'])}</p>"
-            )
-            control = _dropdown(
-                numbers, t("exercise_app.score_for", self.lang, item=item["label"]), self.lang
-            )
-            self.controls.append(control)
-            self.fields[item["id"]] = control
-            self._readers[item["id"]] = lambda c=control: int(c.value) if c.value else None
-            out.append(self._item(item["id"], text, control))
-        return out
-
-    def _build_predict(self) -> list[w.Widget]:
-        out = []
-        for item in self.view["items"]:
-            control = w.Text(
-                value="",
-                description=item["label"] + (f" ({item['unit']})" if item.get("unit") else ""),
-                placeholder=t("exercise_app.estimate_placeholder", self.lang),
-                style={"description_width": "initial"},
-                layout=_field_layout(),
-            )
-            self.controls.append(control)
-            self.fields[item["id"]] = control
-            self._readers[item["id"]] = lambda c=control: _number_or_text(c.value)
-            out.append(self._item(item["id"], _html(f"<p>{_e(item['prompt'])}</p>"), control))
-        return out
-
-    def _build_choose_knob(self) -> list[w.Widget]:
-        budget = self.view["budget"]
-        used = _html("", "igm-budget-used")
-        out: list[w.Widget] = [_html(f"<p><strong>{_e(budget['label'])}</strong></p>")]
-        for item in self.view["items"]:
-            boxes: list[tuple[w.Checkbox, Mapping[str, Any]]] = []
-            rows: list[w.Widget] = []
-            for option in item["options"]:
-                box = w.Checkbox(value=False, description=option["label"], indent=False)
-                box.add_class("igm-option")
-                self.controls.append(box)
-                boxes.append((box, option))
-                rows.append(box)
-                rows.append(
-                    _html(
-                        f"<p class='igm-case-text'>{_e(option['description'])}<br>"
-                        f"{_e(option['effort_label'])}<br>{_e(option['effects_label'])}</p>"
-                    )
-                )
-
-            def update(_: Any = None, boxes: list[Any] = boxes) -> None:
-                # Adding up the efforts shown beside each option: presentation, not grading.
-                total = sum(int(o["effort"]) for b, o in boxes if b.value)
-                used.value = (
-                    "<p role='status'>"
-                    + _e(
-                        t(
-                            "exercise_app.budget_used",
-                            self.lang,
-                            used=total,
-                            budget=budget["value"],
-                        )
-                    )
-                    + "</p>"
-                )
-
-            for box, _option in boxes:
-                box.observe(update, names="value")
-            update()
-            self.fields[item["id"]] = [(b, o["id"]) for b, o in boxes]
-            self._readers[item["id"]] = lambda boxes=boxes: [o["id"] for b, o in boxes if b.value]
-            out.append(self._item(item["id"], *rows, used))
-        return out
-
-    def _build_intervention_plan(self) -> list[w.Widget]:
-        out = []
-        for item in self.view["items"]:
-            heading = _html(f"<h3>{_e(item['prompt'])}</h3>")
-            choice = _dropdown(
-                [(o["label"], o["id"]) for o in item["options"]],
-                t("exercise_app.intervention_for", self.lang, item=item["determinant"]),
-                self.lang,
-            )
-            descriptions = "".join(
-                f"<li><strong>{_e(o['label'])}</strong>: {_e(o['description'])}</li>"
-                for o in item["options"]
-            )
-            options_html = _html(f"<ul class='igm-case-text'>{descriptions}</ul>")
-            why = w.Textarea(
-                value="",
-                description=t(
-                    "exercise_app.justification_for", self.lang, item=item["determinant"]
-                ),
-                placeholder=item["justification_prompt"],
-                rows=3,
-                style={"description_width": "initial"},
-                layout=_field_layout(),
-            )
-            self.controls.extend([choice, why])
-            self.fields[item["id"]] = (choice, why)
-
-            def read(choice: w.Dropdown = choice, why: w.Textarea = why) -> Any:
-                return {"intervention": choice.value or None, "justification": why.value}
-
-            self._readers[item["id"]] = read
-            out.append(self._item(item["id"], heading, options_html, choice, why))
-        return out
-
-    def _build_caseload_question(self) -> list[w.Widget]:
-        out = []
-        for item in self.view["items"]:
-            rows = "".join(
-                f"<tr><th scope='row'>{_e(m['label'])}</th>"
-                f"<td>{_e(points_text(m['mean'], self.lang))}</td></tr>"
-                for m in item["means"]
-            )
-            table = _html(
-                f"<p><strong>{_e(item['question'])}</strong></p><table class='igm-table'>"
-                f"<caption>{_e(item['means_label'])}</caption><tbody>{rows}</tbody></table>"
-            )
-            label = item_label(item["id"], self.lang)
-            choice = self._choice(
-                item["id"],
-                item["options"],
-                t("exercise_app.choice_for", self.lang, item=label.lower()),
-            )
-            out.append(self._item(item["id"], table, choice))
-        return out
-
-    # reading ------------------------------------------------------------------------------
-    def answers(self) -> dict[str, Any]:
-        """The answers as the exercise's grader takes them (unanswered items: ``None``)."""
-        return {item_id: read() for item_id, read in self._readers.items()}
-
-
-# --- feedback and standing ------------------------------------------------------------------
+# --- grading: local, practice, remote -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -431,25 +205,252 @@ class Standing:
     counting: tuple[float, float, int] | None
 
 
-def backend_mode(env: Mapping[str, str]) -> str:
-    """Where grading happens: ``"remote"`` (the igm-grader service), ``"practice"`` (in this
-    kernel, nothing recorded: a hub without a grader) or ``"local"`` (standalone kit)."""
-    if env.get("IGM_GRADER_URL", "").strip():
-        return "remote"
-    if env.get("JUPYTERHUB_USER", "").strip():
-        return "practice"
-    return "local"
+@dataclass(frozen=True)
+class Graded:
+    """A submit that was graded: the feedback and the heading above it."""
+
+    feedback: Feedback
+    heading: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A submit that was not graded (or not stored): what to tell the learner."""
+
+    message: str
+
+
+Outcome: TypeAlias = Graded | Refused
+
+
+class Grading(Protocol):
+    """Who grades and records a submit."""
+
+    #: Whether attempts are stored (and so whether a counting score exists).
+    records: bool
+
+    def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome: ...
+
+    def standing(self, policy: str) -> Standing | None: ...
+
+
+def _grade_here(variant: Variant, answers: Mapping[str, Any], lang: str) -> Feedback | Refused:
+    """Grade in this kernel; a malformed answer is refused with the grader's message."""
+    try:
+        result = grade(variant, answers, lang)
+    except InvalidAnswer as err:
+        return Refused(t("exercise_app.not_saved", lang, message=err.message(lang)))
+    return Feedback.from_dict(result.to_dict())
+
+
+class LocalGrading:
+    """Grades in this kernel and stores every attempt in the gradebook (standalone kit)."""
+
+    records = True
+
+    def __init__(self, variant: Variant, learner: LearnerView) -> None:
+        self.variant = variant
+        self.learner = learner
+
+    def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome:
+        result = _grade_here(self.variant, answers, lang)
+        if isinstance(result, Refused):
+            return result
+        try:
+            attempt = self.learner.record_attempt(
+                self.variant.exercise_id,
+                self.variant.fingerprint,
+                answers,
+                result.item_scores,
+                result.max_points,
+            )
+        except GradebookError as err:
+            return Refused(t("exercise_app.save_failed", lang, message=err.message(lang)))
+        return Graded(result, t("exercise_app.result.heading", lang, n=attempt.attempt_no))
+
+    def standing(self, policy: str) -> Standing:
+        exercise_id = self.variant.exercise_id
+        attempts = self.learner.attempts(exercise_id)
+        attempt = self.learner.best_or_last(policy, exercise_id=exercise_id).get(exercise_id)
+        counting = (
+            None if attempt is None else (attempt.points, attempt.max_points, attempt.attempt_no)
+        )
+        return Standing(len(attempts), counting)
+
+
+class PracticeGrading:
+    """Grades in this kernel and stores nothing: the learner controls this kernel."""
+
+    records = False
+
+    def __init__(self, variant: Variant) -> None:
+        self.variant = variant
+        self.attempts = 0
+
+    def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome:
+        result = _grade_here(self.variant, answers, lang)
+        if isinstance(result, Refused):
+            return result
+        self.attempts += 1
+        return Graded(result, t("exercise_app.practice.heading", lang, n=self.attempts))
+
+    def standing(self, policy: str) -> None:
+        return None
+
+
+class RemoteGrading:
+    """The igm-grader service grades and stores; this kernel holds no key."""
+
+    records = True
+
+    def __init__(self, client: GraderClient, exercise_id: str) -> None:
+        self.client = client
+        self.exercise_id = exercise_id
+
+    def public_view(self, lang: str) -> dict[str, Any]:
+        """The learner's view from the grader (:class:`GraderError` or a malformed reply's
+        ``KeyError``/``TypeError``/``ValueError`` when it cannot be had)."""
+        view = self.client.public_view(self.exercise_id, lang)
+        if view.get("exercise") != self.exercise_id:
+            raise GraderUnavailable("the reply is not this exercise")
+        return view
+
+    def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome:
+        try:
+            reply = self.client.submit(self.exercise_id, answers, lang)
+            feedback = Feedback.from_dict(reply["result"])
+            attempt_no = int(reply["attempt_no"])
+        except GraderRefused as err:
+            # 422 (malformed) and 429 (too many attempts): the grader explains, nothing stored
+            message = err.message(lang)
+            if message:
+                return Refused(t("exercise_app.not_saved", lang, message=message))
+            if err.status == 409:
+                error = str(err.body.get("error", ""))
+                return Refused(t("exercise_app.save_failed", lang, message=error))
+            return Refused(t("exercise_app.remote.refused", lang, status=err.status))
+        except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
+            return Refused(t("exercise_app.remote.unreachable", lang))  # the form stays filled
+        return Graded(feedback, t("exercise_app.result.heading", lang, n=attempt_no))
+
+    def standing(self, policy: str) -> Standing | None:
+        try:
+            reply = self.client.my_attempts(self.exercise_id)
+            mine = [a for a in reply["attempts"] if a["exercise_id"] == self.exercise_id]
+            number = reply["counting"].get(self.exercise_id)
+            chosen = [
+                (float(a["points"]), float(a["max_points"]), int(a["attempt_no"]))
+                for a in mine
+                if a["attempt_no"] == number
+            ]
+        except (GraderError, KeyError, TypeError, ValueError, AttributeError):
+            return None  # the standing is a courtesy: the policy line still shows
+        return Standing(len(mine), chosen[0] if chosen else None)
+
+
+# --- identity in local mode -----------------------------------------------------------------
+
+
+class LocalSignIn:
+    """Who the learner is in local mode: from a trusted header, or typed in once.
+
+    ``on_bound`` gets the learner's gradebook view once this kernel is bound to them.
+    """
+
+    def __init__(
+        self,
+        gradebook: Gradebook,
+        lang: str,
+        box: Any,
+        say: Callable[[str], None],
+        on_bound: Callable[[LearnerView], None],
+    ) -> None:
+        self.gradebook = gradebook
+        self.lang = lang
+        self.box = box
+        self.say = say
+        self.on_bound = on_bound
+        self.bound = False
+        self.name_input: Any = None
+        self.number_input: Any = None
+
+    def start(self, env: Mapping[str, str]) -> None:
+        given = identity_from_env(env)
+        if given is None:
+            self._ask()
+        elif given.number is None:
+            self.say(t("exercise_app.identity.missing", self.lang))
+        else:
+            self._from_server(given.number, given.source)
+
+    def _ask(self) -> None:
+        lang = self.lang
+        self.name_input = w.Text(
+            description=t("exercise_app.identity.name", lang),
+            style={"description_width": "initial"},
+        )
+        self.number_input = w.Text(
+            description=t("exercise_app.identity.number", lang),
+            placeholder="s1234567",
+            style={"description_width": "initial"},
+        )
+        start = _button(t("exercise_app.identity.start", lang), "igm-start")
+        start.on_click(lambda _b: self.identify(self.name_input.value, self.number_input.value))
+        self.box.children = [
+            _html(render("identity.html", lang=lang)),
+            self.name_input,
+            self.number_input,
+            start,
+        ]
+
+    def identify(self, name: str, number: str) -> bool:
+        """Register (or find) the learner typed in and bind to them; ``False`` on bad input."""
+        if self.bound:
+            return False  # never another identity here
+        try:
+            learner = self.gradebook.register_learner(number, name)
+        except GradebookError as err:
+            self.say(
+                t("exercise_app.identity.not_saved", self.lang, message=err.message(self.lang))
+            )
+            return False
+        return self._bind(learner.learner_number, learner.display_name)
+
+    def _from_server(self, number: str, source: str) -> None:
+        try:
+            try:
+                learner = self.gradebook.learner(number)
+            except GradebookError:
+                learner = self.gradebook.register_learner(number, number, identity_source=source)
+        except GradebookError as err:
+            self.say(err.message(self.lang))
+            return
+        self._bind(learner.learner_number, learner.display_name)
+
+    def _bind(self, number: str, name: str) -> bool:
+        try:
+            _bind_kernel(number)
+        except PermissionError:
+            self.say(t("exercise_app.identity.one_per_page", self.lang))
+            return False
+        self.bound = True
+        for child in self.box.children:
+            child.close()  # the browser can no longer send another name or number
+        text = t("exercise_app.identity.bound", self.lang, name=name, number=number)
+        self.box.children = [_html(text_html("p", text))]
+        self.on_bound(self.gradebook.for_learner(number))
+        return True
 
 
 # --- the app --------------------------------------------------------------------------------
 
 
 class ExerciseApp:
-    """One exercise for one learner: identity, form, submit, feedback, counting score.
+    """One exercise for one learner: the page, the form, submit, feedback, counting score.
 
-    ``mode`` (see :func:`backend_mode`) decides who grades and records. In ``"remote"`` mode
-    the app holds no variant, no exercise object and no gradebook: only the grader's public
-    view (``view``) and a :class:`~exercises.grader_client.GraderClient`.
+    ``mode`` (see :func:`backend_mode`) decides the :class:`Grading` that grades and records.
+    In ``"remote"`` mode the app holds no variant, no exercise object and no gradebook: only
+    the grader's public view (``view``) and a :class:`RemoteGrading` with its client.
     """
 
     def __init__(
@@ -466,21 +467,24 @@ class ExerciseApp:
         self.lang = lang
         self.exercise: Exercise | None = None
         self.gradebook: Gradebook | None = None
-        self.client: GraderClient | None = None
         self.learner: LearnerView | None = None
         self.variant: Variant | None = None
+        self.grading: Grading | None = None
+        self.sign_in: LocalSignIn | None = None
         self.view: dict[str, Any] | None = None
         self.form: AnswerForm | None = None
-        self.practice_attempts = 0
         self.message = _html("", "igm-message")
         self.instructions = _html("")
         self.identity_box = w.VBox([])
         self.identity_box.add_class("igm-identity")
         self.body = w.VBox([])
+        self.submit_button = _button(t("exercise_app.submit", lang), "igm-submit")
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.result = _html("", "igm-result")
         self.widget = w.VBox(
             [
                 style_widget(lang),
-                _html(f"<style>{CSS}</style>"),
+                _html(style_html(CSS)),
                 self.instructions,
                 notice(lang),
                 self.identity_box,
@@ -492,136 +496,68 @@ class ExerciseApp:
         self.widget.add_class("igm-exercise")
         if self.mode == "remote":
             self._start_remote(environ, client)
-            return
-        self.exercise = get_exercise(exercise_id)
-        self._set_instructions(self.exercise.instructions(lang))
-        if self.mode == "practice":
+        elif self.mode == "practice":
             self._start_practice(environ["JUPYTERHUB_USER"].strip())
-            return
-        if gradebook is None:
-            raise ValueError("grading in this kernel needs a gradebook")
-        self.gradebook = gradebook
-        given = identity_from_env(environ)
-        if given is None:
-            self._ask_identity()
-        elif given.number is None:
-            self._say(t("exercise_app.identity.missing", lang))
         else:
-            self._identify_from_server(given)
+            self._start_local(gradebook, environ)
 
     # messages -----------------------------------------------------------------------------
     def _say(self, text: str) -> None:
-        self.message.value = f"<p role='alert'>{_e(text)}</p>" if text else ""
+        self.message.value = text_html("p", text, role="alert") if text else ""
 
     def _set_instructions(self, text: str) -> None:
-        self.instructions.value = f"<p class='igm-case-text'>{_e(text)}</p>"
+        self.instructions.value = text_html("p", text, cls="igm-case-text")
 
     def _note(self, text: str) -> None:
         """A lasting line about who the learner is and where attempts go."""
-        self.identity_box.children = [_html(f"<p>{_e(text)}</p>")]
+        self.identity_box.children = [_html(text_html("p", text))]
 
-    # identity (local mode) ----------------------------------------------------------------
-    def _ask_identity(self) -> None:
-        lang = self.lang
-        self.name_input = w.Text(
-            description=t("exercise_app.identity.name", lang),
-            style={"description_width": "initial"},
-        )
-        self.number_input = w.Text(
-            description=t("exercise_app.identity.number", lang),
-            placeholder="s1234567",
-            style={"description_width": "initial"},
-        )
-        self.start_button = w.Button(
-            description=t("exercise_app.identity.start", lang), layout=w.Layout(width="max-content")
-        )
-        self.start_button.add_class("igm-start")
-        self.start_button.on_click(
-            lambda _b: self.identify(self.name_input.value, self.number_input.value)
-        )
-        self.identity_box.children = [
-            _html(
-                f"<h3>{_e(t('exercise_app.identity.heading', lang))}</h3>"
-                f"<p>{_e(t('exercise_app.identity.intro', lang))}</p>"
-            ),
-            self.name_input,
-            self.number_input,
-            self.start_button,
-        ]
+    # the three modes ----------------------------------------------------------------------
+    def _start_local(self, gradebook: Gradebook | None, env: Mapping[str, str]) -> None:
+        if gradebook is None:
+            raise ValueError("grading in this kernel needs a gradebook")
+        self.exercise = get_exercise(self.exercise_id)
+        self.gradebook = gradebook
+        self._set_instructions(self.exercise.instructions(self.lang))
+        self.sign_in = LocalSignIn(gradebook, self.lang, self.identity_box, self._say, self._bound)
+        self.sign_in.start(env)
+
+    def _bound(self, learner: LearnerView) -> None:
+        assert self.exercise is not None
+        self._say("")
+        self.learner = learner
+        self.variant = self.exercise.make_variant(learner.learner_number)
+        self._open(LocalGrading(self.variant, learner), self.variant.public_view(self.lang))
 
     def identify(self, name: str, number: str) -> bool:
-        """Register (or find) the learner typed in and bind to them; ``False`` on bad input."""
-        if self.learner is not None or self.gradebook is None:
-            return False  # bound already (never another identity here), or not local mode
-        try:
-            learner = self.gradebook.register_learner(number, name)
-        except GradebookError as err:
-            self._say(
-                t("exercise_app.identity.not_saved", self.lang, message=err.message(self.lang))
-            )
-            return False
-        return self._bind(learner.learner_number, learner.display_name)
+        """Local mode: the learner typed a name and number (``False``: not bound)."""
+        return self.sign_in is not None and self.sign_in.identify(name, number)
 
-    def _identify_from_server(self, given: Identity) -> None:
-        assert given.number is not None and self.gradebook is not None
-        try:
-            try:
-                learner = self.gradebook.learner(given.number)
-            except GradebookError:
-                learner = self.gradebook.register_learner(
-                    given.number, given.number, identity_source=given.source
-                )
-        except GradebookError as err:
-            self._say(err.message(self.lang))
-            return
-        self._bind(learner.learner_number, learner.display_name)
-
-    def _bind(self, number: str, name: str) -> bool:
-        assert self.gradebook is not None and self.exercise is not None
-        try:
-            _bind_kernel(number)
-        except PermissionError:
-            self._say(t("exercise_app.identity.one_per_page", self.lang))
-            return False
-        self.learner = self.gradebook.for_learner(number)
-        for child in self.identity_box.children:
-            child.close()  # the browser can no longer send another name or number
-        self._note(t("exercise_app.identity.bound", self.lang, name=name, number=number))
-        self._say("")
-        self.variant = self.exercise.make_variant(self.learner.learner_number)
-        self._show_form(self.variant.public_view(self.lang))
-        return True
-
-    # practice mode (a hub without a grader) -----------------------------------------------
     def _start_practice(self, hub_user: str) -> None:
-        assert self.exercise is not None
+        self.exercise = get_exercise(self.exercise_id)
+        self._set_instructions(self.exercise.instructions(self.lang))
         self._note(t("exercise_app.practice.notice", self.lang, name=hub_user))
         self.variant = self.exercise.make_variant(hub_user)
-        self._show_form(self.variant.public_view(self.lang))
+        self._open(PracticeGrading(self.variant), self.variant.public_view(self.lang))
 
-    # remote mode (the igm-grader service) -------------------------------------------------
     def _start_remote(self, env: Mapping[str, str], client: GraderClient | None) -> None:
         try:
-            self.client = client if client is not None else GraderClient.from_env(env)
+            client = client if client is not None else GraderClient.from_env(env)
         except ValueError:  # no hub token, or a grader URL that is not http(s)
-            self.client = None
-        if self.client is None:
+            client = None
+        if client is None:
             self._say(t("exercise_app.identity.missing", self.lang))
             return
         hub_user = env.get("JUPYTERHUB_USER", "").strip()
         if hub_user:
             self._note(t("exercise_app.remote.bound", self.lang, name=hub_user))
-        self._load_remote()
+        self._load_remote(RemoteGrading(client, self.exercise_id))
 
-    def _load_remote(self) -> bool:
+    def _load_remote(self, grading: RemoteGrading) -> bool:
         """Fetch the learner's public view from the grader and show the form."""
-        assert self.client is not None
         try:
-            view = self.client.public_view(self.exercise_id, self.lang)
-            if view.get("exercise") != self.exercise_id:
-                raise GraderUnavailable("the reply is not this exercise")
-            self.view = view
-            self._show_form(view)
+            view = grading.public_view(self.lang)
+            self._open(grading, view)
             self._set_instructions(str(view["instructions"]))
         except GraderRefused as err:
             self._say(
@@ -632,70 +568,39 @@ class ExerciseApp:
         except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
             self.view = self.form = None
             self._say(t("exercise_app.remote.load_failed", self.lang))
-            again = w.Button(
-                description=t("exercise_app.remote.try_again", self.lang),
-                layout=w.Layout(width="max-content"),
-            )
-            again.add_class("igm-retry-load")
-            again.on_click(lambda _b: self._load_remote())
-            self.body.children = [again]
+            again = _button(t("exercise_app.remote.try_again", self.lang), "igm-retry-load")
+            again.on_click(lambda _b: self._load_remote(grading))
+            self._replace_body([again])
             return False
         self._say("")
         return True
 
     # the exercise -------------------------------------------------------------------------
-    def _show_form(self, view: Mapping[str, Any]) -> None:
-        form = AnswerForm(view, self.lang)
-        self.form = form
-        self.submit_button = w.Button(
-            description=t("exercise_app.submit", self.lang), layout=w.Layout(width="max-content")
-        )
-        self.submit_button.add_class("igm-submit")
-        self.submit_button.on_click(lambda _b: self.submit())
-        self.result = _html(self._standing_html(), "igm-result")
+    def _open(self, grading: Grading, view: dict[str, Any]) -> None:
+        """Show the form of ``view``, graded by ``grading``."""
+        form = AnswerForm(view, answer_sheet(view), self.lang)
+        self.grading, self.view, self.form = grading, view, form
+        self.submit_button.description = t("exercise_app.submit", self.lang)
+        self.result.value = self._standing_html()
+        self._replace_body([form.widget, self.submit_button, self.result])
+
+    def _replace_body(self, children: list[Any]) -> None:
         for child in self.body.children:
-            child.close()
-        self.body.children = [form.widget, self.submit_button, self.result]
-
-    def _policy(self) -> str:
-        if self.view is not None:
-            return str(self.view.get("retry", "best"))
-        return self.exercise.retry if self.exercise is not None else "best"
-
-    def _standing(self) -> Standing | None:
-        """The learner's record at this exercise, from the gradebook or the grader."""
-        if self.learner is not None:
-            attempts = self.learner.attempts(self.exercise_id)
-            counting = self.learner.best_or_last(self._policy(), exercise_id=self.exercise_id)
-            attempt = counting.get(self.exercise_id)
-            return Standing(
-                len(attempts),
-                None
-                if attempt is None
-                else (attempt.points, attempt.max_points, attempt.attempt_no),
-            )
-        if self.client is not None:
-            try:
-                reply = self.client.my_attempts(self.exercise_id)
-                mine = [a for a in reply["attempts"] if a["exercise_id"] == self.exercise_id]
-                number = reply["counting"].get(self.exercise_id)
-                chosen = [
-                    (float(a["points"]), float(a["max_points"]), int(a["attempt_no"]))
-                    for a in mine
-                    if a["attempt_no"] == number
-                ]
-            except (GraderError, KeyError, TypeError, ValueError, AttributeError):
-                return None  # the standing is a courtesy: the policy line still shows
-            return Standing(len(mine), chosen[0] if chosen else None)
-        return None
+            if child not in (self.submit_button, self.result):
+                child.close()
+        self.body.children = children
 
     def _standing_html(self) -> str:
+        return render("standing.html", lines=self._standing_lines())
+
+    def _standing_lines(self) -> list[str]:
         """The retry policy, and which attempt counts now with its score (nothing when
         practising: nothing is recorded)."""
-        if self.mode == "practice":
-            return ""
-        lines = [t(f"exercise_app.policy.{self._policy()}", self.lang)]
-        standing = self._standing()
+        if self.grading is None or not self.grading.records:
+            return []
+        policy = str((self.view or {}).get("retry", "best"))
+        lines = [t(f"exercise_app.policy.{policy}", self.lang)]
+        standing = self.grading.standing(policy)
         if standing is not None and standing.counting is None:
             lines.insert(0, t("exercise_app.no_attempts", self.lang))
         elif standing is not None and standing.counting is not None:
@@ -710,7 +615,7 @@ class ExerciseApp:
                     total=standing.total,
                 )
             )
-        return "".join(f"<p class='igm-standing'>{_e(line)}</p>" for line in lines)
+        return lines
 
     def submit(self) -> bool:
         """Grade the form's answers and show feedback; ``False`` when nothing was graded.
@@ -718,80 +623,29 @@ class ExerciseApp:
         Local and remote: the attempt is stored when this returns ``True``. Practising: it
         is graded and never stored.
         """
-        if self.form is None:
+        if self.form is None or self.grading is None:
             return False
         self.submit_button.disabled = True
         try:
-            return self._submit()
+            outcome = self.grading.submit(self.form.answers(), self.lang)
         finally:
             self.submit_button.disabled = False
-
-    def _submit(self) -> bool:
-        assert self.form is not None
-        answers = self.form.answers()
-        if self.mode == "remote":
-            return self._submit_remote(answers)
-        assert self.variant is not None
-        try:
-            result = grade(self.variant, answers, self.lang)
-        except InvalidAnswer as err:
-            self._say(t("exercise_app.not_saved", self.lang, message=err.message(self.lang)))
-            return False
-        if self.mode == "practice":
-            self.practice_attempts += 1
-            heading = t("exercise_app.practice.heading", self.lang, n=self.practice_attempts)
-            self._say("")
-            self._show_feedback(Feedback.from_dict(result.to_dict()), heading)
-            return True
-        assert self.learner is not None
-        try:
-            attempt = self.learner.record_attempt(
-                self.exercise_id,
-                self.variant.fingerprint,
-                answers,
-                result.item_scores,
-                result.max_points,
-            )
-        except GradebookError as err:
-            self._say(t("exercise_app.save_failed", self.lang, message=err.message(self.lang)))
+        if isinstance(outcome, Refused):
+            self._say(outcome.message)
             return False
         self._say("")
-        heading = t("exercise_app.result.heading", self.lang, n=attempt.attempt_no)
-        self._show_feedback(Feedback.from_dict(result.to_dict()), heading)
+        self._show_feedback(outcome)
         return True
 
-    def _submit_remote(self, answers: Mapping[str, Any]) -> bool:
-        assert self.client is not None
-        lang = self.lang
-        try:
-            reply = self.client.submit(self.exercise_id, answers, lang)
-            feedback = Feedback.from_dict(reply["result"])
-            attempt_no = int(reply["attempt_no"])
-        except GraderRefused as err:
-            # 422 (malformed) and 429 (too many attempts): the grader explains, nothing stored
-            message = err.message(lang)
-            if message:
-                self._say(t("exercise_app.not_saved", lang, message=message))
-            elif err.status == 409:
-                error = str(err.body.get("error", ""))
-                self._say(t("exercise_app.save_failed", lang, message=error))
-            else:
-                self._say(t("exercise_app.remote.refused", lang, status=err.status))
-            return False
-        except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
-            self._say(t("exercise_app.remote.unreachable", lang))  # the form stays filled
-            return False
-        self._say("")
-        self._show_feedback(feedback, t("exercise_app.result.heading", lang, n=attempt_no))
-        return True
-
-    def _show_feedback(self, result: Feedback, heading: str) -> None:
+    def _show_feedback(self, graded: Graded) -> None:
         """Feedback per item beside the form, and the score with the standing below it."""
-        assert self.form is not None
+        assert self.form is not None and self.grading is not None
         lang = self.lang
+        result = graded.feedback
         per_item = result.max_points / max(1, len(result.item_scores))
-        for item_id, box in self.form.items.items():
-            score = float(result.item_scores.get(item_id, 0.0))
+        for item in self.form.sheet.items:
+            box = self.form.items[item.id]
+            score = float(result.item_scores.get(item.id, 0.0))
             kind = "right" if score >= per_item - 1e-9 else ("partly" if score > 0 else "wrong")
             head = t(
                 "exercise_app.item_points",
@@ -800,8 +654,12 @@ class ExerciseApp:
                 max=points_text(per_item, lang),
             )
             feedback = _html(
-                f"<p><strong>{_e(_label(item_id, lang))} ({_e(head)}).</strong> "
-                f"{_e(result.feedback.get(item_id, ''))}</p>",
+                render(
+                    "feedback.html",
+                    label=item.label,
+                    points=head,
+                    feedback=result.feedback.get(item.id, ""),
+                ),
                 "igm-feedback",
                 f"igm-feedback-{kind}",
             )
@@ -809,23 +667,21 @@ class ExerciseApp:
             for child in old:
                 child.close()
             box.children = [c for c in box.children if c not in old] + [feedback]
-        practising = self.mode == "practice"
-        if practising:
-            extra = f"<p><strong>{_e(t('exercise_app.practice.not_recorded', lang))}</strong></p>"
-        else:
-            extra = f"<p>{_e(t('exercise_app.kept', lang))}</p>" if result.kept_text else ""
-        self.result.value = (
-            f"<div role='status'><h3>{_e(heading)}</h3><p class='igm-score-line'>"
-            + _e(
-                t(
-                    "exercise_app.result.score",
-                    lang,
-                    points=points_text(result.points, lang),
-                    max=points_text(result.max_points, lang),
-                )
-            )
-            + f"</p><p>{_e(result.summary)}</p>{extra}{self._standing_html()}"
-            f"<p>{_e(t('exercise_app.retry', lang))}</p></div>"
+        score_line = t(
+            "exercise_app.result.score",
+            lang,
+            points=points_text(result.points, lang),
+            max=points_text(result.max_points, lang),
+        )
+        self.result.value = render(
+            "result.html",
+            heading=graded.heading,
+            score_line=score_line,
+            summary=result.summary,
+            recorded=self.grading.records,
+            kept=bool(result.kept_text),
+            lines=self._standing_lines(),
+            lang=lang,
         )
         self.submit_button.description = t("exercise_app.resubmit", lang)
 
@@ -840,7 +696,7 @@ def build(
 
     The local gradebook is opened only when this kernel grades and records (local mode).
     """
-    chosen = lang or language_from_query()
+    chosen = lang or str(language_from_query())
     environ = os.environ if env is None else env
     if gradebook is None and backend_mode(environ) == "local":
         gradebook = open_gradebook()
@@ -852,6 +708,6 @@ def app(
     lang: str | None = None,
     gradebook: Gradebook | None = None,
     env: Mapping[str, str] | None = None,
-) -> w.VBox:
+) -> Any:
     """The exercise app's widget for a Voila notebook (see :func:`build`)."""
     return build(exercise_id, lang, gradebook, env).widget

@@ -17,19 +17,27 @@ from typing import Any
 import pandas as pd
 
 from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
     Exercise,
     GradeResult,
+    Paragraph,
+    Table,
     Variant,
     check_choice,
     check_items,
     fmt,
+    item_heading,
+    points_text,
 )
-from exercises._shared import determinant_options, dname
+from exercises._shared import answer_options, choice_label, determinant_options, dname
 from exercises._texts import exercise_text
 from igm import DETERMINANTS
 from igm.caseload import predict_caseload
 from igm.determinants import SCALE_MAX
 from igm.i18n import t
+from igm.resources import caseload_csv
 from igm.synthetic import generate_caseload
 
 __all__ = [
@@ -47,10 +55,10 @@ N_OPTIONS = 4
 
 
 def caseload_path() -> Path | None:
-    """``$IGM_CASELOAD``, else the repository's ``data/caseload.csv`` (None when absent)."""
+    """``$IGM_CASELOAD``, else the kit's ``igm/data/caseload.csv`` (None when absent)."""
     if env := os.environ.get("IGM_CASELOAD"):
         return Path(env)
-    candidate = Path(__file__).resolve().parent.parent / "data" / "caseload.csv"
+    candidate = caseload_csv()
     return candidate if candidate.is_file() else None
 
 
@@ -170,6 +178,35 @@ class CaseloadQuestion(Exercise):
             learner_id=learner_id,
             fingerprint=seeder.fingerprint,
             questions=tuple(questions),
+        )
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """Per group: the question, the group's mean scores, and a drop-down of determinants."""
+        lang = view["lang"]
+        return AnswerSheet(
+            items=tuple(
+                AnswerItem(
+                    id=item["id"],
+                    label=item_heading(item["id"], lang),
+                    intro=(
+                        Paragraph(item["question"], style="strong"),
+                        Table(
+                            item["means_label"],
+                            tuple(
+                                (m["label"], points_text(m["mean"], lang)) for m in item["means"]
+                            ),
+                        ),
+                    ),
+                    fields=(
+                        AnswerField.choice(
+                            item["id"],
+                            choice_label(item["id"], lang),
+                            answer_options(item["options"]),
+                        ),
+                    ),
+                )
+                for item in view["items"]
+            )
         )
 
     def _grade(

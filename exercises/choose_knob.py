@@ -14,13 +14,19 @@ from itertools import combinations
 from typing import Any
 
 from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
     Exercise,
     GradeResult,
     InvalidAnswer,
+    Option,
+    Paragraph,
     Variant,
     check_choice,
     check_items,
     fmt,
+    item_heading,
 )
 from exercises._shared import all_cases, case_by_id, case_view, dname, join_names, other_case_choice
 from exercises._texts import exercise_text
@@ -141,6 +147,31 @@ class ChooseKnob(Exercise):
             case=case,
             budget=seeder.choice(budgets_for(case), "budget"),
             order=tuple(seeder.shuffle([i.id for i in case.interventions], "order")),
+        )
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """The budget, then a checkbox per intervention with its effort and effects."""
+        lang = view["lang"]
+        budget = view["budget"]
+        (item,) = view["items"]
+        options = tuple(
+            Option(
+                o["id"],
+                o["label"],
+                details=(o["description"], o["effort_label"], o["effects_label"]),
+                cost=int(o["effort"]),
+            )
+            for o in item["options"]
+        )
+        return AnswerSheet(
+            intro=(Paragraph(budget["label"], style="strong"),),
+            items=(
+                AnswerItem(
+                    id=item["id"],
+                    label=item_heading(item["id"], lang),
+                    fields=(AnswerField.multi_select(item["id"], options, int(budget["value"])),),
+                ),
+            ),
         )
 
     def _grade(

@@ -3,7 +3,8 @@
 Behind a trainer token: ``IGM_TRAINER_TOKEN`` in the kernel's environment (``igm serve`` sets
 it). Without a token the dashboard refuses and shows nothing; with one, the trainer types it
 in a password field (:func:`widgets.trainer_gate.token_matches`) before any learner data is
-read. Names and answers are always shown as text (HTML-escaped). Counting per exercise uses
+read. Names and answers are always shown as text: the HTML comes from the package's Jinja2
+templates (``exercises/templates/``), which escape every value. Counting per exercise uses
 the exercise's retry policy (best or last attempt).
 
 Stable CSS hooks for tests: ``igm-dashboard``, ``igm-token``, ``igm-overview``,
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import statistics
 import threading
 from collections import Counter
@@ -26,14 +26,17 @@ import ipywidgets as w
 from exercises import EXERCISE_IDS, get_exercise
 from exercises._base import item_label, points_text
 from exercises.app import CSS as EXERCISE_CSS
+from exercises.app import style_html
+from exercises.form import render
 from gradebook import Attempt, Gradebook, open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
 from igm import DETERMINANTS
 from igm.i18n import t
 from widgets import theme
 from widgets.offline import jupyter_chart
+from widgets.templates import text_html
 from widgets.trainer_gate import token_matches, trainer_token
-from widgets.ui import chart_summary, language_from_query, notice, style_widget
+from widgets.ui import chart_summary, language_from_query, notice, style_widget, summary_html
 
 __all__ = ["REFRESH_SECONDS", "Dashboard", "app", "distribution_spec", "item_analysis"]
 
@@ -49,10 +52,6 @@ CSS = """
 .igm-export a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
 .igm-chart-row { gap: 1em; align-items: center; flex-wrap: wrap; }
 """
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text))
 
 
 def _policies() -> dict[str, str]:
@@ -127,7 +126,7 @@ def distribution_spec(scores: list[float], title: str, lang: str) -> dict[str, A
     top = max(1, *counts)
     step = max(1, -(-top // 5))  # at most about five whole-number ticks
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.InlineData(values=rows))
         .mark_bar(color=theme.OKABE_ITO["blue"])
         .encode(
             x=alt.X("band:O", sort=labels, title=t("dashboard.distribution.axis_x", lang)),
@@ -156,12 +155,10 @@ def distribution_sentence(scores: list[float], lang: str) -> str:
     )
 
 
-def _download_link(text: str, filename: str, label: str) -> str:
+def _download_link(text: str, filename: str, label: str) -> dict[str, str]:
+    """A CSV download for ``export.html``: the file travels in the link as a data URL."""
     data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (
-        f'<a download="{_e(filename)}" href="data:text/csv;charset=utf-8;base64,{data}" '
-        f'class="igm-download igm-download-{_e(filename.split(".")[0])}">{_e(label)}</a>'
-    )
+    return {"filename": filename, "data": data, "stem": filename.split(".")[0], "label": label}
 
 
 class Dashboard:
@@ -177,11 +174,11 @@ class Dashboard:
         self.body = w.VBox([])
         header = [
             style_widget(lang),
-            w.HTML(value=f"<style>{EXERCISE_CSS}{CSS}</style>"),
+            w.HTML(value=style_html(EXERCISE_CSS + CSS)),
             notice(lang),
         ]
         if not self._token:
-            self.message.value = f"<p role='alert'>{_e(t('dashboard.disabled', lang))}</p>"
+            self.message.value = text_html("p", t("dashboard.disabled", lang), role="alert")
             self.gate = w.VBox([])
         else:
             self.token_input = w.Password(
@@ -207,7 +204,7 @@ class Dashboard:
         if self.unlocked:
             return True
         if not token_matches(typed, self._token):
-            self.message.value = f"<p role='alert'>{_e(t('dashboard.wrong_token', self.lang))}</p>"
+            self.message.value = text_html("p", t("dashboard.wrong_token", self.lang), role="alert")
             return False
         self.unlocked = True
         self.message.value = ""
@@ -255,9 +252,11 @@ class Dashboard:
             section = w.VBox(
                 [
                     w.HTML(
-                        value=f"<h3>{_e(get_exercise(ex_id).title(lang))} "
-                        f"<small>({_e(t(f'dashboard.policy.{get_exercise(ex_id).retry}', lang))})"
-                        "</small></h3>"
+                        value=render(
+                            "section_heading.html",
+                            title=get_exercise(ex_id).title(lang),
+                            policy=t(f"dashboard.policy.{get_exercise(ex_id).retry}", lang),
+                        )
                     ),
                     row,
                     items,
@@ -269,14 +268,17 @@ class Dashboard:
         self.body.children = [
             w.HBox([self.refresh_button, self.auto]),
             self.updated,
-            w.HTML(value=f"<h2>{_e(t('dashboard.export.heading', lang))}</h2>"),
+            w.HTML(value=text_html("h2", t("dashboard.export.heading", lang))),
             self.export,
             w.HTML(
-                value=f"<h2>{_e(t('dashboard.overview', lang))}</h2>"
-                f"<p>{_e(t('dashboard.overview.note', lang))}</p>"
+                value=render(
+                    "heading.html",
+                    heading=t("dashboard.overview", lang),
+                    note=t("dashboard.overview.note", lang),
+                )
             ),
             self.overview,
-            w.HTML(value=f"<h2>{_e(t('dashboard.recent', lang))}</h2>"),
+            w.HTML(value=text_html("h2", t("dashboard.recent", lang))),
             self.recent,
             *parts,
         ]
@@ -315,7 +317,16 @@ class Dashboard:
         attempts = self.gradebook.attempts()
         signature = (len(learners), len(attempts), max((a.id for a in attempts), default=0))
         now = dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S")
-        self.updated.value = f"<p>{_e(t('dashboard.updated', self.lang, time=now, learners=len(learners), attempts=len(attempts)))}</p>"
+        self.updated.value = text_html(
+            "p",
+            t(
+                "dashboard.updated",
+                self.lang,
+                time=now,
+                learners=len(learners),
+                attempts=len(attempts),
+            ),
+        )
         if signature == self._signature and not force:
             return False
         self._signature = signature
@@ -336,92 +347,81 @@ class Dashboard:
         tries = Counter((a.learner.learner_number, a.exercise_id) for a in attempts)
         # who did what
         if learners:
-            head = "".join(
-                f"<th scope='col'>{_e(get_exercise(e).title(lang))}</th>" for e in EXERCISE_IDS
-            )
-            body = []
-            for learner in learners:
-                cells = []
-                for ex_id in EXERCISE_IDS:
-                    a = counting.get(ex_id, {}).get(learner.learner_number)
-                    cells.append(
-                        "<td></td>"
-                        if a is None
-                        else "<td>"
-                        + _e(
-                            t(
-                                "dashboard.cell",
-                                lang,
-                                points=points_text(a.points, lang),
-                                max=points_text(a.max_points, lang),
-                                attempts=tries[(learner.learner_number, ex_id)],
-                            )
+            rows = [
+                {
+                    "name": learner.display_name,
+                    "number": learner.learner_number,
+                    "cells": [
+                        self._cell(
+                            counting.get(ex_id, {}).get(learner.learner_number),
+                            tries[(learner.learner_number, ex_id)],
                         )
-                        + "</td>"
-                    )
-                body.append(
-                    f"<tr><th scope='row'>{_e(learner.display_name)}</th>"
-                    f"<td>{_e(learner.learner_number)}</td>{''.join(cells)}</tr>"
-                )
-            self.overview.value = (
-                f"<table class='igm-table'><thead><tr><th scope='col'>"
-                f"{_e(t('dashboard.col.name', lang))}</th><th scope='col'>"
-                f"{_e(t('dashboard.col.number', lang))}</th>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody></table>"
-            )
+                        for ex_id in EXERCISE_IDS
+                    ],
+                }
+                for learner in learners
+            ]
+            titles = [get_exercise(e).title(lang) for e in EXERCISE_IDS]
+            self.overview.value = render("overview.html", titles=titles, rows=rows, lang=lang)
         else:
-            self.overview.value = f"<p>{_e(t('dashboard.no_attempts', lang))}</p>"
+            self.overview.value = text_html("p", t("dashboard.no_attempts", lang))
         # latest attempts
         latest = sorted(attempts, key=lambda a: a.id, reverse=True)[:15]
         if latest:
-            cols = ("time", "name", "exercise", "attempt", "points")
-            head = "".join(
-                f"<th scope='col'>{_e(t(f'dashboard.col.{c}', lang))}</th>" for c in cols
-            )
-            rows = "".join(
-                f"<tr><td>{_e(a.submitted_at.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
-                f"<td>{_e(a.learner.display_name)}</td>"
-                f"<td>{_e(get_exercise(a.exercise_id).title(lang) if a.exercise_id in EXERCISE_IDS else a.exercise_id)}</td>"
-                f"<td>{a.attempt_no}</td>"
-                f"<td>{_e(points_text(a.points, lang))} / {_e(points_text(a.max_points, lang))}</td></tr>"
+            recent = [
+                {
+                    "time": a.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "name": a.learner.display_name,
+                    "exercise": (
+                        get_exercise(a.exercise_id).title(lang)
+                        if a.exercise_id in EXERCISE_IDS
+                        else a.exercise_id
+                    ),
+                    "attempt": a.attempt_no,
+                    "points": points_text(a.points, lang),
+                    "max": points_text(a.max_points, lang),
+                }
                 for a in latest
-            )
-            self.recent.value = (
-                f"<table class='igm-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>"
-                "</table>"
-            )
+            ]
+            self.recent.value = render("recent.html", rows=recent, lang=lang)
         else:
-            self.recent.value = f"<p>{_e(t('dashboard.no_attempts', lang))}</p>"
+            self.recent.value = text_html("p", t("dashboard.no_attempts", lang))
         # per exercise
         for ex_id, (chart, summary, items) in self.sections.items():
             chosen_attempts = list(counting.get(ex_id, {}).values())
             scores = [a.score for a in chosen_attempts]
             chart.spec = distribution_spec(scores, get_exercise(ex_id).title(lang), lang)
-            summary.value = f'<p class="igm-summary">{_e(distribution_sentence(scores, lang))}</p>'
+            summary.value = summary_html(distribution_sentence(scores, lang))
             analysis = item_analysis(chosen_attempts, ex_id, lang)
             if analysis:
-                rows = "".join(
-                    f"<tr><th scope='row'>{_e(r['label'])}</th>"
-                    f"<td>{_e(points_text(round(100 * r['correct']), lang))}% (n = {r['n']})</td>"
-                    f"<td>{_e(r['wrong'])}</td></tr>"
-                    for r in analysis
-                )
-                items.value = (
-                    f"<table class='igm-table'><caption>{_e(t('dashboard.items.heading', lang))}"
-                    f": {_e(t('dashboard.items.note', lang))}</caption><thead><tr>"
-                    f"<th scope='col'>{_e(t('dashboard.items.item', lang))}</th>"
-                    f"<th scope='col'>{_e(t('dashboard.items.correct', lang))}</th>"
-                    f"<th scope='col'>{_e(t('dashboard.items.wrong', lang))}</th></tr></thead>"
-                    f"<tbody>{rows}</tbody></table>"
-                )
+                rows = [
+                    {**row, "correct": points_text(round(100 * row["correct"]), lang)}
+                    for row in analysis
+                ]
+                items.value = render("items.html", rows=rows, lang=lang)
             else:
                 items.value = ""
         # exports (CSV as text; the export module neutralises formula cells)
         sheet = gradebook_csv(self.gradebook, policies, list(EXERCISE_IDS))
         every = attempts_csv(self.gradebook)
-        self.export.value = _download_link(
-            sheet, "igm-gradebook.csv", t("dashboard.export.gradebook", lang)
-        ) + _download_link(every, "igm-attempts.csv", t("dashboard.export.attempts", lang))
+        links = [
+            _download_link(sheet, "igm-gradebook.csv", t("dashboard.export.gradebook", lang)),
+            _download_link(every, "igm-attempts.csv", t("dashboard.export.attempts", lang)),
+        ]
+        self.export.value = render("export.html", links=links)
+
+    def _cell(self, counted: Attempt | None, attempts: int) -> str:
+        """A learner's cell at one exercise: the counting score and how many attempts
+        (empty: no attempt)."""
+        if counted is None:
+            return ""
+        return t(
+            "dashboard.cell",
+            self.lang,
+            points=points_text(counted.points, self.lang),
+            max=points_text(counted.max_points, self.lang),
+            attempts=attempts,
+        )
 
 
 def app(lang: str | None = None, gradebook: Gradebook | None = None) -> w.VBox:

@@ -12,17 +12,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
     Exercise,
     GradeResult,
     InvalidAnswer,
+    OptionList,
+    Paragraph,
     Variant,
     check_choice,
     check_items,
     check_text,
+    item_heading,
 )
-from exercises._shared import all_cases, case_by_id, case_view, dname, join_names, other_case_choice
+from exercises._shared import (
+    all_cases,
+    answer_options,
+    case_by_id,
+    case_view,
+    dname,
+    join_names,
+    other_case_choice,
+)
 from exercises._texts import exercise_text
 from igm import DETERMINANTS, Case
+from igm.i18n import t
 
 __all__ = ["MIN_JUSTIFICATION", "InterventionPlan", "PlanVariant", "weak_determinants"]
 
@@ -100,6 +115,34 @@ class InterventionPlan(Exercise):
             weak=tuple(weak_determinants(case)),
             order=tuple(seeder.shuffle([i.id for i in case.interventions], "order")),
         )
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """Per weak determinant: the interventions explained, a choice and a justification."""
+        lang = view["lang"]
+        items = []
+        for item in view["items"]:
+            key, name = item["id"], item["determinant"]
+            intro = (
+                Paragraph(item["prompt"], style="heading"),
+                OptionList(tuple((o["label"], o["description"]) for o in item["options"])),
+            )
+            fields = (
+                AnswerField.choice(
+                    key,
+                    t("exercise_app.intervention_for", lang, item=name),
+                    answer_options(item["options"]),
+                    part="intervention",
+                ),
+                AnswerField.text(
+                    key,
+                    t("exercise_app.justification_for", lang, item=name),
+                    int(item["min_length"]),
+                    part="justification",
+                    placeholder=item["justification_prompt"],
+                ),
+            )
+            items.append(AnswerItem(key, item_heading(key, lang), fields, intro))
+        return AnswerSheet(items=tuple(items))
 
     def _grade(self, variant: PlanVariant, answers: Mapping[str, Any], lang: str) -> GradeResult:
         check_items(answers, variant.weak)

@@ -10,12 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
     Exercise,
     GradeResult,
+    Paragraph,
     Variant,
     check_items,
     check_number,
     fmt,
+    item_heading,
     percent,
     points_text,
 )
@@ -120,7 +125,7 @@ def explain(case: Case, prediction: Prediction, lang: str) -> str:
             bottleneck=dname(lever.key, lang),
             gain=fmt(100 * lever.gain, lang, 1),
             reason=reason,
-            block=t(f"block.{block}", lang).lower() if lang == "nl" else t(f"block.{block}", lang),
+            block=exercise_text(EXERCISE_ID, f"block_{block}", lang),
             other_value=fmt(other_value, lang),
         )
     )
@@ -144,6 +149,30 @@ class Predict(Exercise):
     def model_view(self, variant: PredictVariant) -> Prediction:
         """What the model says about the variant's case (shown only after grading)."""
         return model_for(variant.case.domain).predict(variant.case.scores)
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """Per estimate its question and a number field (0–100, behaviour in %)."""
+        lang = view["lang"]
+        return AnswerSheet(
+            items=tuple(
+                AnswerItem(
+                    id=item["id"],
+                    label=item_heading(item["id"], lang),
+                    intro=(Paragraph(item["prompt"]),),
+                    fields=(
+                        AnswerField.number(
+                            item["id"],
+                            item["label"],
+                            item["min"],
+                            item["max"],
+                            unit=item.get("unit", ""),
+                            placeholder=t("exercise_app.estimate_placeholder", lang),
+                        ),
+                    ),
+                )
+                for item in view["items"]
+            )
+        )
 
     def _grade(self, variant: PredictVariant, answers: Mapping[str, Any], lang: str) -> GradeResult:
         check_items(answers, ITEMS)

@@ -6,8 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exercises._base import Exercise, GradeResult, Variant, check_choice, check_items
-from exercises._shared import determinant_options, dname
+from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
+    Exercise,
+    GradeResult,
+    Paragraph,
+    Variant,
+    check_choice,
+    check_items,
+    item_heading,
+)
+from exercises._shared import answer_options, choice_label, determinant_options, dname
 from exercises._texts import RecogniseItem, exercise_text, recognise_items
 from igm import DETERMINANTS
 
@@ -57,6 +68,27 @@ class RecogniseDeterminant(Exercise):
             fingerprint=seeder.fingerprint,
             items=tuple((f"q{i}", item) for i, item in enumerate(chosen, start=1)),
             options=tuple(seeder.shuffle(DETERMINANTS, "options")),
+        )
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """Per quote: the question and the quote, and a drop-down of the determinants."""
+        lang = view["lang"]
+        options = answer_options(view["options"])
+        return AnswerSheet(
+            items=tuple(
+                AnswerItem(
+                    id=item["id"],
+                    label=item_heading(item["id"], lang),
+                    intro=(
+                        Paragraph(item["prompt"], lead=item_heading(item["id"], lang) + "."),
+                        Paragraph(item["quote"], style="quote"),
+                    ),
+                    fields=(
+                        AnswerField.choice(item["id"], choice_label(item["id"], lang), options),
+                    ),
+                )
+                for item in view["items"]
+            )
         )
 
     def _grade(

@@ -6,7 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exercises._base import Exercise, GradeResult, Variant, check_items, check_number
+from exercises._base import (
+    AnswerField,
+    AnswerItem,
+    AnswerSheet,
+    Exercise,
+    GradeResult,
+    Paragraph,
+    Variant,
+    check_items,
+    check_number,
+    item_heading,
+)
 from exercises._shared import (
     SCORE_CASE_ID,
     case_by_id,
@@ -18,6 +29,7 @@ from exercises._shared import (
 from exercises._texts import exercise_text
 from igm import DETERMINANTS, Case
 from igm.determinants import SCALE_MAX, SCALE_MIN
+from igm.i18n import t
 
 __all__ = ["FULL_WITHIN", "HALF_WITHIN", "ScoreCase", "ScoreCaseVariant", "score_points"]
 
@@ -64,6 +76,32 @@ class ScoreCase(Exercise):
             learner_id=learner_id,
             fingerprint=seeder.fingerprint,
             case=case_by_id(score_case_choice(learner_id)),
+        )
+
+    def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
+        """The scale explained once; per determinant its description and a score 1–7."""
+        lang = view["lang"]
+        scale = view["scale"]
+        return AnswerSheet(
+            intro=(Paragraph(scale["label"]),),
+            items=tuple(
+                AnswerItem(
+                    id=item["id"],
+                    label=item_heading(item["id"], lang),
+                    intro=(
+                        Paragraph(f"({item['block']}): {item['description']}", lead=item["label"]),
+                    ),
+                    fields=(
+                        AnswerField.scale(
+                            item["id"],
+                            t("exercise_app.score_for", lang, item=item["label"]),
+                            int(scale["min"]),
+                            int(scale["max"]),
+                        ),
+                    ),
+                )
+                for item in view["items"]
+            ),
         )
 
     def _grade(

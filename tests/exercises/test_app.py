@@ -3,11 +3,11 @@ input without storing; bind to one learner only."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 import exercises.app as ea
 from exercises import EXERCISE_IDS, get_exercise
@@ -52,7 +52,7 @@ def test_fill_submit_store(gb: Gradebook, exercise_id: str, lang: str) -> None:
     assert "igm-feedback" in repr(
         [c._dom_classes for b in app.form.items.values() for c in b.children]
     )
-    assert "role='status'" in app.result.value
+    assert 'role="status"' in app.result.value
     # retry: a second attempt is added, nothing overwritten, the counting score is shown
     fill(app.form, wrong(app.variant))
     assert app.submit()
@@ -77,12 +77,12 @@ def test_incomplete_answer_shows_a_message_and_stores_nothing(
     assert app.variant is not None and app.form is not None
     answers = perfect(app.variant)
     if exercise_id == "choose-knob":  # over budget: every intervention
-        answers = {"interventions": [o for _, o in app.form.fields["interventions"]]}
-        fill(app.form, answers)
+        (field,) = app.form.sheet.fields
+        fill(app.form, {"interventions": [o.id for o in field.options]})
     else:
         fill(app.form, dict(list(answers.items())[1:]))  # first item left open
     assert not app.submit()
-    assert "role='alert'" in app.message.value
+    assert 'role="alert"' in app.message.value
     assert "niet opgeslagen" in app.message.value
     assert gb.attempts("S1234567") == []
 
@@ -90,8 +90,10 @@ def test_incomplete_answer_shows_a_message_and_stores_nothing(
 def test_bad_number_text_is_explained_by_the_grader(gb: Gradebook) -> None:
     app = started(gb, "predict", "en")
     assert app.form is not None
-    app.form.fields["intention"].value = "a lot"
-    app.form.fields["behaviour"].value = "150"
+    (intention,) = app.form.control("intention").widgets
+    (behaviour,) = app.form.control("behaviour").widgets
+    intention.value = "a lot"
+    behaviour.value = "150"
     assert not app.submit()
     assert "not saved" in app.message.value
     assert gb.attempts("S1234567") == []
@@ -125,7 +127,8 @@ def test_one_identity_per_kernel(gb: Gradebook) -> None:
     assert not other.identify("Other", "s7654321")  # another app in this kernel: refused
     assert other.learner is None
     assert app.learner is not None and app.learner.learner_number == "S1234567"
-    assert all(w.comm is None for w in (app.__dict__["name_input"], app.__dict__["number_input"]))
+    assert app.sign_in is not None
+    assert all(w.comm is None for w in (app.sign_in.name_input, app.sign_in.number_input))
 
 
 @pytest.mark.parametrize(
@@ -139,7 +142,7 @@ def test_hub_without_grader_is_practice_that_records_nothing(
     assert app.mode == "practice" and app.learner is None
     assert app.form is not None and app.variant is not None
     (notice,) = app.identity_box.children
-    assert html.escape(t("exercise_app.practice.notice", "nl", name=hub_user)) in notice.value
+    assert escape(t("exercise_app.practice.notice", "nl", name=hub_user)) in notice.value
     assert not app.identify("Other", "s7654321")  # no typed identity either
     # a malformed answer: explained, nothing graded
     fill(app.form, dict(list(perfect(app.variant).items())[1:]))
@@ -150,15 +153,15 @@ def test_hub_without_grader_is_practice_that_records_nothing(
         fill(app.form, answers)
         assert app.submit()
         assert app.message.value == ""
-        assert html.escape(t("exercise_app.practice.heading", "nl", n=n)) in app.result.value
-        assert html.escape(t("exercise_app.practice.not_recorded", "nl")) in app.result.value
+        assert escape(t("exercise_app.practice.heading", "nl", n=n)) in app.result.value
+        assert escape(t("exercise_app.practice.not_recorded", "nl")) in app.result.value
     feedback = [
         c for b in app.form.items.values() for c in b.children if "igm-feedback" in c._dom_classes
     ]
     assert len(feedback) == len(app.form.items)
     # nothing that suggests a stored or counting score
     for key in ("exercise_app.kept", "exercise_app.policy.best", "exercise_app.policy.last"):
-        assert html.escape(t(key, "nl")) not in app.result.value
+        assert escape(t(key, "nl")) not in app.result.value
     assert gb.learners() == [] and gb.attempts() == []
 
 
@@ -197,7 +200,7 @@ def test_a_user_name_the_gradebook_cannot_hold_is_refused(gb: Gradebook) -> None
     env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "jan de vries"}
     app = ExerciseApp("predict", "en", gb, env=env)
     assert app.learner is None and app.form is None
-    assert "role='alert'" in app.message.value
+    assert 'role="alert"' in app.message.value
     assert "1 to 64 letters" in app.message.value
     assert gb.learners() == []
 

@@ -9,7 +9,6 @@ at a file of its own, which must never come into existence.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,11 +17,12 @@ from typing import Any
 
 import ipywidgets as w
 import pytest
+from markupsafe import escape
 
 import exercises.app as ea
 from exercises import EXERCISE_IDS, Exercise, InvalidAnswer, Variant, get_exercise
 from exercises._base import points_text
-from exercises.app import ExerciseApp, build
+from exercises.app import ExerciseApp, RemoteGrading, build
 from exercises.grading_service import variant_key
 from gradebook import Gradebook
 from igm.i18n import t
@@ -74,7 +74,8 @@ def holds_no_key(app: ExerciseApp) -> None:
     assert app.mode == "remote"
     assert app.variant is None and app.exercise is None
     assert app.gradebook is None and app.learner is None
-    for value in vars(app).values():
+    assert isinstance(app.grading, RemoteGrading)
+    for value in [*vars(app).values(), *vars(app.grading).values()]:
         assert not isinstance(value, (Variant, Exercise, Gradebook)), value
 
 
@@ -104,7 +105,7 @@ def test_full_exercise_is_graded_and_stored_by_the_grader_only(
     # the hub user is shown; no name or learner number is asked
     (who,) = app.identity_box.children
     assert isinstance(who, w.HTML)
-    assert html.escape(t("exercise_app.remote.bound", "nl", name="anna01")) in who.value
+    assert escape(t("exercise_app.remote.bound", "nl", name="anna01")) in who.value
     assert t("exercise_app.no_attempts", "nl") in app.result.value
 
     answers = perfect(variant)
@@ -113,16 +114,16 @@ def test_full_exercise_is_graded_and_stored_by_the_grader_only(
     # what the grader returned (the same grading of the same variant) is what is shown
     expected = exercise.grade(variant, app.form.answers(), "nl")
     for item_id, shown in feedback_texts(app).items():
-        assert html.escape(expected.feedback[item_id]) in shown, item_id
-    assert html.escape(expected.summary) in app.result.value
+        assert escape(expected.feedback[item_id]) in shown, item_id
+    assert escape(expected.summary) in app.result.value
     score = t(
         "exercise_app.result.score",
         "nl",
         points=points_text(expected.points, "nl"),
         max=points_text(expected.max_points, "nl"),
     )
-    assert html.escape(score) in app.result.value
-    assert html.escape(t("exercise_app.result.heading", "nl", n=1)) in app.result.value
+    assert escape(score) in app.result.value
+    assert escape(t("exercise_app.result.heading", "nl", n=1)) in app.result.value
     counting = t(
         "exercise_app.counting",
         "nl",
@@ -131,7 +132,7 @@ def test_full_exercise_is_graded_and_stored_by_the_grader_only(
         n=1,
         total=1,
     )
-    assert html.escape(counting) in app.result.value
+    assert escape(counting) in app.result.value
     # stored once, in the grader's gradebook, under the hub identity
     stored = grader.gradebook.attempts("ANNA01", exercise_id)
     assert len(stored) == 1
@@ -165,7 +166,7 @@ def test_retry_counts_per_the_exercises_policy(
         n=2,
         total=2,
     )
-    assert last.attempt_no == 2 and html.escape(counting) in app.result.value
+    assert last.attempt_no == 2 and escape(counting) in app.result.value
     assert len(feedback_texts(app)) == len(app.form.items)  # replaced, not stacked
     assert not side.local_db.exists()
 
@@ -184,8 +185,8 @@ def test_malformed_answer_shows_the_graders_message_and_stores_nothing(
     with pytest.raises(InvalidAnswer) as err:
         exercise.grade(variant, filled, "nl")
     message = t("exercise_app.not_saved", "nl", message=err.value.message("nl"))
-    assert html.escape(message) in app.message.value
-    assert "role='alert'" in app.message.value
+    assert escape(message) in app.message.value
+    assert 'role="alert"' in app.message.value
     assert app.form.answers() == filled  # the form keeps what was filled in
     assert grader.gradebook.attempts() == []
     assert not side.local_db.exists()
@@ -203,7 +204,7 @@ def test_grader_down_keeps_the_form_and_says_so(
         filled = app.form.answers()
     # the grader has stopped: nothing listens on its port any more
     assert not app.submit()
-    assert html.escape(t("exercise_app.remote.unreachable", "en")) in app.message.value
+    assert escape(t("exercise_app.remote.unreachable", "en")) in app.message.value
     assert app.form.answers() == filled
     assert not app.submit_button.disabled  # the learner can send again
     assert not side.local_db.exists()
@@ -217,7 +218,7 @@ def test_grader_down_at_start_offers_to_try_again(
     side = kernel(tmp_path, monkeypatch, url)
     app = build("predict", "nl", env=side.env)
     assert app.form is None and app.view is None
-    assert html.escape(t("exercise_app.remote.load_failed", "nl")) in app.message.value
+    assert escape(t("exercise_app.remote.load_failed", "nl")) in app.message.value
     (again,) = app.body.children
     assert "igm-retry-load" in again._dom_classes
     with grader_in_background(tmp_path / "grader.sqlite3", port=port):
@@ -239,7 +240,7 @@ def test_eleventh_attempt_in_a_minute_is_refused(
     for _ in range(10):
         assert app.submit()
     assert not app.submit()
-    assert "role='alert'" in app.message.value
+    assert 'role="alert"' in app.message.value
     refusals = [
         t(
             "exercise_app.not_saved",
@@ -248,7 +249,7 @@ def test_eleventh_attempt_in_a_minute_is_refused(
         )
         for s in range(1, 61)
     ]
-    assert any(f"<p role='alert'>{html.escape(text)}</p>" == app.message.value for text in refusals)
+    assert any(f'<p role="alert">{escape(text)}</p>' == app.message.value for text in refusals)
     assert len(grader.gradebook.attempts("ANNA01")) == 10
     assert not side.local_db.exists()
 
@@ -260,7 +261,7 @@ def test_missing_hub_token_is_refused_without_a_request(
     env = {k: v for k, v in side.env.items() if k != "JUPYTERHUB_API_TOKEN"}
     app = build("predict", "en", env=env)
     assert app.form is None
-    assert html.escape(t("exercise_app.identity.missing", "en")) in app.message.value
+    assert escape(t("exercise_app.identity.missing", "en")) in app.message.value
     assert not side.local_db.exists()
 
 
@@ -270,7 +271,7 @@ def test_token_the_grader_refuses(
     side = kernel(tmp_path, monkeypatch, grader.url)
     app = build("predict", "en", env={**side.env, "JUPYTERHUB_API_TOKEN": "tok-carl-noscope"})
     assert app.form is None
-    assert html.escape(t("exercise_app.remote.refused", "en", status=403)) in app.message.value
+    assert escape(t("exercise_app.remote.refused", "en", status=403)) in app.message.value
     assert grader.gradebook.learners() == []
 
 

@@ -77,7 +77,7 @@ def test_recognise_feedback_teaches_why_and_names_the_confusion() -> None:
         for item_id, item in variant.items:
             text = result.feedback[item_id]
             assert item.why(lang) in text
-            assert ("verwarring" if lang == "nl" else "mix-up") in text
+            assert {"nl": "verwarring", "en": "mix-up"}[lang] in text
         right = ex.grade(variant, perfect(variant), lang)
         for item_id, item in variant.items:
             assert item.why(lang) in right.feedback[item_id]
