@@ -1,4 +1,5 @@
-"""A full room: N learners open the explorer app within S seconds, kit setup vs plain Voila.
+"""A full room: N learners open the explorer app within S seconds: the kit, Voila with its own
+preheated pool, and bare Voila.
 
 In one run, side by side, on the same machine and notebook (``apps/explorer.ipynb``):
 
@@ -6,7 +7,12 @@ In one run, side by side, on the same machine and notebook (``apps/explorer.ipyn
   the settings of :mod:`apps.serve_config` (a preheated pool for the explorer sized to the
   room, idle culling, pool-aware culler), started the way ``igm serve`` starts once
   ``ServeConfig`` is wired in;
-* **plain**: ``voila apps/explorer.ipynb --no-browser`` with no settings (one cold kernel per
+* **preheated**: what a competent Voila user would set up for a room: ``voila
+  apps/explorer.ipynb --no-browser --preheat_kernel=True --pool_size=N`` (Voila's own pool of
+  kernels that have run the notebook, the same size as the kit's; Voila's default template
+  and refill delay, 1 s, unless ``--preheated-fill-delay`` sets Voila's ``fill_delay``, e.g.
+  to the kit's ``--refill-delay-seconds`` to compare like with like);
+* **bare**: ``voila apps/explorer.ipynb --no-browser`` with no settings (one cold kernel per
   page view, Voila's default template).
 
 Learners arrive at random moments in the window. ``--browsers`` of them are Chromium contexts
@@ -23,15 +29,19 @@ Measured per learner:
 * memory: RSS (psutil) of every kernel process once the room is in, per kernel and in total.
 
 Also: one browser opening the app on the idle server first (the floor set by the page's
-script: the kit's one file, ``igm-page.js`` from ``frontend/``, against plain Voila's
-JupyterLab front end of ~90 files).
+script: the kit's one file, ``igm-page.js`` from ``frontend/``, against Voila's JupyterLab
+front end of ~90 files).
+
+At the end: open (time to usable) and slider → readout p50 and p95 over all learners of each
+setup, and each as a multiple of the kit's.
 
 Targets (issue 7): p95 time to usable ≤ 1.5 s, ≤ 150 MiB per learner kernel, slider p95 ≤ 150 ms.
 
 Run: ``.venv/bin/python benchmarks/room_load.py --learners 60 --window 60 --refill-delay-seconds 600``
-(``--pool-size`` defaults to the number of learners plus one: a pool sized for the room, plus
-the kernel the solo browser takes first; with a long refill delay that kernel is not replaced
-before the room arrives.)
+(``--pool-size`` defaults to the number of learners plus one, for the kit and for preheated
+Voila: a pool sized for the room, plus the kernel the solo browser takes first; with a long
+refill delay that kernel is not replaced before the room arrives. ``--only kit bare`` runs
+some of the setups.)
 """
 
 from __future__ import annotations
@@ -162,7 +172,7 @@ def start(name: str, argv: list[str], port: int, url_path: str, log_dir: Path) -
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name} server exited; see {log}")
-        try:  # any HTTP answer means up; a 404 path starts no kernel in plain Voila
+        try:  # any HTTP answer means up; a 404 path starts no kernel in Voila
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/static/none", timeout=2):
                 return server
         except urllib.error.HTTPError:
@@ -512,12 +522,16 @@ ROWS = [
     ("room, browser: usable p95 (s)", "browser_ttu_p95_s", "{:.2f}", "≤ 1.5"),
     ("room, protocol: usable median (s)", "protocol_ttu_median_s", "{:.2f}", ""),
     ("room, protocol: usable p95 (s)", "protocol_ttu_p95_s", "{:.2f}", "≤ 1.5"),
+    ("room, all: usable median (s)", "all_ttu_median_s", "{:.2f}", ""),
+    ("room, all: usable p95 (s)", "all_ttu_p95_s", "{:.2f}", "≤ 1.5"),
     ("room, all: usable max (s)", "all_ttu_max_s", "{:.2f}", ""),
     ("learners usable / arrived", "all_usable", "{}", ""),
     ("room, browser: slider→readout med (ms)", "browser_move_median_ms", "{:.0f}", ""),
     ("room, browser: slider→readout p95 (ms)", "browser_move_p95_ms", "{:.0f}", "≤ 150"),
     ("room, protocol: slider→readout med (ms)", "protocol_move_median_ms", "{:.0f}", ""),
     ("room, protocol: slider→readout p95 (ms)", "protocol_move_p95_ms", "{:.0f}", "≤ 150"),
+    ("room, all: slider→readout med (ms)", "all_move_median_ms", "{:.0f}", ""),
+    ("room, all: slider→readout p95 (ms)", "all_move_p95_ms", "{:.0f}", "≤ 150"),
     ("slider moves measured", "all_move_n", "{}", ""),
     ("kernel processes at the end", "kernels", "{}", ""),
     ("RSS per kernel, median (MiB)", "rss_median_mib", "{:.0f}", "≤ 150"),
@@ -539,6 +553,66 @@ def table(results: dict[str, dict[str, Any]], header: str) -> str:
     return "\n".join(lines)
 
 
+# The figures the summary compares, over all learners of a setup: (label, key, format, unit).
+SUMMARY = [
+    ("open p50", "all_ttu_median_s", "{:.2f}", "s"),
+    ("open p95", "all_ttu_p95_s", "{:.2f}", "s"),
+    ("slider p50", "all_move_median_ms", "{:.0f}", "ms"),
+    ("slider p95", "all_move_p95_ms", "{:.0f}", "ms"),
+]
+
+
+def summary(results: dict[str, dict[str, Any]], reference: str = "kit") -> str:
+    """Each setup's open and slider figures, and (when the reference setup ran) each as a
+    multiple of the reference's: ``×2.9`` means 2.9 times as long as the kit."""
+    lines = [
+        f"Summary, all learners ({'× = setup / ' + reference if reference in results else 'no ratios: the kit did not run'}):",
+        f"{'':10} " + " ".join(f"{label:>18}" for label, *_ in SUMMARY),
+    ]
+    for name, figures in results.items():
+        cells = []
+        for _, key, fmt, unit in SUMMARY:
+            cell = f"{fmt.format(figures[key])} {unit}"
+            if reference in results and name != reference:
+                base = results[reference][key]
+                ratio = figures[key] / base if base else float("nan")
+                cell += f" (×{ratio:.1f})"
+            cells.append(f"{cell:>18}")
+        lines.append(f"{name:10} " + " ".join(cells))
+    return "\n".join(lines)
+
+
+def preheated_options(pool: int, args: argparse.Namespace) -> list[str]:
+    """Voila's own preheated pool, as a Voila user would ask for it on the command line."""
+    options = ["--preheat_kernel=True", f"--pool_size={pool}"]
+    if args.preheated_fill_delay is not None:  # not in `voila --help-all`, but configurable
+        options.append(f"--VoilaKernelManager.fill_delay={args.preheated_fill_delay:g}")
+    return options
+
+
+def server_argv(name: str, port: int, pool: int, args: argparse.Namespace) -> list[str]:
+    """The command that starts one setup's server on ``port``."""
+    if name == "kit":
+        return [
+            sys.executable,
+            "-c",
+            KIT_LAUNCHER,
+            str(port),
+            json.dumps({NOTEBOOK: pool}),
+            str(args.cull_idle_seconds),
+            str(args.refill_delay_seconds),
+        ]
+    voila = [str(Path(sys.executable).with_name("voila")), NOTEBOOK, "--no-browser"]
+    voila += ["--port", str(port)]
+    if name == "preheated":
+        voila += preheated_options(pool, args)
+    return voila
+
+
+SETUPS = ("kit", "preheated", "bare")
+POOLED = ("kit", "preheated")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, default=60)
@@ -553,11 +627,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pool-size",
         type=int,
-        help="kit: preheated explorer kernels (default: --learners + 1, for the solo browser)",
+        help="kit and preheated Voila: preheated explorer kernels "
+        "(default: --learners + 1, for the solo browser)",
     )
     parser.add_argument("--cull-idle-seconds", type=int, default=900)
-    parser.add_argument("--refill-delay-seconds", type=float, default=2.0)
-    parser.add_argument("--only", choices=("kit", "plain"), help="run one setup only")
+    parser.add_argument("--refill-delay-seconds", type=float, default=2.0, help="kit")
+    parser.add_argument(
+        "--preheated-fill-delay",
+        type=float,
+        help="preheated Voila: seconds before a taken kernel is replaced (default: Voila's, 1 s)",
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=SETUPS, help="run these setups only (default: all three)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -567,30 +649,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from apps.server import prepare_environment
 
-    # Both servers inherit it: the chart bundle written once, and the folders Voila serves it
-    # from (plain Voila still renders with its own lab template; the notebook needs the file).
+    # Every server inherits it: the chart bundle written once, and the folders Voila serves it
+    # from (Voila alone still renders with its own lab template; the notebook needs the file).
     prepare_environment()
-    setups = [s for s in ("kit", "plain") if args.only in (None, s)]
+    setups = [s for s in SETUPS if args.only is None or s in args.only]
     results: dict[str, dict[str, Any]] = {}
     for name in setups:
         port = free_port()
-        if name == "kit":
-            argv_ = [
-                sys.executable,
-                "-c",
-                KIT_LAUNCHER,
-                str(port),
-                json.dumps({NOTEBOOK: pool}),
-                str(args.cull_idle_seconds),
-                str(args.refill_delay_seconds),
-            ]
-            server = start(name, argv_, port, f"/voila/render/{NOTEBOOK}", log_dir)
-        else:
-            voila = str(Path(sys.executable).with_name("voila"))
-            argv_ = [voila, NOTEBOOK, "--no-browser", "--port", str(port)]
-            server = start(name, argv_, port, "/", log_dir)
+        url_path = f"/voila/render/{NOTEBOOK}" if name == "kit" else "/"
+        server = start(name, server_argv(name, port, pool, args), port, url_path, log_dir)
         try:
-            warm = wait_for_pool(server, pool, timeout=60 + 6 * pool) if name == "kit" else 0.0
+            warm = wait_for_pool(server, pool, timeout=60 + 6 * pool) if name in POOLED else 0.0
             idle_rss = server.kernel_rss_mib()
             print(
                 f"[{name}] ready; {len(idle_rss)} kernels waiting after {warm:.0f} s; "
@@ -598,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             solo = asyncio.run(solo_open(server))
-            if name == "kit":  # the pool refills the kernel the solo learner used
+            if name in POOLED:  # the pool refills the kernel the solo learner used
                 wait_for_pool(server, pool, timeout=120)
             people, rss, blocked = asyncio.run(
                 room(
@@ -617,13 +686,19 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         time.sleep(3)
 
+    described = {
+        "kit": f"kit = pool {pool}, refill delay {args.refill_delay_seconds:g} s, "
+        f"cull {args.cull_idle_seconds} s",
+        "preheated": f"preheated = voila {NOTEBOOK} " + " ".join(preheated_options(pool, args)),
+        "bare": f"bare = voila {NOTEBOOK} without settings",
+    }
     header = (
         f"Room load: {args.learners} learners within {args.window:.0f} s on {NOTEBOOK}, "
-        f"{os.cpu_count()} CPUs; kit pool {pool}, refill delay {args.refill_delay_seconds:g} s, "
-        f"cull {args.cull_idle_seconds} s; "
-        f"plain = voila {NOTEBOOK} without settings"
+        f"{os.cpu_count()} CPUs; " + "; ".join(described[name] for name in results)
     )
     print(table(results, header))
+    print()
+    print(summary(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

@@ -121,7 +121,7 @@ async function start() {
   kernel.onDisconnect = () => notice(config, "reconnecting");
   kernel.onReconnect = () => clearNotice();
   kernel.onClose = () => notice(config, "connection_lost");
-  await manager._loadFromKernel(); // every widget's state, in one request
+  await manager.loadAllWidgetStates();
   performance.mark("igm-page:states");
   await Promise.all(scripts.map((script) => renderOutput(script, manager)));
   performance.mark("igm-page:drawn");

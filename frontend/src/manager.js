@@ -67,6 +67,21 @@ export class WidgetManager extends ManagerBase {
     return reply.comms;
   }
 
+  /**
+   * Creates a model for every widget the kernel holds, from one request for all their states
+   * (ipywidgets' control comm; older kernels are asked widget by widget).
+   *
+   * The one place the page script uses an API of @jupyter-widgets/base-manager that is not
+   * public: 1.0.x has no public method for this, only the protected `_loadFromKernel`, which
+   * its documentation offers to subclasses ("a utility function that can be used in
+   * subclasses"), and which Voila's and JupyterLab's own managers call the same way. When the
+   * pinned base-manager changes, check that it still exists and does this, then update the
+   * reviewed version in tests/frontend/test_pins.py.
+   */
+  async loadAllWidgetStates() {
+    await this._loadFromKernel();
+  }
+
   /** Descriptions are text (see src/no-sanitize-html.js); base-manager's default would put
    * `$…$` math back unescaped. */
   inline_sanitize(source) {

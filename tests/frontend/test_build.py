@@ -1,13 +1,15 @@
 """The page script in the Voila template is the build of ``frontend/`` as it is now.
 
 The built files are committed (a machine with only Python serves them); ``frontend/build.mjs``
-writes the hash of every source into their first line, and this test recomputes it the same
-way, so a change to the sources without a rebuild fails here.
+writes the hash of every source into their first line, and into ``igm-page.versions.json``
+beside them (what the script was built against, see test_pins.py), and this test recomputes
+it the same way, so a change to the sources without a rebuild fails here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -43,6 +45,14 @@ def test_built_file_matches_the_sources(built: str) -> None:
     assert found.group(1) == sources_hash(), (
         f"{built} was built from other sources than frontend/ holds now: "
         "run `cd frontend && npm ci && npm run build` and commit the result"
+    )
+
+
+def test_the_recorded_versions_come_from_the_same_build() -> None:
+    versions = json.loads((STATIC / "igm-page.versions.json").read_text(encoding="utf-8"))
+    assert versions["sources_sha256"] == sources_hash(), (
+        "igm-page.versions.json was written by a build of other sources than frontend/ holds "
+        "now: run `cd frontend && npm ci && npm run build` and commit the result"
     )
 
 
