@@ -4,13 +4,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.igm-installed
 
-.PHONY: install run test lint bench clean
+# Every extra the tests need: the PostgreSQL driver, the hub service, the test tools.
+EXTRAS := test,postgres,hub
 
-# Set up once, and again whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
+.PHONY: install run test lint bench lock wheel clean
+
+# Set up once, and again whenever pyproject.toml or the lock file changes. The exact versions
+# come from requirements.lock (`make lock` writes it), so CI and every machine get the same.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,5 +37,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/caseload_speed.py
 	$(BIN)/python benchmarks/gradebook_concurrency.py
 
+## Write requirements.lock again from pyproject.toml (newest versions its bounds allow),
+## with pip-tools in a venv of its own. Run it after changing a dependency; commit both.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet pip-tools
+	.venv-lock/bin/pip-compile --quiet --extra=hub --extra=postgres --extra=test --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file=requirements.lock pyproject.toml
+
+## The wheel a trainer installs (pipx install dist/igm_kit-*.whl), into dist/
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf book/_build tests/_artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf book/_build tests/_artifacts .pytest_cache .mypy_cache .ruff_cache dist .venv-lock

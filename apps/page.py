@@ -3,9 +3,10 @@
 The kit's Voila template (``apps/jupyter/voila/templates/igm``) replaces Voila's front end
 with one script, ``igm-page.js``, built from ``frontend/``. :func:`page_config_hook` is set as
 ``VoilaConfiguration.page_config_hook`` by ``igm serve`` and by
-``deploy/jupyter_server_config.py``: it gives the script its texts (from the one catalogue, both
-languages, since the page picks its language in the browser) and drops the list of JupyterLab
-extensions, which only Voila's own front end loads.
+``deploy/jupyter_server_config.py``: it gives the page its languages (the template's
+``?lang=`` switch accepts any of :data:`igm.i18n.LANGUAGES`, else the default) and the script
+its texts (from the one catalogue, every language, since the page picks its language in the
+browser), and drops the list of JupyterLab extensions, which only Voila's own front end loads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from igm.i18n import LANGUAGES, t
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 __all__ = ["PAGE_TEXT_KEYS", "page_config_hook", "page_texts"]
 
@@ -38,4 +39,6 @@ def page_config_hook(
     config = dict(current_page_config)
     config["federated_extensions"] = []
     config["igmTexts"] = page_texts()
+    config["igmLanguages"] = list(LANGUAGES)
+    config["igmDefaultLanguage"] = DEFAULT_LANGUAGE
     return config

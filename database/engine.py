@@ -34,9 +34,11 @@ __all__ = [
     "METADATA",
     "MIGRATIONS",
     "SQLITE_BUSY_TIMEOUT_S",
+    "MissingDriverError",
     "alembic_config",
     "default_url",
     "make_engine",
+    "require_driver",
     "safe_url",
     "upgrade",
 ]
@@ -101,6 +103,27 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class MissingDriverError(ValueError):
+    """The database URL needs a driver that is not installed (PostgreSQL's is an extra)."""
+
+
+def require_driver(url: str | URL) -> None:
+    """Raise :class:`MissingDriverError` with the install command when the URL's driver is
+    missing: ``psycopg`` comes with ``pip install 'igm-kit[postgres]'``, not by default."""
+    import importlib.util
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    driver = parsed.get_driver_name()  # "psycopg2" for a plain postgresql:// URL
+    if importlib.util.find_spec(driver) is None:
+        raise MissingDriverError(
+            f"database URL {safe_url(parsed)!r} needs the PostgreSQL driver {driver!r}, "
+            "which is not installed; install the kit with its postgres extra "
+            "(pip install 'igm-kit[postgres]') and use a postgresql+psycopg://… URL"
+        )
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, with the settings the gradebook relies on."""
     parsed = make_url(url or default_url())
@@ -114,6 +137,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
+        require_driver(parsed)
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **kwargs)
     raise ValueError(

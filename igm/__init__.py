@@ -9,8 +9,6 @@ from igm.determinants import DETERMINANTS, KUNNEN, WILLEN, DeterminantScores
 from igm.model import Comparison, Lever, Model, Prediction, model_for
 from igm.weights import DOMAINS
 
-__version__ = "0.1.0"
-
 __all__ = [
     "DETERMINANTS",
     "DOMAINS",
@@ -24,7 +22,6 @@ __all__ = [
     "Lever",
     "Model",
     "Prediction",
-    "__version__",
     "find_case",
     "list_cases",
     "load_case",

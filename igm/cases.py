@@ -25,6 +25,7 @@ import yaml
 
 from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN, DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, Text, fmt_number, t
+from igm.resources import shipped_cases_dir
 from igm.safe_yaml import MAX_BYTES, MAX_DEPTH, YamlRefusal, load_yaml_with_lines
 from igm.weights import DOMAINS
 
@@ -534,14 +535,15 @@ def validate_file(path: Path | str) -> list[Problem]:
 
 
 def cases_dir() -> Path:
-    """The folder of case files: ``$IGM_CASES_DIR``, else the repository's ``case_studies/``."""
+    """The folder of case files: ``$IGM_CASES_DIR``, else the cases the kit ships
+    (:func:`igm.resources.shipped_cases_dir`: the checkout's ``case_studies/``, or the installed
+    read-only copy; ``igm`` outside a checkout points ``IGM_CASES_DIR`` at ``./case_studies/``)."""
     if env := os.environ.get("IGM_CASES_DIR"):
         return Path(env)
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "case_studies", here / "_bundled" / "case_studies"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("no case_studies folder found; set IGM_CASES_DIR")
+    folder = shipped_cases_dir()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no case_studies folder found at {folder}; set IGM_CASES_DIR")
+    return folder
 
 
 def case_files(directory: Path | str | None = None) -> list[Path]:

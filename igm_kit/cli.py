@@ -4,22 +4,51 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from igm import __version__
 from igm.cases import CaseError, case_files, find_case, scan_cases, validate_file
 from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import model_for
 from igm.report import format_prediction
+from igm.resources import shipped_cases_dir, source_checkout
+from igm_kit import __version__
 
 __all__ = ["main"]
 
 
 class UserError(Exception):
     """A mistake in what the user typed or pointed at: shown as one message, no traceback."""
+
+
+#: Outside a checkout: the cases a trainer edits, in the working directory.
+USER_CASES = "case_studies"
+
+
+def use_user_cases(*, create: bool) -> Path | None:
+    """Outside a checkout, point ``IGM_CASES_DIR`` at ``./case_studies/`` and return it.
+
+    An installed kit's own cases are read-only package data. So every ``igm`` command run
+    outside a checkout without ``IGM_CASES_DIR`` uses ``./case_studies/`` when it exists, and
+    ``igm serve`` (``create``), whose case editor saves cases, first makes it: a copy of the
+    shipped cases, once, saying where. The environment carries the folder to the server's
+    kernels (they run in another folder). None: nothing changed (a checkout, or
+    ``IGM_CASES_DIR`` set, or no folder and not ``create``).
+    """
+    if os.environ.get("IGM_CASES_DIR") or source_checkout() is not None:
+        return None
+    folder = Path.cwd() / USER_CASES
+    if not folder.is_dir():
+        if not create:
+            return None
+        shutil.copytree(shipped_cases_dir(), folder, copy_function=shutil.copyfile)
+        print(f"igm: copied the kit's cases to {folder} (edit them there)", flush=True)
+    os.environ["IGM_CASES_DIR"] = str(folder)
+    return folder
 
 
 def _parse_setting(text: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, float]:
@@ -101,12 +130,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from apps.serve_config import ServeConfigError, config_from_args
     from apps.server import serve  # UI layer: imported only for this command
+    from book.build import default_out
+    from database.engine import MissingDriverError, default_url, require_driver
 
     try:
         config = config_from_args(args)
-    except ServeConfigError as exc:
+        require_driver(config.database_url or default_url())
+    except (ServeConfigError, MissingDriverError) as exc:
         raise UserError(str(exc)) from None
-    serve(config=config, open_browser=args.open)
+    cases = use_user_cases(create=True)
+    if cases is not None:
+        print(f"igm: cases: {cases}", flush=True)
+    # A checkout serves its book/_build/html (serve's default); an installed kit the folder
+    # `igm book` wrote in this working directory.
+    book: Path | None = Path(args.book) if args.book else None
+    if book is None and source_checkout() is None:
+        book = default_out()
+    if book is not None and not (book / "index.html").is_file():
+        print(f"igm: no book in {book} yet: run 'igm book' (and '--book DIR' if elsewhere)")
+    serve(config=config, open_browser=args.open, book_dir=book)
     return 0
 
 
@@ -114,7 +156,8 @@ def cmd_book(args: argparse.Namespace) -> int:
     from book.build import build_book  # UI layer: imported only for this command
 
     languages = tuple(args.lang) if args.lang else LANGUAGES
-    build_book(languages=languages, strict=not args.no_strict)
+    out = Path(args.out) if args.out else None
+    build_book(languages=languages, strict=not args.no_strict, out=out)
     return 0
 
 
@@ -140,6 +183,7 @@ def cmd_grades_export(args: argparse.Namespace) -> int:
 
 def cmd_session(args: argparse.Namespace) -> int:
     import live.cli  # the live sessions (tornado, SQLAlchemy) are imported only for this command
+    from database.engine import MissingDriverError
     from live.store import LiveError
 
     try:
@@ -153,6 +197,8 @@ def cmd_session(args: argparse.Namespace) -> int:
             live.cli.export(args.code, db=args.db, out=args.out, all_rows=args.all)
     except LiveError as exc:
         raise UserError(t(exc.key, args.lang)) from None
+    except MissingDriverError as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 
@@ -175,7 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("cases", parents=[lang], help="list the cases with their title and group")
-    p.add_argument("--dir", help="folder of case files (default: case_studies/ or $IGM_CASES_DIR)")
+    p.add_argument(
+        "--dir",
+        help="folder of case files (default: $IGM_CASES_DIR, else the checkout's case_studies/; "
+        "an installed kit: ./case_studies/ if it exists, else the cases it ships)",
+    )
     p.set_defaults(func=cmd_cases)
 
     p = sub.add_parser("predict", parents=[lang], help="predict intention and behaviour for a case")
@@ -202,10 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(p)
     p.add_argument("--open", action="store_true", help="open the landing page in a browser")
+    p.add_argument(
+        "--book",
+        metavar="DIR",
+        help="the built book to serve at /book/, as 'igm book --out DIR' wrote it "
+        "(default: book/_build/html in a checkout, else ./igm-book)",
+    )
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("book", help="build the book in Dutch and English into book/_build/html")
+    p = sub.add_parser("book", help="build the book in Dutch and English")
     p.add_argument("--lang", action="append", choices=LANGUAGES, help="build only this edition")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the book's HTML here (default: book/_build/html in a checkout, "
+        "else ./igm-book)",
+    )
     p.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     p.set_defaults(func=cmd_book)
 
@@ -246,7 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--database",
         metavar="URL",
-        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in the checkout)",
+        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
+        "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
     )
     p.set_defaults(func=cmd_grades_export)
 
@@ -257,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in the checkout)",
+        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
+        "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
     )
     p = session.add_parser(
         "start", parents=[lang, db], help="start a session; print the join code, URL and QR code"
@@ -283,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command != "serve":  # serve makes the folder (use_user_cases)
+        use_user_cases(create=False)
     try:
         code: int = args.func(args)
     except UserError as exc:

@@ -36,6 +36,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.parsers.rst.states import Inliner
 from docutils.statemachine import StringList
+from markupsafe import Markup
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -220,14 +221,20 @@ def _mathml(latex: str, display: str) -> str:
     return convert(latex.strip(), display=display)
 
 
-def _visit_inline(self: Any, node: nodes.Node) -> None:
-    self.body.append(f'<span class="math igm-math">{_mathml(node.astext(), "inline")}</span>')
+# The HTML translator's own starttag writes (and escapes) the element; the MathML is
+# latex2mathml's, made at build time from the book's own LaTeX.
+
+
+def _visit_inline(self: Any, node: nodes.Element) -> None:
+    self.body.append(self.starttag(node, "span", "", CLASS="math igm-math"))
+    self.body.append(_mathml(node.astext(), "inline"))
+    self.body.append("</span>")
     raise nodes.SkipNode
 
 
-def _visit_block(self: Any, node: nodes.Node) -> None:
+def _visit_block(self: Any, node: nodes.Element) -> None:
     parts = [p for p in re.split(r"\n\s*\n", node.astext()) if p.strip()]
-    self.body.append('<div class="math igm-math">')
+    self.body.append(self.starttag(node, "div", "", CLASS="math igm-math"))
     self.body.extend(_mathml(p, "block") for p in parts)
     self.body.append("</div>")
     raise nodes.SkipNode
@@ -254,12 +261,19 @@ def _no_file_insertion(app: Sphinx, env: BuildEnvironment, docnames: list[str]) 
 def _page_extras(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Context for ``_templates/igm-lang-switch.html``: the same page in the other edition."""
+    """Context for ``_templates/igm-lang-switch.html``: the same page in every other edition,
+    one link each, labelled in this edition's language (``book.read_in.<other>``)."""
     lang = _lang(app)
-    other = next(x for x in LANGUAGES if x != lang)
-    context["igm_other_lang"] = other
-    context["igm_other_href"] = "../" * (pagename.count("/") + 1) + f"{other}/{pagename}.html"
-    context["igm_other_label"] = t("book.other_language", lang)
+    up = "../" * (pagename.count("/") + 1)
+    context["igm_other_editions"] = [
+        {
+            "lang": other,
+            "href": f"{up}{other}/{pagename}.html",
+            "label": t(f"book.read_in.{other}", lang),
+        }
+        for other in LANGUAGES
+        if other != lang
+    ]
     context["igm_other_nav"] = t("book.other_language.nav", lang)
 
 
@@ -284,16 +298,17 @@ def _theme_options(app: Sphinx, config: Any) -> None:
 
 
 # The theme's collapsible sidebar sections are a <summary> with only an icon: give it a name.
-_SUMMARY = re.compile(r'<summary>(<span class="toctree-toggle" role="presentation">)')
+_SUMMARY = re.compile(r'<summary>(?=<span class="toctree-toggle" role="presentation">)')
 
 
 def _label_toggles(app: Sphinx, exc: BaseException | None) -> None:
     if exc is not None or app.builder.format != "html":
         return
-    label = html.escape(t("book.nav.toggle", _lang(app)), quote=True)
+    # Markup.format escapes the label; a function as replacement takes it literally.
+    opening = str(Markup('<summary aria-label="{}">').format(t("book.nav.toggle", _lang(app))))
     for path in Path(app.outdir).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        fixed = _SUMMARY.sub(rf'<summary aria-label="{label}">\1', text)
+        fixed = _SUMMARY.sub(lambda _match: opening, text)
         if fixed != text:
             path.write_text(fixed, encoding="utf-8")
 

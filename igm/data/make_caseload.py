@@ -1,6 +1,6 @@
-"""Regenerate data/caseload.csv, the synthetic fictional caseload (see data/README.md).
+"""Regenerate igm/data/caseload.csv, the synthetic fictional caseload (see caseload.md here).
 
-Usage: python data/make_caseload.py [--clients N] [--seed S] [--out PATH]
+Usage: python igm/data/make_caseload.py [--clients N] [--seed S] [--out PATH]
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ import pandas as pd
 from igm.determinants import DETERMINANTS
 from igm.synthetic import CASELOAD_COLUMNS, generate_caseload
 
-CSV = Path(__file__).resolve().parents[2] / "data" / "caseload.csv"
+CSV = Path(__file__).resolve().parents[2] / "igm" / "data" / "caseload.csv"
 
 
 def test_committed_file_equals_a_fresh_run() -> None:
-    """Can anyone regenerate data/caseload.csv byte for byte from the script's defaults?"""
+    """Can anyone regenerate igm/data/caseload.csv byte for byte from the script's defaults?"""
     committed = pd.read_csv(CSV)
     fresh = generate_caseload()
     pd.testing.assert_frame_equal(committed, fresh, check_dtype=False)
