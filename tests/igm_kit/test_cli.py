@@ -146,3 +146,24 @@ def test_validate_ok_and_problems(tmp_path: Path) -> None:
     )
     assert not any("marja-bijstand" in line for line in lines)
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "argv", [["predict", "marja-bijstand", "--json"], ["cases"], ["validate", "case_studies"]]
+)
+def test_engine_commands_load_no_ui_database_or_server(argv: list[str]) -> None:
+    """The CLI imports each command's package only when that command runs: `igm predict`
+    loads the engine, not widgets, Voila, a web server or a database library."""
+    code = (
+        "import sys\nfrom igm_kit.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = {'widgets', 'ipywidgets', 'voila', 'jupyter_server', 'tornado', 'sqlalchemy',"
+        " 'gradebook', 'live', 'exercises', 'book', 'database', 'altair'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
