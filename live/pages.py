@@ -54,6 +54,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    auto_reload=False,  # package data: no stat of the template file at every page view
 )
 ENV.globals["t"] = t
 

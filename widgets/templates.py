@@ -45,6 +45,9 @@ def environment(package: str) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are package data and never change while the kit runs: without this,
+        # every render (each slider move's readout) stats its template file on disk.
+        auto_reload=False,
     )
     env.globals.update(t=t, t_html=t_html, fmt_number=fmt_number, languages=LANGUAGES)
     return env
