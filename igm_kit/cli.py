@@ -141,9 +141,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cases = use_user_cases(create=True)
     if cases is not None:
         print(f"igm: cases: {cases}", flush=True)
-    # The folder `igm book` writes by default: book/_build/html in a checkout, ./igm-book else.
-    book = Path(args.book) if args.book else default_out()
-    if not (book / "index.html").is_file():
+    # A checkout serves its book/_build/html (serve's default: under the root it serves); an
+    # installed kit the folder `igm book` wrote in this working directory.
+    book: Path | None = Path(args.book) if args.book else None
+    if book is None and source_checkout() is None:
+        book = default_out()
+    if book is not None and not (book / "index.html").is_file():
         print(f"igm: no book in {book} yet: run 'igm book' (and '--book DIR' if elsewhere)")
     serve(config=config, open_browser=args.open, book_dir=book)
     return 0
