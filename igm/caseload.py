@@ -12,7 +12,10 @@ from igm.model import (
     INTERVAL,
     Model,
     behaviour_interval,
+    bottleneck_verdicts,
     evaluate,
+    lever_order,
+    lever_table,
     model_for,
     scale_share,
 )
@@ -60,13 +63,16 @@ def _predict_block(
     shares = scale_share(scores, exponent)
     intention, ability, behaviour = (a[:, 0] for a in evaluate(shares, model.point))
 
-    # One point up on each determinant in turn, all clients at once.
-    gains = np.empty((scores.shape[0], len(DETERMINANTS)))
-    for j in range(len(DETERMINANTS)):
-        raised = scores.copy()
-        raised[:, j] = np.minimum(SCALE_MAX, raised[:, j] + 1.0)
-        gains[:, j] = evaluate(scale_share(raised, exponent), model.point)[2][:, 0] - behaviour
-    bottleneck = np.asarray(DETERMINANTS, dtype=object)[np.argmax(np.round(gains, 12), axis=1)]
+    # The knelpunt by the same rule as Model.predict: one point up on each determinant in
+    # turn, with the default weights and over the draws.
+    gains, first_shares = lever_table(scores, exponent, model.point, model.draws)
+    reasons, _close = bottleneck_verdicts(scores, gains, first_shares)
+    first = lever_order(gains)[:, 0]
+    named = np.asarray(DETERMINANTS, dtype=object)[first]
+    bottleneck = np.array(
+        [key if reason is None else None for key, reason in zip(named, reasons, strict=True)],
+        dtype=object,
+    )
 
     out = {
         "intention": intention,
@@ -95,7 +101,8 @@ def predict_caseload(
     ``frame`` holds the seven determinant columns (scores 1–7). The behaviour domain is
     ``domain`` for every row, or else the frame's ``domain`` column. Adds intention and
     ability (0–100), behaviour_probability (0–1), behaviour_low / behaviour_high (the 80%
-    interval, when ``interval``) and bottleneck (a determinant key).
+    interval, when ``interval``) and bottleneck (a determinant key, or ``None`` where the
+    model names no single knelpunt; the rule of :class:`igm.model.Prediction`).
     """
     scores = _check_scores(frame)
     if domain is not None:

@@ -7,8 +7,12 @@ discuss, never to decide about a real person.
 In plain words
     1. Each determinant score (1–7) becomes a share of its scale: 1 → 0, 7 → 1. Returns
        diminish: a step up from a low score counts more than a step near the top.
-    2. **Intention** (0–100) is the weighted mean of the three willen determinants.
-    3. **Ability** (0–100) is the weighted mean of the four kunnen determinants.
+    2. **Intention** (0–100) is the weighted mean of the three willen determinants. Willen
+       compensates: a strong attitude can make up for little support from others.
+    3. **Ability** (0–100) combines the four kunnen determinants by a weighted *power mean*
+       with a negative exponent. Kunnen does not compensate: every condition is needed. One
+       determinant at 1 (no childcare at all, say) makes ability 0 however high the others
+       are; one that is low pulls ability down more than its weight.
     4. **Behaviour** (probability 0–1) starts at a low base rate and rises towards a ceiling
        in proportion to intention *times* ability. Because it is a product, kunnen moderates
        the path from intention to behaviour: intention without ability does not become
@@ -16,30 +20,37 @@ In plain words
 
 In maths, with scores :math:`s_k \in [1, 7]`, relative weights :math:`w_k` normalised to sum
 to 1 within willen (:math:`W`) and within kunnen (:math:`K`), curve exponent :math:`\gamma`,
-base rate :math:`b` and ceiling :math:`c`:
+compensation exponent :math:`p < 0`, base rate :math:`b` and ceiling :math:`c`:
 
 .. math::
 
     x_k = 1 - \left(1 - \frac{s_k - 1}{6}\right)^{\gamma}, \qquad
     I = 100 \sum_{k \in W} w_k x_k, \qquad
-    A = 100 \sum_{k \in K} w_k x_k, \qquad
+    A = 100 \Big(\sum_{k \in K} w_k x_k^{\,p}\Big)^{1/p}, \qquad
     P = b + (c - b)\,\frac{I}{100}\,\frac{A}{100}.
 
+With :math:`x_k = 0` for some kunnen :math:`k`, :math:`x_k^p` is infinite and :math:`A = 0`
+(the limit of the power mean).
+
 Uncertainty
-    Every weight, and :math:`b` and :math:`c`, is drawn from a triangle distribution on its
-    range in ``igm/data/weights.yaml`` (``n_draws`` times, fixed seed, so results repeat).
+    Every weight, :math:`p`, :math:`b` and :math:`c` is drawn from a triangle distribution on
+    its range in ``igm/data/weights.yaml`` (``n_draws`` times, fixed seed, so results repeat).
     The 80% interval of behaviour is the 10th to 90th percentile over those draws.
 
 Contributions
-    :math:`P - b` is a sum of products :math:`(c-b)\,w_k x_k\,w_j x_j` of one willen and one
-    kunnen term. Splitting each product equally between its two determinants (the Shapley
-    value) gives every determinant a contribution in probability points; together they add
-    up to :math:`P - b`.
+    A convention for the chart "what each determinant adds now": half of :math:`P - b` goes to
+    the willen block and half to the kunnen block, and within a block each determinant gets a
+    part in proportion to :math:`w_k x_k`. Together they add up to :math:`P - b`.
 
-Levers and bottleneck
+Levers and the knelpunt (bottleneck)
     A determinant's lever is the rise in :math:`P` when its score goes up one point (capped
-    at 7): the "potential for change". The bottleneck is the determinant with the largest
-    lever.
+    at 7): the "potential for change". Its *share* is the part of the Monte Carlo draws in
+    which its lever comes first. The model names a knelpunt only when it stands out: the best
+    lever adds at least :data:`MIN_BOTTLENECK_GAIN`, the runner-up is not about equal (see
+    :attr:`Prediction.close_levers`), it comes first in at least :data:`MIN_BOTTLENECK_SHARE`
+    of the draws, and it is a weak spot of this person (a score below their own average).
+    Otherwise :attr:`Prediction.bottleneck` is ``None``: there is no single knelpunt, and
+    combining steps is the better advice.
 """
 
 from __future__ import annotations
@@ -56,17 +67,26 @@ from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN,
 from igm.weights import DomainWeights, Weight, domain_weights
 
 __all__ = [
+    "CLOSE_GAIN_GAP",
+    "CLOSE_GAIN_RATIO",
+    "CLOSE_RUNNER_UP_SHARE",
     "DEFAULT_DRAWS",
     "DEFAULT_SEED",
     "INTERVAL",
+    "MIN_BOTTLENECK_GAIN",
+    "MIN_BOTTLENECK_SHARE",
     "Comparison",
     "Lever",
     "Model",
     "ParameterDraws",
     "Prediction",
     "behaviour_interval",
+    "bottleneck_verdicts",
     "evaluate",
+    "lever_order",
+    "lever_table",
     "model_for",
+    "power_mean",
     "scale_share",
 ]
 
@@ -78,6 +98,18 @@ DEFAULT_DRAWS = 400
 DEFAULT_SEED = 2018
 #: Percentiles of the behaviour interval (an 80% interval).
 INTERVAL = (10.0, 90.0)
+
+#: A knelpunt must add at least this much for one point (probability, 0–1: half a percentage point).
+MIN_BOTTLENECK_GAIN = 0.005
+#: ... and come first in at least this share of the Monte Carlo draws.
+MIN_BOTTLENECK_SHARE = 0.6
+#: Two levers are "about equal" when their gains differ by less than this (probability, 0–1),
+CLOSE_GAIN_GAP = 0.005
+#: or the runner-up adds at least this fraction of the best one (a 20% difference is well
+#: within what the weights' sources and the case authors' estimates can tell apart),
+CLOSE_GAIN_RATIO = 0.8
+#: ... or when the runner-up comes first in at least this share of the draws.
+CLOSE_RUNNER_UP_SHARE = 0.3
 
 _WILLEN_IDX = [DETERMINANTS.index(k) for k in WILLEN]
 _KUNNEN_IDX = [DETERMINANTS.index(k) for k in KUNNEN]
@@ -96,18 +128,34 @@ def scale_share(scores: FloatArray | float, exponent: float = 1.0) -> FloatArray
     return result
 
 
+def power_mean(shares: FloatArray, weights: FloatArray, exponent: FloatArray) -> FloatArray:
+    """Weighted power means of shares (0–1) for many clients and many parameter draws.
+
+    ``shares`` has shape (n, k), ``weights`` shape (d, k) with rows summing to 1 and
+    ``exponent`` shape (d,), every exponent negative. Returns shape (n, d):
+    ``(sum_k w_k x_k ** p) ** (1 / p)``, which is 0 when any share is 0 (the limit).
+    """
+    with np.errstate(divide="ignore"):
+        powered = shares[:, None, :] ** exponent[None, :, None]  # (n, d, k); 0 ** p = inf
+        total = np.einsum("ndk,dk->nd", powered, weights)
+        result: FloatArray = total ** (1.0 / exponent)[None, :]  # inf ** (1/p) = 0
+    return result
+
+
 @dataclass(frozen=True)
 class ParameterDraws:
     """One or more sets of model parameters, one row per draw.
 
     ``willen`` has shape (d, 3) and ``kunnen`` shape (d, 4), each row summing to 1;
-    ``base_rate`` and ``ceiling`` have shape (d,) and are probabilities.
+    ``base_rate`` and ``ceiling`` have shape (d,) and are probabilities;
+    ``compensation`` has shape (d,): the kunnen block's power-mean exponent (negative).
     """
 
     willen: FloatArray
     kunnen: FloatArray
     base_rate: FloatArray
     ceiling: FloatArray
+    compensation: FloatArray
 
     @classmethod
     def point(cls, weights: DomainWeights) -> ParameterDraws:
@@ -119,6 +167,7 @@ class ParameterDraws:
             kunnen=kunnen / kunnen.sum(axis=1, keepdims=True),
             base_rate=np.array([weights.base_rate.value]),
             ceiling=np.array([weights.ceiling.value]),
+            compensation=np.array([weights.compensation_exponent.value]),
         )
 
     @classmethod
@@ -138,6 +187,7 @@ class ParameterDraws:
             kunnen=kunnen / kunnen.sum(axis=1, keepdims=True),
             base_rate=draw(weights.base_rate),
             ceiling=draw(weights.ceiling),
+            compensation=draw(weights.compensation_exponent),
         )
 
     def __len__(self) -> int:
@@ -155,7 +205,7 @@ def evaluate(
     shape (n, d) for d parameter draws.
     """
     intention_share = shares[:, _WILLEN_IDX] @ params.willen.T
-    ability_share = shares[:, _KUNNEN_IDX] @ params.kunnen.T
+    ability_share = power_mean(shares[:, _KUNNEN_IDX], params.kunnen, params.compensation)
     behaviour = params.base_rate + (params.ceiling - params.base_rate) * (
         intention_share * ability_share
     )
@@ -179,7 +229,7 @@ def behaviour_interval(
     shares: FloatArray,
     params: ParameterDraws,
     percentiles: tuple[float, ...] = INTERVAL,
-    chunk_size: int = 8_192,
+    chunk_size: int = 2_048,
 ) -> FloatArray:
     """Percentiles of behaviour probability over parameter draws, for many clients.
 
@@ -194,12 +244,86 @@ def behaviour_interval(
     for start in range(0, shares.shape[0], chunk_size):
         rows = slice(start, start + chunk_size)
         behaviour = willen[rows] @ params.willen.T
-        behaviour *= kunnen[rows] @ params.kunnen.T
+        behaviour *= power_mean(kunnen[rows], params.kunnen, params.compensation)
         behaviour *= spread
         behaviour += params.base_rate
         behaviour.sort(axis=1)
         out[rows] = _percentiles_sorted(behaviour, percentiles)
     return out
+
+
+def lever_table(
+    scores: FloatArray,
+    curve_exponent: float,
+    point: ParameterDraws,
+    draws: ParameterDraws,
+    chunk_size: int = 256,
+) -> tuple[FloatArray, FloatArray]:
+    """The levers of many clients: one point up on each determinant in turn (capped at 7).
+
+    ``scores`` has shape (n, 7) on the 1–7 scale. Returns two arrays of shape (n, 7): the gain
+    in behaviour probability (0–1, never below 0) with the ``point`` parameters, and the share
+    (0–1) of ``draws`` in which that determinant's gain comes first. A draw in which no lever
+    adds anything, or two tie for first, counts for none. Chunked, so that a large caseload
+    never holds more than ``chunk_size`` clients × draws × 8 in memory.
+    """
+    n, k = scores.shape
+    gains = np.empty((n, k))
+    shares = np.empty((n, k))
+    for start in range(0, n, chunk_size):
+        block = scores[start : start + chunk_size]
+        m = block.shape[0]
+        # Row 0 of each client: its scores; rows 1..7: one determinant raised.
+        steps = np.repeat(block[:, None, :], k + 1, axis=1)
+        idx = np.arange(k)
+        steps[:, idx + 1, idx] = np.minimum(SCALE_MAX, steps[:, idx + 1, idx] + 1.0)
+        curved = scale_share(steps.reshape(m * (k + 1), k), curve_exponent)
+        for params, target in ((point, gains), (draws, None)):
+            behaviour = evaluate(curved, params)[2].reshape(m, k + 1, len(params))
+            step_gains = np.maximum(0.0, behaviour[:, 1:, :] - behaviour[:, :1, :])  # (m, 7, d)
+            if target is not None:
+                target[start : start + m] = step_gains[:, :, 0]
+                continue
+            best = step_gains.max(axis=1, keepdims=True)
+            first = np.isclose(step_gains, best, rtol=0.0, atol=1e-12) & (best > 1e-12)
+            unique = first.sum(axis=1, keepdims=True) == 1
+            shares[start : start + m] = (first & unique).mean(axis=2)
+    return gains, shares
+
+
+def lever_order(gains: FloatArray) -> npt.NDArray[np.intp]:
+    """Determinant indices per row, largest gain first (ties: canonical order). Shape (n, 7)."""
+    order: npt.NDArray[np.intp] = np.argsort(-np.round(gains, 12), axis=1, kind="stable")
+    return order
+
+
+def bottleneck_verdicts(
+    scores: FloatArray, gains: FloatArray, shares: FloatArray
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+    """The knelpunt rule for many clients at once (see the module docstring).
+
+    ``scores`` (1–7), ``gains`` (point gains, 0–1) and ``shares`` (0–1, per draw-first) have
+    shape (n, 7). Returns, per client, the reason there is no knelpunt (``None`` when there is
+    one: the first lever of :func:`lever_order`) and whether the two best are about equal.
+    Reasons: ``"no_gain"``, ``"close"``, ``"uncertain"``, ``"not_weak"``.
+    """
+    order = lever_order(gains)
+    rows = np.arange(gains.shape[0])
+    first, second = order[:, 0], order[:, 1]
+    gain1, gain2 = gains[rows, first], gains[rows, second]
+    close = (gain2 >= MIN_BOTTLENECK_GAIN) & (
+        (gain1 - gain2 < CLOSE_GAIN_GAP)
+        | (gain2 >= CLOSE_GAIN_RATIO * gain1)
+        | (shares[rows, second] >= CLOSE_RUNNER_UP_SHARE)
+    )
+    reasons = np.full(gains.shape[0], None, dtype=object)
+    not_weak = scores[rows, first] >= scores.mean(axis=1)
+    # Later assignments win, so they go from the least to the most basic reason.
+    reasons[not_weak] = "not_weak"
+    reasons[shares[rows, first] < MIN_BOTTLENECK_SHARE] = "uncertain"
+    reasons[close] = "close"
+    reasons[gain1 < MIN_BOTTLENECK_GAIN] = "no_gain"
+    return reasons, close
 
 
 @dataclass(frozen=True)
@@ -229,11 +353,55 @@ class Prediction:
     base_rate: float  # behaviour probability with no intention or no ability
     contributions: Mapping[str, float]  # probability points; they sum to behaviour - base_rate
     levers: tuple[Lever, ...]  # all seven, largest gain first
+    #: Per determinant: share (0–1) of the Monte Carlo draws in which its lever comes first.
+    lever_shares: Mapping[str, float]
 
     @property
-    def bottleneck(self) -> str:
-        """The determinant whose one-point improvement raises behaviour most."""
-        return self.levers[0].key
+    def bottleneck_share(self) -> float:
+        """Share (0–1) of the draws in which the best lever (at the default weights) comes first."""
+        return self.lever_shares[self.levers[0].key]
+
+    def _verdict(self) -> tuple[str | None, bool]:
+        keys = list(DETERMINANTS)
+        scores = np.array([[self.scores[k] for k in keys]])
+        gains = np.zeros((1, len(keys)))
+        for lever in self.levers:
+            gains[0, keys.index(lever.key)] = lever.gain
+        shares = np.array([[self.lever_shares[k] for k in keys]])
+        reasons, close = bottleneck_verdicts(scores, gains, shares)
+        return reasons[0], bool(close[0])
+
+    @property
+    def close_levers(self) -> tuple[str, str] | None:
+        """The two best levers when they are about equal, else ``None``.
+
+        About equal: the runner-up adds at least :data:`MIN_BOTTLENECK_GAIN`, and the two
+        differ by less than :data:`CLOSE_GAIN_GAP`, or the runner-up adds at least
+        :data:`CLOSE_GAIN_RATIO` of the best, or it comes first in at least
+        :data:`CLOSE_RUNNER_UP_SHARE` of the draws.
+        """
+        return (self.levers[0].key, self.levers[1].key) if self._verdict()[1] else None
+
+    @property
+    def no_bottleneck_reason(self) -> str | None:
+        """Why the model names no knelpunt, or ``None`` when it names one.
+
+        ``"no_gain"``: the best step adds less than :data:`MIN_BOTTLENECK_GAIN`;
+        ``"close"``: the two best are about equal (:attr:`close_levers`);
+        ``"uncertain"``: the best comes first in less than :data:`MIN_BOTTLENECK_SHARE` of the
+        draws; ``"not_weak"``: the best scores no lower than this person's average, so it leads
+        only by the kit's weights, not as a weak spot of this person (a flat profile).
+        """
+        return self._verdict()[0]
+
+    @property
+    def bottleneck(self) -> str | None:
+        """The knelpunt: the weak spot whose one-point step clearly adds most, or ``None``.
+
+        ``None`` when no single determinant stands out (see :attr:`no_bottleneck_reason`);
+        then the advice is to combine steps.
+        """
+        return None if self.no_bottleneck_reason else self.levers[0].key
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the contract of ``igm predict --json``)."""
@@ -247,8 +415,14 @@ class Prediction:
             "base_rate": round(self.base_rate, 6),
             "contributions": {k: round(v, 6) for k, v in self.contributions.items()},
             "bottleneck": self.bottleneck,
+            "bottleneck_share": round(self.bottleneck_share, 4),
+            "close_levers": list(self.close_levers) if self.close_levers else None,
+            "no_bottleneck_reason": self.no_bottleneck_reason,
             "levers": [lever.key for lever in self.levers],
             "lever_gains": {lever.key: round(lever.gain, 6) for lever in self.levers},
+            "lever_shares": {
+                lever.key: round(self.lever_shares[lever.key], 4) for lever in self.levers
+            },
         }
 
 
@@ -298,42 +472,43 @@ class Model:
         shares = self.shares(scores)
         return float(evaluate(shares, self.point)[2][0, 0])
 
+    def _lever_table(self, scores: DeterminantScores) -> tuple[FloatArray, FloatArray]:
+        values = np.array([list(scores.as_dict().values())])
+        gains, shares = lever_table(values, self.weights.curve_exponent, self.point, self.draws)
+        return gains[0], shares[0]
+
     def levers(self, scores: DeterminantScores) -> tuple[Lever, ...]:
         """All seven determinants ranked by the gain of one more point (ties: canonical order)."""
-        base = scores.as_dict()
-        rows = [list(base.values())]
-        for key in DETERMINANTS:
-            rows.append([min(SCALE_MAX, v + 1.0) if k == key else v for k, v in base.items()])
-        behaviour = evaluate(scale_share(np.array(rows), self.weights.curve_exponent), self.point)[
-            2
-        ][:, 0]
-        gains = behaviour[1:] - behaviour[0]
-        levers = [
-            Lever(k, base[k], float(max(0.0, g))) for k, g in zip(DETERMINANTS, gains, strict=True)
-        ]
-        order = sorted(range(len(levers)), key=lambda i: (-round(levers[i].gain, 12), i))
-        return tuple(levers[i] for i in order)
+        gains = self._lever_table(scores)[0]
+        order = lever_order(gains[None, :])[0]
+        return tuple(
+            Lever(DETERMINANTS[i], scores[DETERMINANTS[i]], float(gains[i])) for i in order
+        )
+
+    def lever_shares(self, scores: DeterminantScores) -> dict[str, float]:
+        """Per determinant, the share (0–1) of the Monte Carlo draws in which its lever comes
+        first (see :func:`lever_table`)."""
+        shares = self._lever_table(scores)[1]
+        return {k: float(v) for k, v in zip(DETERMINANTS, shares, strict=True)}
 
     def predict(self, scores: DeterminantScores) -> Prediction:
         """Intention, ability, behaviour with its 80% interval, contributions and levers."""
         shares = self.shares(scores)
         intention, ability, behaviour = (a[0, 0] for a in evaluate(shares, self.point))
         low, high = behaviour_interval(shares, self.draws)[0]
+        gains, lever_shares = self._lever_table(scores)
 
         w = self.point
-        spread = float(w.ceiling[0] - w.base_rate[0])
-        willen_terms = w.willen[0] * shares[0, _WILLEN_IDX]
-        kunnen_terms = w.kunnen[0] * shares[0, _KUNNEN_IDX]
-        contributions = {
-            **{
-                k: spread * t * (ability / 100) / 2
-                for k, t in zip(WILLEN, willen_terms, strict=True)
-            },
-            **{
-                k: spread * t * (intention / 100) / 2
-                for k, t in zip(KUNNEN, kunnen_terms, strict=True)
-            },
-        }
+        half = (behaviour - w.base_rate[0]) / 2
+        contributions: dict[str, float] = {}
+        for keys, idx, block_weights in (
+            (WILLEN, _WILLEN_IDX, w.willen[0]),
+            (KUNNEN, _KUNNEN_IDX, w.kunnen[0]),
+        ):
+            terms = block_weights * shares[0, idx]
+            total = terms.sum()
+            for key, term in zip(keys, terms, strict=True):
+                contributions[key] = float(half * term / total) if total > 0 else 0.0
         return Prediction(
             domain=self.domain,
             scores=scores,
@@ -342,8 +517,12 @@ class Model:
             behaviour_probability=float(behaviour),
             behaviour_interval=(float(low), float(high)),
             base_rate=float(w.base_rate[0]),
-            contributions={k: float(contributions[k]) for k in DETERMINANTS},
-            levers=self.levers(scores),
+            contributions={k: contributions[k] for k in DETERMINANTS},
+            levers=tuple(
+                Lever(DETERMINANTS[i], scores[DETERMINANTS[i]], float(gains[i]))
+                for i in lever_order(gains[None, :])[0]
+            ),
+            lever_shares={k: float(v) for k, v in zip(DETERMINANTS, lever_shares, strict=True)},
         )
 
     def compare(self, scores: DeterminantScores, deltas: Mapping[str, float]) -> Comparison:

@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping
 from igm.cases import Case
 from igm.determinants import DETERMINANTS
 from igm.i18n import catalogue, fmt_number, t
-from igm.model import Comparison, Prediction
+from igm.model import DEFAULT_DRAWS, Comparison, Prediction
 
 __all__ = [
+    "bottleneck_label",
+    "bottleneck_sentence",
     "determinant_name",
     "effects_text",
     "estimate_note",
@@ -65,6 +67,44 @@ def lever_gain(key: str, gain: float, lang: str) -> str:
     return _lever_entry(key, "gain", lang, gain=points) or t("output.lever_gain", lang, gain=points)
 
 
+def bottleneck_label(prediction: Prediction, lang: str) -> str:
+    """The knelpunt in a few words: its lever name, two names "about equal", or "no single
+    bottleneck". For readouts and tables; :func:`bottleneck_sentence` says why."""
+    if prediction.bottleneck is not None:
+        return lever_name(prediction.bottleneck, lang)
+    if prediction.close_levers is not None:
+        first, second = prediction.close_levers
+        return t(
+            "bottleneck.label.close",
+            lang,
+            first=lever_name(first, lang),
+            second=lever_name(second, lang),
+        )
+    return t("bottleneck.label.none", lang)
+
+
+def bottleneck_sentence(prediction: Prediction, lang: str, draws: int = DEFAULT_DRAWS) -> str:
+    """The knelpunt in one or two sentences: which one and how sure, or that there is none
+    (with the reason) and that combining steps is the advice. ``draws``: the Monte Carlo size."""
+    if prediction.bottleneck is not None:
+        return t(
+            "bottleneck.single",
+            lang,
+            name=lever_name(prediction.bottleneck, lang),
+            share=percent(prediction.bottleneck_share),
+            draws=draws,
+        )
+    if prediction.close_levers is not None:
+        first, second = prediction.close_levers
+        return t(
+            "bottleneck.close",
+            lang,
+            first=lever_name(first, lang),
+            second=lever_name(second, lang),
+        )
+    return t(f"bottleneck.none.{prediction.no_bottleneck_reason}", lang)
+
+
 def effects_text(effects: Mapping[str, float], lang: str) -> str:
     """An intervention's effects, e.g. ``"Thuissituatie +2, Houding +1"``.
 
@@ -111,7 +151,7 @@ def format_prediction(case: Case, prediction: Prediction, lang: str) -> str:
         f"{t('output.ability', lang)}: {prediction.ability:.0f} / 100",
         f"{t('output.behaviour', lang)}: {percent(prediction.behaviour_probability)} "
         f"({t('output.interval', lang)} {percent(low)}–{percent(high)})",
-        f"{t('output.bottleneck', lang)}: {lever_name(prediction.bottleneck, lang)}",
+        bottleneck_sentence(prediction, lang),
         "",
         t("output.levers", lang) + ":",
         *(

@@ -57,8 +57,13 @@ class DomainWeights:
     """All parameters of the model for one behaviour domain.
 
     ``willen`` and ``kunnen`` hold relative weights (normalised within their block);
-    ``base_rate`` and ``ceiling`` are behaviour probabilities (0–1).
+    ``base_rate`` and ``ceiling`` are behaviour probabilities (0–1);
+    ``compensation_exponent`` is the kunnen block's power-mean exponent (negative).
     """
+
+    def __post_init__(self) -> None:
+        if self.compensation_exponent.high >= 0:
+            raise ValueError("weights.yaml: ability_link.compensation_exponent must stay below 0")
 
     domain: str
     willen: Mapping[str, Weight]
@@ -66,6 +71,9 @@ class DomainWeights:
     base_rate: Weight
     ceiling: Weight
     curve_exponent: float  # diminishing returns: a scale share x counts as 1 - (1 - x)^exponent
+    #: Power-mean exponent p (< 0) by which the kunnen block combines: how little a high
+    #: kunnen score makes up for a low one (see igm/model.py).
+    compensation_exponent: Weight
 
     def relative(self, key: str) -> Weight:
         """The weight of one determinant, wherever its block."""
@@ -117,6 +125,9 @@ def domain_weights(domain: str) -> DomainWeights:
         base_rate=_weight(link["base_rate"], "behaviour_link.base_rate"),
         ceiling=_weight(link["ceiling"], "behaviour_link.ceiling"),
         curve_exponent=float(data["response_curve"]["exponent"]),
+        compensation_exponent=_weight(
+            data["ability_link"]["compensation_exponent"], "ability_link.compensation_exponent"
+        ),
     )
 
 

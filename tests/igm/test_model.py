@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from igm.determinants import DETERMINANTS, KUNNEN, WILLEN, DeterminantScores
-from igm.model import Model, evaluate, model_for, scale_share
+from igm.model import (
+    MIN_BOTTLENECK_GAIN,
+    MIN_BOTTLENECK_SHARE,
+    Model,
+    evaluate,
+    model_for,
+    scale_share,
+)
 from igm.weights import DOMAINS, domain_weights
 
 score = st.integers(min_value=1, max_value=7)
@@ -94,7 +101,7 @@ def test_levers_are_the_one_point_gains_best_first(scores: DeterminantScores, do
         assert lever.gain == pytest.approx(expected, abs=1e-12)
     gains = [lever.gain for lever in p.levers]
     assert all(a >= b - 1e-12 for a, b in pairwise(gains))
-    assert p.bottleneck == p.levers[0].key
+    assert p.bottleneck in (None, p.levers[0].key)
 
 
 def test_extremes() -> None:
@@ -118,8 +125,9 @@ def test_formula_by_hand() -> None:
     def x(v: float) -> float:
         return 1 - (1 - (v - 1) / 6) ** g
 
+    q = w.compensation_exponent.value
     intention = 100 * sum(shares[k] * x(s[k]) for k in WILLEN)
-    ability = 100 * sum(shares[k] * x(s[k]) for k in KUNNEN)
+    ability = 100 * sum(shares[k] * x(s[k]) ** q for k in KUNNEN) ** (1 / q)
     b, c = w.base_rate.value, w.ceiling.value
     p = model_for("return_to_work").predict(s)
     assert p.intention == pytest.approx(intention)
@@ -177,5 +185,98 @@ def test_to_dict_contract() -> None:
         "bottleneck",
         "levers",
     }
-    assert d["levers"][0] == d["bottleneck"]
+    assert d["bottleneck"] in (None, d["levers"][0])
+    assert 0.0 <= d["bottleneck_share"] <= 1.0
+    assert d["bottleneck_share"] == d["lever_shares"][d["levers"][0]]
     assert set(d["contributions"]) == set(DETERMINANTS)
+    assert set(d["lever_shares"]) == set(DETERMINANTS)
+
+
+# --- Kunnen does not compensate; the knelpunt is named only when it stands out --------------
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("missing", KUNNEN)
+def test_one_missing_kunnen_condition_blocks_the_behaviour(domain: str, missing: str) -> None:
+    """One kunnen determinant at 1, all else at 7: does the probability stay at or below 0.30?"""
+    values = dict.fromkeys(DETERMINANTS, 7.0) | {missing: 1.0}
+    p = model_for(domain).predict(DeterminantScores.from_mapping(values))
+    assert p.behaviour_probability <= 0.30
+    assert p.behaviour_interval[1] <= 0.30
+    # ... and the missing condition is what the model points at.
+    assert p.bottleneck == missing
+
+
+@given(
+    domain_strategy,
+    st.sampled_from(KUNNEN),
+    st.floats(min_value=1.0, max_value=3.0),
+    st.floats(min_value=5.0, max_value=7.0),
+)
+def test_a_high_kunnen_score_does_not_make_up_for_a_low_one(
+    domain: str, low_key: str, low: float, high: float
+) -> None:
+    """Is ability with one low and three high kunnen scores below the plain weighted mean?"""
+    model = model_for(domain)
+    values = dict.fromkeys(DETERMINANTS, high) | {low_key: low}
+    p = model.predict(DeterminantScores.from_mapping(values))
+    shares = model.weights.normalised_values()
+    x = scale_share(np.array([values[k] for k in KUNNEN]), model.weights.curve_exponent)
+    plain_mean = 100 * sum(shares[k] * xk for k, xk in zip(KUNNEN, x, strict=True))
+    assert p.ability < plain_mean
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("level", [1, 4, 7])
+def test_flat_profiles_have_no_bottleneck(domain: str, level: int) -> None:
+    """All scores 1, 4 or 7: does the model name no knelpunt, and say why?"""
+    p = model_for(domain).predict(DeterminantScores(*[level] * 7))
+    assert p.bottleneck is None
+    assert p.no_bottleneck_reason in {"no_gain", "close", "uncertain", "not_weak"}
+    assert p.to_dict()["bottleneck"] is None
+
+
+@given(scores_strategy, domain_strategy)
+def test_bottleneck_share_is_a_share_and_a_named_bottleneck_is_sure(
+    scores: DeterminantScores, domain: str
+) -> None:
+    """Is every lever share in [0, 1], and is a named knelpunt first in at least 60% of draws?"""
+    p = model_for(domain).predict(scores)
+    assert all(0.0 <= v <= 1.0 for v in p.lever_shares.values())
+    assert sum(p.lever_shares.values()) <= 1.0 + 1e-9
+    assert 0.0 <= p.bottleneck_share <= 1.0
+    if p.bottleneck is not None:
+        assert p.bottleneck == p.levers[0].key
+        assert p.bottleneck_share >= MIN_BOTTLENECK_SHARE
+        assert p.levers[0].gain >= MIN_BOTTLENECK_GAIN
+        assert p.close_levers is None
+        assert p.no_bottleneck_reason is None
+    else:
+        assert p.no_bottleneck_reason is not None
+
+
+def test_lever_share_counts_the_draws_in_which_a_lever_comes_first() -> None:
+    """Is a lever's share the fraction of draws where its one-point gain is strictly the largest?"""
+    model = Model(domain_weights("job_search"), n_draws=60, seed=5)
+    scores = DeterminantScores(3, 3, 2, 3, 2, 4, 3)
+    shares = model.lever_shares(scores)
+    raised = [scores.raised({k: 1}) for k in DETERMINANTS]
+    base = evaluate(model.shares(scores), model.draws)[2][0]
+    firsts = dict.fromkeys(DETERMINANTS, 0)
+    for d in range(len(model.draws)):
+        gains = [evaluate(model.shares(r), model.draws)[2][0, d] - base[d] for r in raised]
+        best = max(gains)
+        if best > 1e-12 and sum(math.isclose(g, best, abs_tol=1e-12) for g in gains) == 1:
+            firsts[DETERMINANTS[gains.index(best)]] += 1
+    assert shares == {k: v / 60 for k, v in firsts.items()}
+
+
+def test_close_levers_are_named_together() -> None:
+    """Hiba's two best levers tie: no single knelpunt, both named, about equal."""
+    from igm import find_case
+
+    case = find_case("hiba-ingenieur")
+    p = model_for(case.domain).predict(case.scores)
+    assert p.bottleneck is None
+    assert p.no_bottleneck_reason == "close"
+    assert set(p.close_levers or ()) == {"knowledge_skills", "home_situation"}
