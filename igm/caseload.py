@@ -57,15 +57,32 @@ def _check_scores(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _predict_block(
-    scores: np.ndarray, model: Model, interval: bool, chunk_size: int
+    scores: np.ndarray, model: Model, interval: bool, knelpunt: bool, chunk_size: int
 ) -> dict[str, np.ndarray]:
     exponent = model.weights.curve_exponent
     shares = scale_share(scores, exponent)
     intention, ability, behaviour = (a[:, 0] for a in evaluate(shares, model.point))
 
-    # The knelpunt by the same rule as Model.predict: one point up on each determinant in
-    # turn, with the default weights and over the draws.
-    gains, first_shares = lever_table(scores, exponent, model.point, model.draws)
+    out = {
+        "intention": intention,
+        "ability": ability,
+        "behaviour_probability": behaviour,
+    }
+    if knelpunt:
+        out["bottleneck"] = _bottlenecks(scores, model)
+    if interval:
+        bounds = behaviour_interval(shares, model.draws, INTERVAL, chunk_size)
+        out["behaviour_low"] = bounds[:, 0]
+        out["behaviour_high"] = bounds[:, 1]
+    return out
+
+
+def _bottlenecks(scores: np.ndarray, model: Model) -> np.ndarray:
+    """The knelpunt of every client by the rule of :class:`igm.model.Prediction` (or None):
+    one point up on each determinant in turn, with the default weights and over the draws."""
+    gains, first_shares = lever_table(
+        scores, model.weights.curve_exponent, model.point, model.draws
+    )
     reasons, _close = bottleneck_verdicts(scores, gains, first_shares)
     first = lever_order(gains)[:, 0]
     named = np.asarray(DETERMINANTS, dtype=object)[first]
@@ -73,18 +90,7 @@ def _predict_block(
         [key if reason is None else None for key, reason in zip(named, reasons, strict=True)],
         dtype=object,
     )
-
-    out = {
-        "intention": intention,
-        "ability": ability,
-        "behaviour_probability": behaviour,
-        "bottleneck": bottleneck,
-    }
-    if interval:
-        bounds = behaviour_interval(shares, model.draws, INTERVAL, chunk_size)
-        out["behaviour_low"] = bounds[:, 0]
-        out["behaviour_high"] = bounds[:, 1]
-    return out
+    return bottleneck
 
 
 def predict_caseload(
@@ -94,6 +100,7 @@ def predict_caseload(
     n_draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     interval: bool = True,
+    knelpunt: bool = True,
     chunk_size: int = 8_192,
 ) -> pd.DataFrame:
     """Predict every client of a caseload; return a copy of ``frame`` with the model's columns.
@@ -101,8 +108,9 @@ def predict_caseload(
     ``frame`` holds the seven determinant columns (scores 1–7). The behaviour domain is
     ``domain`` for every row, or else the frame's ``domain`` column. Adds intention and
     ability (0–100), behaviour_probability (0–1), behaviour_low / behaviour_high (the 80%
-    interval, when ``interval``) and bottleneck (a determinant key, or ``None`` where the
-    model names no single knelpunt; the rule of :class:`igm.model.Prediction`).
+    interval, when ``interval``) and bottleneck (when ``knelpunt``: a determinant key, or
+    ``None`` where the model names no single knelpunt; the rule of
+    :class:`igm.model.Prediction`, which costs 8 evaluations over all draws per client).
     """
     scores = _check_scores(frame)
     if domain is not None:
@@ -117,7 +125,11 @@ def predict_caseload(
 
     result = frame.copy()
     interval_columns = {"behaviour_low", "behaviour_high"}
-    columns = [c for c in OUTPUT_COLUMNS if interval or c not in interval_columns]
+    columns = [
+        c
+        for c in OUTPUT_COLUMNS
+        if (interval or c not in interval_columns) and (knelpunt or c != "bottleneck")
+    ]
     for name in columns:
         result[name] = np.empty(len(frame), dtype=object if name == "bottleneck" else np.float64)
     for name in set(domains):
@@ -126,7 +138,7 @@ def predict_caseload(
             model = model_for(name)
         else:
             model = Model(domain_weights(name), n_draws=n_draws, seed=seed)
-        values = _predict_block(scores[mask], model, interval, chunk_size)
+        values = _predict_block(scores[mask], model, interval, knelpunt, chunk_size)
         for column in columns:
             result.loc[mask, column] = values[column]
     return result
@@ -212,7 +224,7 @@ def potential_for_change(frame: pd.DataFrame, *, domain: str | None = None) -> p
     for key in DETERMINANTS:
         raised = frame.copy()
         raised[key] = np.minimum(SCALE_MAX, raised[key].to_numpy(dtype=np.float64) + 1.0)
-        after = predict_caseload(raised, domain=domain, interval=False)
+        after = predict_caseload(raised, domain=domain, interval=False, knelpunt=False)
         delta = after["behaviour_probability"].to_numpy(dtype=np.float64) - before
         gains.append(float(delta.mean()) if len(delta) else float("nan"))
     counts = base["bottleneck"].value_counts()

@@ -73,6 +73,8 @@ def generate_caseload(n_clients: int = 600, seed: int = DEFAULT_SEED) -> pd.Data
     frame.insert(2, "domain", [GROUP_PROFILES[g][1] for g in groups])
     frame.insert(3, "age", ages)
 
-    probability = predict_caseload(frame, interval=False)["behaviour_probability"].to_numpy()
+    probability = predict_caseload(frame, interval=False, knelpunt=False)[
+        "behaviour_probability"
+    ].to_numpy()
     frame["behaviour"] = (rng.random(n_clients) < probability).astype(int)
     return frame[list(CASELOAD_COLUMNS)]

@@ -54,3 +54,13 @@ def test_bad_caseloads_are_refused_with_a_clear_message(frame: pd.DataFrame) -> 
         predict_caseload(broken)
     with pytest.raises(KeyError, match="unknown domain 'sport'"):
         predict_caseload(frame.assign(domain="sport"))
+
+
+def test_flat_clients_get_no_knelpunt_and_it_can_be_left_out() -> None:
+    """A client with all scores equal has no knelpunt (None); knelpunt=False skips the column."""
+    flat = pd.DataFrame([dict.fromkeys(DETERMINANTS, 4.0), dict.fromkeys(DETERMINANTS, 7.0)])
+    out = predict_caseload(flat, domain="return_to_work", interval=False)
+    assert list(out["bottleneck"]) == [None, None]
+    lean = predict_caseload(flat, domain="return_to_work", interval=False, knelpunt=False)
+    assert "bottleneck" not in lean.columns
+    assert list(lean["behaviour_probability"]) == list(out["behaviour_probability"])
