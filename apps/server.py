@@ -118,6 +118,39 @@ def landing_page(base_url: str = "/", book_built: bool = False) -> str:
     return page.render(default_lang=DEFAULT_LANGUAGE, sections=sections)
 
 
+@dataclass(frozen=True)
+class RetiredSection:
+    """One language's part of a retired exercise's page."""
+
+    lang: str
+    heading: str
+    message: str
+    href: str
+    link: str
+
+
+def retired_page(base_url: str, exercise_id: str) -> str:
+    """The page at a retired exercise's old address: it is gone, attempts are kept, and a
+    link to the exercise that replaced it (every language, the default first)."""
+    from exercises.catalog import RETIRED, RetiredExercise, get_exercise
+
+    retired = RetiredExercise(exercise_id)
+    replacement = get_exercise(RETIRED[exercise_id].replaced_by)
+    render = f"{base_url}voila/render/exercises/"
+    sections = [
+        RetiredSection(
+            lang=lang,
+            heading=t("retired.heading", lang),
+            message=retired.message(lang),
+            href=f"{render}{replacement.id}.ipynb{language_query(lang)}",
+            link=t("retired.open", lang, title=replacement.title(lang)),
+        )
+        for lang in LANGUAGES
+    ]
+    page = environment("apps").get_template("retired.html")
+    return page.render(default_lang=DEFAULT_LANGUAGE, sections=sections)
+
+
 #: URL folders (after the base URL) of files that never change while the server runs.
 STATIC_PREFIXES: tuple[str, ...] = ("voila/static/", "voila/labextensions/", "voila/templates/")
 #: A file name with a content hash in it (``remoteEntry.698dcaf7.js``, ``84.09c61a35dce1705f.js``).
@@ -241,6 +274,17 @@ def make_app_class() -> Any:
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(landing_page(self.base_url, self.book_dir.is_dir()))
 
+    class RetiredHandler(tornado.web.RequestHandler):
+        """A retired exercise's old address: 410 Gone, with the way to its replacement."""
+
+        def initialize(self, base_url: str) -> None:
+            self.base_url = base_url
+
+        def get(self, exercise_id: str) -> None:
+            self.set_status(410)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(retired_page(self.base_url, exercise_id))
+
     class NotFoundHandler(tornado.web.RequestHandler):
         def get(self, *_args: str) -> None:
             raise tornado.web.HTTPError(404)
@@ -266,12 +310,21 @@ def make_app_class() -> Any:
             base = self.server_url or self.base_url
             book_dir = self.book_dir or Path(self.root_dir) / "book" / "_build" / "html"
             allowed = "|".join(SERVED_FOLDERS)
+            from exercises.catalog import RETIRED
+
+            retired = "|".join(re.escape(exercise_id) for exercise_id in RETIRED)
             own: list[Any] = [
                 (base, LandingHandler, {"book_dir": book_dir, "base_url": base}),
                 (
                     base + "book/(.*)",
                     tornado.web.StaticFileHandler,
                     {"path": str(book_dir), "default_filename": "index.html"},
+                ),
+                # Old links to retired exercises (bookmarks, an LMS) say where to go now.
+                (
+                    base + rf"voila/render/exercises/({retired})\.ipynb",
+                    RetiredHandler,
+                    {"base_url": base},
                 ),
                 # Render only the app folders; no directory listing.
                 (base + rf"voila/render/(?!(?:{allowed})/)(.*)", NotFoundHandler),

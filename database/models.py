@@ -6,6 +6,9 @@ Two tables, both append-only in practice:
 * ``attempts``: one row per submission. Rows are never updated or deleted (the facade has no API
   for it, an ORM guard refuses it, and database triggers from migration 0002 refuse it too).
 
+And one table of facts about the course: ``retired_exercises`` (migration 0005), the exercise
+ids taken out of the course, whose attempts the exports keep and mark as retired.
+
 Times are stored as UTC. On SQLite, which has no time zone type, they are stored as naive UTC
 and come back as aware UTC datetimes (see :class:`UTCDateTime`).
 """
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -31,7 +35,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["IDENTITY_SOURCES", "Attempt", "Base", "Learner", "UTCDateTime", "utcnow"]
+__all__ = [
+    "IDENTITY_SOURCES",
+    "Attempt",
+    "Base",
+    "Learner",
+    "Retirement",
+    "UTCDateTime",
+    "utcnow",
+]
 
 #: Where a learner's identity came from: typed in the standalone kit, given by JupyterHub, or
 #: taken from a trusted reverse-proxy header.
@@ -185,4 +197,32 @@ class Attempt(Base):
             f"Attempt(id={self.id!r}, learner_id={self.learner_id!r}, "
             f"exercise_id={self.exercise_id!r}, attempt_no={self.attempt_no!r}, "
             f"points={self.points!r}, max_points={self.max_points!r})"
+        )
+
+
+class Retirement(Base):
+    """An exercise taken out of the course. Its attempts stay stored and exported, marked as
+    attempts on a retired exercise (gradebook/export.py)."""
+
+    __tablename__ = "retired_exercises"
+
+    #: The retired exercise's id, as its attempts carry it in ``attempts.exercise_id``.
+    exercise_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: The day it was taken out of the course.
+    retired_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    #: The exercise that took its place (``None``: none did).
+    replaced_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The retirement as plain JSON-ready values."""
+        return {
+            "exercise_id": self.exercise_id,
+            "retired_on": self.retired_on.isoformat(),
+            "replaced_by": self.replaced_by,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Retirement(exercise_id={self.exercise_id!r}, retired_on={self.retired_on!r}, "
+            f"replaced_by={self.replaced_by!r})"
         )

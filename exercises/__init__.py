@@ -12,11 +12,13 @@ Answer formats (``answers`` is a dict; item ids come from ``view["items"]``):
 
 - recognise-determinant: ``{"q1": "<determinant key>", ...}``, one per quote.
 - score-case: ``{"<determinant key>": 1..7, ...}``, all seven, whole numbers.
-- predict: ``{"intention": 0..100, "behaviour": 0..100}`` (behaviour in %).
+- compare-clients: ``{"q1": "first" | "second" | "same", "q2": "<reason id>",
+  "q3": "much" | "somewhat" | "same"}`` (who gains more, why, how much more).
 - choose-knob: ``{"interventions": ["<intervention id>", ...]}`` within the budget.
 - intervention-plan: ``{"<weak determinant key>": {"intervention": "<id>",
   "justification": "<at least 40 characters>"}, ...}``.
-- caseload-question: ``{"q1": "<determinant key>", "q2": ...}``.
+- model-limits: ``{"q1": "<option id>", "q2": "allowed" | "forbidden", ...}``: an option
+  id for q1 and the last two questions, "allowed" or "forbidden" for each use in between.
 
 Each exercise declares its form: ``exercise.answer_sheet(view)`` gives the fields
 (:class:`AnswerField`: choice, scale, number, multi-select, text) that the one generic form

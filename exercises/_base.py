@@ -48,8 +48,8 @@ def item_label(item: str, lang: str) -> str:
         return message("item_question", lang, n=item[1:])
     if item in ("intention", "behaviour"):
         return t(f"output.{item}", lang)
-    if item == "interventions":
-        return message("item_interventions", lang)
+    if item in ("interventions", "wish", "justification"):
+        return message(f"item_{item}", lang)
     return item
 
 

@@ -18,13 +18,20 @@ import yaml
 from igm.i18n import LANGUAGES, Text
 
 __all__ = [
+    "ClientWish",
     "ExerciseMeta",
+    "LimitsOption",
+    "PlanModelAnswer",
     "RecogniseItem",
+    "WishOption",
     "add_exercise_meta",
     "all_texts",
+    "client_wishes",
     "exercise_meta",
     "exercise_text",
     "message",
+    "model_limits_bank",
+    "plan_model_answers",
     "recognise_items",
     "remove_exercise_meta",
 ]
@@ -145,6 +152,111 @@ def recognise_items() -> tuple[RecogniseItem, ...]:
     )
 
 
+@dataclass(frozen=True)
+class WishOption:
+    """One answer to "what does the client want?" (exercise choose-knob)."""
+
+    id: str
+    text: Text
+    right: bool
+
+
+@dataclass(frozen=True)
+class ClientWish:
+    """What a case's client wants, from the case's own story (exercise choose-knob): the
+    options, why the right one is right, and the interventions that serve that wish."""
+
+    case_id: str
+    options: tuple[WishOption, ...]
+    why: Text
+    serves: tuple[str, ...]
+
+
+@cache
+def client_wishes() -> dict[str, ClientWish]:
+    raw = _load("choose-knob.yaml")
+    out: dict[str, ClientWish] = {}
+    for case_id, entry in raw["cases"].items():
+        options = tuple(
+            WishOption(
+                id=o["id"],
+                text=_text(o["text"], f"{case_id}.{o['id']}"),
+                right=bool(o.get("right", False)),
+            )
+            for o in entry["options"]
+        )
+        if sum(o.right for o in options) != 1:
+            raise ValueError(f"choose-knob.yaml: {case_id}: exactly one option is right")
+        out[case_id] = ClientWish(
+            case_id=case_id,
+            options=options,
+            why=_text(entry["why"], f"{case_id}.why"),
+            serves=tuple(entry["serves"]),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class PlanModelAnswer:
+    """A model justification of a plan for one case (exercise intervention-plan), and the
+    knelpunt it names (``None``: it combines steps), which a test holds to the model."""
+
+    case_id: str
+    knelpunt: str | None
+    text: Text
+
+
+@cache
+def plan_model_answers() -> dict[str, PlanModelAnswer]:
+    raw = _load("intervention-plan.yaml")
+    return {
+        case_id: PlanModelAnswer(
+            case_id=case_id,
+            knelpunt=entry.get("knelpunt"),
+            text=_text(entry["model_answer"], f"{case_id}.model_answer"),
+        )
+        for case_id, entry in raw["cases"].items()
+    }
+
+
+@dataclass(frozen=True)
+class LimitsOption:
+    """An option of exercise model-limits: ``right`` says whether it is the key (for a use:
+    whether the use is allowed); ``feedback`` is what choosing it teaches (for a use: why it
+    is allowed or not)."""
+
+    id: str
+    right: bool
+    label: Text
+    feedback: Text
+
+
+#: The sections of model-limits.yaml: the options of each question (``uses``: one per question).
+LIMITS_SECTIONS = ("readings", "uses", "practice", "next_single", "next_none")
+
+
+@cache
+def model_limits_bank() -> dict[str, tuple[LimitsOption, ...]]:
+    """The options of exercise model-limits by section (:data:`LIMITS_SECTIONS`)."""
+    raw = _load("model-limits.yaml")
+    bank: dict[str, tuple[LimitsOption, ...]] = {}
+    for section in LIMITS_SECTIONS:
+        is_use = section == "uses"
+        options = tuple(
+            LimitsOption(
+                id=o["id"],
+                right=bool(o["allowed"] if is_use else o["right"]),
+                label=_text(o["label"], f"{section}.{o['id']}.label"),
+                feedback=_text(o["why" if is_use else "feedback"], f"{section}.{o['id']}"),
+            )
+            for o in raw[section]
+        )
+        if not is_use and sum(o.right for o in options) != 1:
+            raise ValueError(f"model-limits.yaml: {section}: exactly one option is right")
+        bank[section] = options
+    return bank
+
+
 def all_texts() -> Iterator[tuple[str, Text]]:
     """Every text of the exercises with where it lives (for the both-languages test)."""
     for meta in _metas().values():
@@ -157,3 +269,14 @@ def all_texts() -> Iterator[tuple[str, Text]]:
     for item in recognise_items():
         yield f"{item.id}.quote", item.quote
         yield f"{item.id}.why", item.why
+    for section, limits_options in model_limits_bank().items():
+        for limits_option in limits_options:
+            where = f"model-limits.{section}.{limits_option.id}"
+            yield f"{where}.label", limits_option.label
+            yield f"{where}.feedback", limits_option.feedback
+    for wish in client_wishes().values():
+        for wish_option in wish.options:
+            yield f"choose-knob.{wish.case_id}.{wish_option.id}", wish_option.text
+        yield f"choose-knob.{wish.case_id}.why", wish.why
+    for answer in plan_model_answers().values():
+        yield f"intervention-plan.{answer.case_id}.model_answer", answer.text

@@ -54,6 +54,7 @@ from markupsafe import Markup
 
 from exercises import Exercise, InvalidAnswer, Variant, get_exercise, grade
 from exercises._base import points_text
+from exercises.catalog import RETIRED, RetiredExercise
 from exercises.form import AnswerForm, answer_sheet, render
 from exercises.form import html_widget as _html
 from exercises.grader_client import GraderClient, GraderError, GraderRefused, GraderUnavailable
@@ -494,7 +495,9 @@ class ExerciseApp:
         )
         self.widget.add_class("igm-app")
         self.widget.add_class("igm-exercise")
-        if self.mode == "remote":
+        if exercise_id in RETIRED:  # an old link or bookmark: say what replaced it, grade nothing
+            self._say(RetiredExercise(exercise_id).message(lang))
+        elif self.mode == "remote":
             self._start_remote(environ, client)
         elif self.mode == "practice":
             self._start_practice(environ["JUPYTERHUB_USER"].strip())

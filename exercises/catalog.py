@@ -7,20 +7,30 @@ there (see exercises/README.md). :func:`register` adds one at run time, after th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from exercises._base import Exercise, GradeResult, Variant
-from exercises._texts import ExerciseMeta, add_exercise_meta, remove_exercise_meta
-from exercises.caseload_question import CaseloadQuestion
+from exercises._texts import (
+    ExerciseMeta,
+    add_exercise_meta,
+    exercise_meta,
+    message,
+    remove_exercise_meta,
+)
 from exercises.choose_knob import ChooseKnob
+from exercises.compare_clients import CompareClients
+from exercises.model_limits import ModelLimits
 from exercises.plan import InterventionPlan
-from exercises.predict import Predict
 from exercises.recognise import RecogniseDeterminant
 from exercises.score_case import ScoreCase
 
 __all__ = [
     "BUILT_IN",
     "EXERCISE_IDS",
+    "RETIRED",
+    "Retired",
+    "RetiredExercise",
     "get_exercise",
     "grade",
     "list_exercises",
@@ -32,14 +42,58 @@ __all__ = [
 BUILT_IN: tuple[type[Exercise], ...] = (
     RecogniseDeterminant,
     ScoreCase,
-    Predict,
+    CompareClients,
     ChooseKnob,
     InterventionPlan,
-    CaseloadQuestion,
+    ModelLimits,
 )
 
 #: The ids of the built-in exercises, in course order.
 EXERCISE_IDS: tuple[str, ...] = tuple(cls.id for cls in BUILT_IN)
+
+
+@dataclass(frozen=True)
+class Retired:
+    """An exercise the course no longer has: the one that replaced it, and the retry policy
+    its stored attempts were counted by (the gradebook keeps and exports them)."""
+
+    replaced_by: str
+    retry: str
+
+
+#: Exercises taken out of the course, by id. Their attempts stay in the gradebook, marked
+#: as retired in every export; database migration 0005 records the same pairs in the
+#: ``retired_exercises`` table (tests/exercises/test_catalog.py holds them equal).
+RETIRED: dict[str, Retired] = {
+    # graded learners on their distance to the kit's arbitrary constants (issue 13)
+    "predict": Retired(replaced_by="compare-clients", retry="last"),
+    # rehearsed choosing target groups with a model (issue 13)
+    "caseload-question": Retired(replaced_by="model-limits", retry="best"),
+}
+
+
+class RetiredExercise(KeyError):
+    """The exercise was retired: :attr:`replaced_by` names the one that took its place."""
+
+    def __init__(self, exercise_id: str) -> None:
+        self.exercise_id = exercise_id
+        self.replaced_by = RETIRED[exercise_id].replaced_by
+        self.retry = RETIRED[exercise_id].retry
+        super().__init__(
+            f"exercise {exercise_id!r} was retired; it is replaced by {self.replaced_by!r}"
+        )
+
+    def __str__(self) -> str:  # KeyError would show the repr of its argument
+        return str(self.args[0])
+
+    def message(self, lang: str) -> str:
+        """What a learner reads: the exercise is gone, which one replaced it, nothing lost."""
+        try:
+            replacement = exercise_meta(self.replaced_by).title(lang)
+        except KeyError:
+            replacement = self.replaced_by
+        return message("retired_exercise", lang, exercise=self.exercise_id, replacement=replacement)
+
 
 #: Every exercise of this process by id, in course order (built-in ones first); made on
 #: first use.
@@ -84,11 +138,14 @@ def list_exercises() -> list[Exercise]:
 
 
 def get_exercise(exercise_id: str) -> Exercise:
-    """One exercise by id; ``KeyError`` naming the known ids otherwise."""
+    """One exercise by id; :class:`RetiredExercise` for a retired one, ``KeyError`` naming
+    the known ids for any other unknown id."""
     known = _exercises()
     try:
         return known[exercise_id]
     except KeyError:
+        if exercise_id in RETIRED:
+            raise RetiredExercise(exercise_id) from None
         raise KeyError(f"no exercise {exercise_id!r}; known: {', '.join(known)}") from None
 
 

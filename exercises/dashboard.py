@@ -7,7 +7,10 @@ read. Names and answers are always shown as text: the HTML comes from the packag
 templates (``exercises/templates/``), which escape every value. Counting per exercise uses
 the exercise's retry policy (best or last attempt).
 
-Stable CSS hooks for tests: ``igm-dashboard``, ``igm-token``, ``igm-overview``,
+Attempts on a retired exercise (:data:`exercises.catalog.RETIRED`) are counted in a line
+below the overview, named as retired in the latest attempts and kept in both exports.
+
+Stable CSS hooks for tests: ``igm-dashboard``, ``igm-token``, ``igm-overview``, ``igm-retired``,
 ``igm-exercise-<id>``, ``igm-items``, ``igm-export``, ``igm-updated``.
 """
 
@@ -25,8 +28,10 @@ import ipywidgets as w
 
 from exercises import EXERCISE_IDS, get_exercise
 from exercises._base import item_label, points_text
+from exercises._texts import exercise_meta
 from exercises.app import CSS as EXERCISE_CSS
 from exercises.app import style_html
+from exercises.catalog import RETIRED
 from exercises.form import render
 from gradebook import Attempt, Gradebook, open_gradebook
 from gradebook.export import attempts_csv, gradebook_csv
@@ -55,7 +60,24 @@ CSS = """
 
 
 def _policies() -> dict[str, str]:
-    return {ex_id: get_exercise(ex_id).retry for ex_id in EXERCISE_IDS}
+    """The retry policy of every exercise, the retired ones too (as their attempts counted)."""
+    retired = {ex_id: r.retry for ex_id, r in RETIRED.items()}
+    return retired | {ex_id: get_exercise(ex_id).retry for ex_id in EXERCISE_IDS}
+
+
+def _exercise_name(exercise_id: str, lang: str) -> str:
+    """An exercise as the trainer reads it: its title; a retired one marked, with the title
+    of the exercise that replaced it; any other id as stored."""
+    if exercise_id in EXERCISE_IDS:
+        return get_exercise(exercise_id).title(lang)
+    if exercise_id in RETIRED:
+        replacement = RETIRED[exercise_id].replaced_by
+        try:
+            title = exercise_meta(replacement).title(lang)
+        except KeyError:
+            title = replacement
+        return t("dashboard.retired.exercise", lang, exercise=exercise_id, replacement=title)
+    return exercise_id
 
 
 def _item_order(item: str) -> tuple[int, int, str]:
@@ -104,10 +126,7 @@ def item_analysis(attempts: list[Attempt], exercise_id: str, lang: str) -> list[
                 "label": item_label(item, lang)[:1].upper() + item_label(item, lang)[1:],
                 "n": len(scored),
                 "correct": len(full) / len(scored) if scored else 0.0,
-                # numbers typed by the learner (predict) have no "most chosen" value
-                "wrong": (
-                    f"{top[0][0]} ({top[0][1]}×)" if top and exercise_id != "predict" else "—"
-                ),
+                "wrong": f"{top[0][0]} ({top[0][1]}×)" if top else "—",
             }
         )
     return rows
@@ -236,6 +255,8 @@ class Dashboard:
         self.updated.add_class("igm-updated")
         self.overview = w.HTML(value="")
         self.overview.add_class("igm-overview")
+        self.retired = w.HTML(value="")
+        self.retired.add_class("igm-retired")
         self.recent = w.HTML(value="")
         self.recent.add_class("igm-recent")
         self.export = w.HTML(value="")
@@ -278,6 +299,7 @@ class Dashboard:
                 )
             ),
             self.overview,
+            self.retired,
             w.HTML(value=text_html("h2", t("dashboard.recent", lang))),
             self.recent,
             *parts,
@@ -365,6 +387,22 @@ class Dashboard:
             self.overview.value = render("overview.html", titles=titles, rows=rows, lang=lang)
         else:
             self.overview.value = text_html("p", t("dashboard.no_attempts", lang))
+        # attempts on retired exercises: kept, counted here and exported, never dropped
+        on_retired = Counter(a.exercise_id for a in attempts if a.exercise_id in RETIRED)
+        if on_retired:
+            counts = [
+                t(
+                    "dashboard.retired.count",
+                    lang,
+                    exercise=_exercise_name(ex_id, lang),
+                    attempts=n,
+                )
+                for ex_id, n in sorted(on_retired.items())
+            ]
+            note = t("dashboard.retired.note", lang, exercises="; ".join(counts))
+            self.retired.value = text_html("p", note)
+        else:
+            self.retired.value = ""
         # latest attempts
         latest = sorted(attempts, key=lambda a: a.id, reverse=True)[:15]
         if latest:
@@ -372,11 +410,7 @@ class Dashboard:
                 {
                     "time": a.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
                     "name": a.learner.display_name,
-                    "exercise": (
-                        get_exercise(a.exercise_id).title(lang)
-                        if a.exercise_id in EXERCISE_IDS
-                        else a.exercise_id
-                    ),
+                    "exercise": _exercise_name(a.exercise_id, lang),
                     "attempt": a.attempt_no,
                     "points": points_text(a.points, lang),
                     "max": points_text(a.max_points, lang),
@@ -402,7 +436,8 @@ class Dashboard:
             else:
                 items.value = ""
         # exports (CSV as text; the export module neutralises formula cells)
-        sheet = gradebook_csv(self.gradebook, policies, list(EXERCISE_IDS))
+        exported = [*EXERCISE_IDS, *sorted(on_retired)]  # retired ones with attempts too
+        sheet = gradebook_csv(self.gradebook, policies, exported)
         every = attempts_csv(self.gradebook)
         links = [
             _download_link(sheet, "igm-gradebook.csv", t("dashboard.export.gradebook", lang)),

@@ -201,9 +201,12 @@ class TextControl(Control):
             value="",
             description=field.label,
             placeholder=field.placeholder,
-            rows=3,
+            # room for what is asked: a few sentences need more than three short lines
+            rows=max(3, field.min_length // 25),
             style={"description_width": "initial"},
-            layout=_field_layout(),
+            layout=w.Layout(width="100%", max_width="44em")
+            if field.min_length >= 100
+            else _field_layout(),
         )
         self.widgets = [self.area]
 

@@ -74,6 +74,7 @@ from sqlalchemy import Engine
 
 from database.engine import safe_url
 from exercises import Exercise, InvalidAnswer, get_exercise
+from exercises.catalog import RetiredExercise
 from gradebook import Gradebook, GradebookError, open_gradebook
 from gradebook.errors import InvalidIdentity
 from gradebook.export import LMS_STYLES, attempts_csv, gradebook_csv
@@ -266,9 +267,12 @@ def _export_csv(engine: Engine, kind: str, lms: str, exercise_ids: list[str] | N
 
 
 def _policy(exercise_id: str) -> str:
-    """The retry policy of an exercise ("best" for one no longer in the catalogue)."""
+    """The retry policy of an exercise: a retired one's as its attempts counted, "best" for
+    any other id no longer in the catalogue."""
     try:
         return str(get_exercise(exercise_id).retry)
+    except RetiredExercise as retired:
+        return retired.retry
     except KeyError:
         return "best"
 
@@ -348,6 +352,8 @@ class _Base(HubAuthenticated, tornado.web.RequestHandler):  # type: ignore[misc]
     def exercise(self, exercise_id: str) -> Exercise:
         try:
             return get_exercise(exercise_id)
+        except RetiredExercise as retired:
+            raise tornado.web.HTTPError(404, reason=str(retired)) from None
         except (KeyError, ValueError):
             raise tornado.web.HTTPError(404, reason=f"no exercise {exercise_id!r}") from None
 

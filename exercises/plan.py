@@ -1,8 +1,26 @@
-"""Exercise intervention-plan: per weak determinant, choose an intervention and justify it.
+"""Exercise intervention-plan: per weak determinant an intervention, and one justification.
 
-The choice is graded (does the intervention raise that determinant?); the justification is
-kept for the trainer, not graded, but must be long enough to be worth discussing. The view
-shows interventions without their effects: reading the description is the exercise.
+What is graded automatically, and what is not:
+
+* **The choices**: does the chosen intervention work on that weak determinant? That is a
+  fact of the case (its interventions' effects, the case author's estimate), so the grader
+  can check it. The view shows the interventions without their effects: reading the
+  description is the exercise.
+* **The justification**: one text for the whole plan. Its criteria (the rubric)
+  are shown *before* answering, right above the text field: what the client wants; the
+  knelpunt, or why steps are combined; a willen and a kunnen step, or why not; how you will
+  check with the client whether it works; behaviour and determinants, no labels. Its points
+  are given for a text of at least :data:`MIN_JUSTIFICATION` characters. Its content is
+  **not** graded: no keyword match can judge reasoning, and the grader does not pretend to.
+  After submitting, the feedback shows a model answer for the case
+  (``items/intervention-plan.yaml``) and the rubric again as a self-check list. The text is
+  stored with the attempt (``kept_text`` and the answers), so the trainer reads it in the
+  gradebook's export of all attempts and discusses it with the learner.
+
+Every part, the justification included, is worth the same share of the 3 points (1 point
+each with two weak determinants, 0.75 with three), so the trainer dashboard's "share with
+full points" reads the same for every part.
+Only cases with a model answer take part.
 """
 
 from __future__ import annotations
@@ -15,9 +33,9 @@ from exercises._base import (
     AnswerField,
     AnswerItem,
     AnswerSheet,
+    Block,
     Exercise,
     GradeResult,
-    InvalidAnswer,
     OptionList,
     Paragraph,
     Variant,
@@ -35,18 +53,29 @@ from exercises._shared import (
     join_names,
     other_case_choice,
 )
-from exercises._texts import exercise_text
+from exercises._texts import exercise_text, plan_model_answers
 from igm import DETERMINANTS, Case
 from igm.i18n import t
+from igm.report import lever_name
 
-__all__ = ["MIN_JUSTIFICATION", "InterventionPlan", "PlanVariant", "weak_determinants"]
+__all__ = [
+    "JUSTIFICATION",
+    "MIN_JUSTIFICATION",
+    "RUBRIC",
+    "InterventionPlan",
+    "PlanVariant",
+    "weak_determinants",
+]
 
 EXERCISE_ID = "intervention-plan"
-#: Shortest justification kept (characters, after trimming spaces).
-MIN_JUSTIFICATION = 40
+#: The item id of the justification of the whole plan.
+JUSTIFICATION = "justification"
+#: Shortest justification accepted (characters, after trimming spaces): a few sentences.
+MIN_JUSTIFICATION = 150
 #: A third weak determinant is included only when it scores this low or lower.
 THIRD_MAX_SCORE = 3
-FIELDS = ("intervention", "justification")
+#: The rubric's criteria, in order (texts ``rubric_<key>`` and ``rubric_<key>_label``).
+RUBRIC = ("wish", "knelpunt", "willen_kunnen", "check", "words")
 
 
 def weak_determinants(case: Case) -> list[str]:
@@ -66,11 +95,26 @@ def weak_determinants(case: Case) -> list[str]:
     return weak
 
 
+def rubric(name: str, lang: str) -> list[dict[str, str]]:
+    """The justification's criteria: a short label and what it asks, for client ``name``."""
+    return [
+        {
+            "label": exercise_text(EXERCISE_ID, f"rubric_{key}_label", lang, name=name),
+            "text": exercise_text(EXERCISE_ID, f"rubric_{key}", lang, name=name),
+        }
+        for key in RUBRIC
+    ]
+
+
 @dataclass(frozen=True)
 class PlanVariant(Variant):
     case: Case
     weak: tuple[str, ...]  # the parts, in the learner's order
     order: tuple[str, ...]  # intervention ids in the learner's order
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [*self.weak, JUSTIFICATION]
 
     def public_view(self, lang: str) -> dict[str, Any]:
         view = self._header(lang)
@@ -83,19 +127,34 @@ class PlanVariant(Variant):
             }
             for iid in self.order
         ]
-        view["items"] = [
+        parts: list[dict[str, Any]] = [
             {
                 "id": key,
                 "determinant": dname(key, lang),
-                "prompt": exercise_text(EXERCISE_ID, "prompt", lang, determinant=dname(key, lang)),
-                "justification_prompt": exercise_text(
-                    EXERCISE_ID, "justification_prompt", lang, min=MIN_JUSTIFICATION
+                "prompt": exercise_text(
+                    EXERCISE_ID, "prompt", lang, determinant=lever_name(key, lang).lower()
                 ),
-                "min_length": MIN_JUSTIFICATION,
                 "options": options,
             }
             for key in self.weak
         ]
+        name = self.case.name
+        parts.append(
+            {
+                "id": JUSTIFICATION,
+                "label": exercise_text(EXERCISE_ID, "justification_label", lang),
+                "prompt": exercise_text(EXERCISE_ID, "justification_heading", lang, name=name),
+                "rubric_intro": exercise_text(
+                    EXERCISE_ID, "rubric_intro", lang, name=name, min=MIN_JUSTIFICATION
+                ),
+                "rubric": rubric(name, lang),
+                "placeholder": exercise_text(
+                    EXERCISE_ID, "justification_prompt", lang, min=MIN_JUSTIFICATION
+                ),
+                "min_length": MIN_JUSTIFICATION,
+            }
+        )
+        view["items"] = parts
         return view
 
 
@@ -105,7 +164,8 @@ class InterventionPlan(Exercise):
 
     def make_variant(self, learner_id: str) -> PlanVariant:
         seeder = self.seeder(learner_id)
-        eligible = [c.id for c in all_cases() if len(weak_determinants(c)) >= 2]
+        answers = plan_model_answers()
+        eligible = [c.id for c in all_cases() if c.id in answers and len(weak_determinants(c)) >= 2]
         case = case_by_id(other_case_choice(seeder, learner_id, eligible))
         return PlanVariant(
             exercise_id=self.id,
@@ -117,90 +177,101 @@ class InterventionPlan(Exercise):
         )
 
     def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
-        """Per weak determinant: the interventions explained, a choice and a justification."""
+        """Per weak determinant: the interventions explained and a choice. Then the rubric,
+        shown before the learner writes, and one justification for the whole plan."""
         lang = view["lang"]
         items = []
         for item in view["items"]:
-            key, name = item["id"], item["determinant"]
+            key = item["id"]
+            intro: tuple[Block, ...]
+            if key == JUSTIFICATION:
+                intro = (
+                    Paragraph(item["prompt"], style="heading"),
+                    Paragraph(item["rubric_intro"]),
+                    OptionList(tuple((c["label"], c["text"]) for c in item["rubric"])),
+                )
+                field = AnswerField.text(
+                    key, item["label"], int(item["min_length"]), placeholder=item["placeholder"]
+                )
+                items.append(AnswerItem(key, item["label"], (field,), intro))
+                continue
+            name = item["determinant"]
             intro = (
                 Paragraph(item["prompt"], style="heading"),
                 OptionList(tuple((o["label"], o["description"]) for o in item["options"])),
             )
-            fields = (
-                AnswerField.choice(
-                    key,
-                    t("exercise_app.intervention_for", lang, item=name),
-                    answer_options(item["options"]),
-                    part="intervention",
-                ),
-                AnswerField.text(
-                    key,
-                    t("exercise_app.justification_for", lang, item=name),
-                    int(item["min_length"]),
-                    part="justification",
-                    placeholder=item["justification_prompt"],
-                ),
+            choice = AnswerField.choice(
+                key,
+                t("exercise_app.intervention_for", lang, item=name),
+                answer_options(item["options"]),
             )
-            items.append(AnswerItem(key, item_heading(key, lang), fields, intro))
+            items.append(AnswerItem(key, item_heading(key, lang), (choice,), intro))
         return AnswerSheet(items=tuple(items))
 
     def _grade(self, variant: PlanVariant, answers: Mapping[str, Any], lang: str) -> GradeResult:
-        check_items(answers, variant.weak)
-        parsed: dict[str, tuple[str, str]] = {}
-        for key in variant.weak:
-            part = answers[key]
-            if not isinstance(part, Mapping):
-                raise InvalidAnswer("not_a_part", item=key)
-            for name in part:
-                if name not in FIELDS:
-                    raise InvalidAnswer(
-                        "unknown_field", item=key, value=str(name), allowed=", ".join(FIELDS)
-                    )
-            if part.get("intervention") is None or part.get("justification") is None:
-                raise InvalidAnswer("not_a_part", item=key)
-            parsed[key] = (
-                check_choice(part["intervention"], variant.order, key),
-                check_text(part["justification"], key, MIN_JUSTIFICATION),
-            )
+        check_items(answers, variant.item_ids)
+        chosen = {key: check_choice(answers[key], variant.order, key) for key in variant.weak}
+        text = check_text(answers[JUSTIFICATION], JUSTIFICATION, MIN_JUSTIFICATION)
 
         case = variant.case
-        per_part = self.max_points / len(variant.weak)
+        per_part = self.max_points / len(variant.item_ids)
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
-        kept: dict[str, str] = {}
         for key in variant.weak:
-            iid, text = parsed[key]
-            kept[key] = text
-            item = case.intervention(iid)
-            fitting = [i for i in case.interventions if key in i.effects]
-            others = [i.label(lang) for i in fitting if i.id != iid]
-            if key in item.effects:
-                scores[key] = per_part
-                message = exercise_text(
-                    self.id,
-                    "raises",
-                    lang,
-                    intervention=item.label(lang),
-                    determinant=dname(key, lang),
-                    delta=int(item.effects[key]),
-                )
-                if others:
-                    message += " " + exercise_text(
-                        self.id, "alternatives", lang, alternatives=join_names(others, lang)
-                    )
-            else:
-                scores[key] = 0.0
-                message = exercise_text(
-                    self.id,
-                    "not_raises",
-                    lang,
-                    intervention=item.label(lang),
-                    determinant=dname(key, lang),
-                    targets=join_names([dname(k, lang) for k in item.effects], lang),
-                    alternatives=join_names(others, lang),
-                )
-            feedback[key] = f"{message} {exercise_text(self.id, 'kept', lang)}"
-        right = sum(1 for v in scores.values() if v > 0)
+            scores[key], feedback[key] = self._grade_choice(case, key, chosen[key], per_part, lang)
+        scores[JUSTIFICATION] = per_part
+        feedback[JUSTIFICATION] = self._justification_feedback(case, per_part, lang)
+        right = sum(1 for key in variant.weak if scores[key] > 0)
         return self.result(
-            scores, feedback, lang, kept_text=kept, right=right, total=len(variant.weak)
+            scores,
+            feedback,
+            lang,
+            kept_text={JUSTIFICATION: text},
+            right=right,
+            total=len(variant.weak),
+        )
+
+    def _grade_choice(
+        self, case: Case, key: str, iid: str, points: float, lang: str
+    ) -> tuple[float, str]:
+        item = case.intervention(iid)
+        fitting = [i for i in case.interventions if key in i.effects]
+        others = [i.label(lang) for i in fitting if i.id != iid]
+        if key in item.effects:
+            message = exercise_text(
+                self.id,
+                "raises",
+                lang,
+                intervention=item.label(lang),
+                determinant=dname(key, lang),
+                delta=int(item.effects[key]),
+            )
+            if others:
+                message += " " + exercise_text(
+                    self.id, "alternatives", lang, alternatives=join_names(others, lang)
+                )
+            return points, message
+        message = exercise_text(
+            self.id,
+            "not_raises",
+            lang,
+            intervention=item.label(lang),
+            determinant=dname(key, lang),
+            targets=join_names([dname(k, lang) for k in item.effects], lang),
+            alternatives=join_names(others, lang),
+        )
+        return 0.0, message
+
+    def _justification_feedback(self, case: Case, points: float, lang: str) -> str:
+        """What the grader can honestly say: the point is for the length; then the model
+        answer and the rubric as a self-check list, one paragraph per line."""
+        answer = plan_model_answers()[case.id]
+        checklist = [f"– {c['text']}" for c in rubric(case.name, lang)]
+        return "\n".join(
+            [
+                exercise_text(self.id, "justification_points", lang),
+                exercise_text(self.id, "model_answer", lang, answer=answer.text(lang)),
+                exercise_text(self.id, "self_check", lang),
+                *checklist,
+            ]
         )

@@ -1,4 +1,10 @@
-"""Exercise recognise-determinant: place intake quotes under the right determinant."""
+"""Exercise recognise-determinant: place intake quotes under the right determinant.
+
+The keys and explanations in ``items/recognise-determinant.yaml`` follow the book
+(chapters 2–5): support that helps someone plan and keep going, such as a short weekly
+call, is self-regulation support; what important others expect of someone, and the help
+they give, is social influence.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from igm import DETERMINANTS
 __all__ = ["ITEMS_PER_VARIANT", "RecogniseDeterminant", "RecogniseVariant"]
 
 EXERCISE_ID = "recognise-determinant"
-#: Quotes per learner, drawn from the bank (21 quotes, 3 per determinant).
+#: Quotes per learner, drawn from the bank (22 quotes, at least 3 per determinant).
 ITEMS_PER_VARIANT = 8
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from database.engine import make_engine, upgrade
 from database.locks import writer_queue
-from database.models import Attempt, Learner, utcnow
+from database.models import Attempt, Learner, Retirement, utcnow
 from gradebook.errors import AccessDenied, AppendOnly, IdentityConflict, UnknownLearner
 from gradebook.validation import (
     check_answers,
@@ -292,6 +292,15 @@ class Gradebook:
                     select(Attempt.exercise_id).distinct().order_by(Attempt.exercise_id)
                 )
             )
+        )
+
+    def retired_exercises(self) -> dict[str, Retirement]:
+        """The exercises taken out of the course, by id (their attempts stay stored)."""
+        return self._run(
+            lambda session: {
+                r.exercise_id: r
+                for r in session.scalars(select(Retirement).order_by(Retirement.exercise_id))
+            }
         )
 
     def best_or_last(

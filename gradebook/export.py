@@ -1,5 +1,10 @@
 """CSV exports: a grade sheet (one row per learner, one column per exercise) and every attempt.
 
+Attempts on a retired exercise (table ``retired_exercises``, migration 0005) are never left
+out: the attempts export marks each row with ``exercise_status`` (``active`` or ``retired``)
+and ``replaced_by``, and the grade sheet heads a retired exercise's column with its id and
+:data:`RETIRED_MARK`.
+
 Every cell that a spreadsheet could read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with a single quote, so a learner named
 ``=HYPERLINK(...)`` cannot run anything on the teacher's machine. Names are otherwise exported
@@ -17,11 +22,18 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from database.models import Attempt
+from database.models import Attempt, Retirement
 from gradebook.api import POLICIES, Gradebook, select_attempts
 from gradebook.validation import check_exercise_id
 
-__all__ = ["FORMULA_PREFIXES", "LMS_STYLES", "attempts_csv", "gradebook_csv", "neutralise"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "LMS_STYLES",
+    "RETIRED_MARK",
+    "attempts_csv",
+    "gradebook_csv",
+    "neutralise",
+]
 
 Lms = Literal["generic", "brightspace", "canvas", "moodle"]
 LMS_STYLES: tuple[Lms, ...] = ("generic", "brightspace", "canvas", "moodle")
@@ -41,7 +53,30 @@ ATTEMPT_COLUMNS = (
     "submitted_at",
     "item_scores",
     "answers",
+    "exercise_status",
+    "replaced_by",
 )
+#: The grade sheet's heading of a retired exercise's column: ``predict (retired; replaced by
+#: compare-clients)``.
+RETIRED_MARK = "{exercise} (retired; replaced by {replaced_by})"
+RETIRED_MARK_NO_REPLACEMENT = "{exercise} (retired)"
+
+
+def _status(exercise_id: str, retired: Mapping[str, Retirement]) -> tuple[str, str]:
+    """``exercise_status`` and ``replaced_by`` of an attempt's exercise."""
+    if exercise_id not in retired:
+        return "active", ""
+    return "retired", retired[exercise_id].replaced_by or ""
+
+
+def _heading(exercise_id: str, retired: Mapping[str, Retirement]) -> str:
+    """An exercise's column heading: its id, marked when the exercise was retired."""
+    if exercise_id not in retired:
+        return exercise_id
+    replaced_by = retired[exercise_id].replaced_by
+    if replaced_by is None:
+        return RETIRED_MARK_NO_REPLACEMENT.format(exercise=exercise_id)
+    return RETIRED_MARK.format(exercise=exercise_id, replaced_by=replaced_by)
 
 
 def neutralise(cell: object) -> str:
@@ -92,7 +127,8 @@ def gradebook_csv(
     is one policy for all. ``exercise_ids`` defaults to every exercise with an attempt. A
     learner without an attempt at an exercise gets an empty cell. ``column_names`` maps an
     exercise id to the grade item's name in the LMS (e.g. Canvas ``"Quiz 1 (23)"``, a
-    Brightspace grade item name); unmapped exercises are headed by their id.
+    Brightspace grade item name); unmapped exercises are headed by their id, a retired one
+    by its id and :data:`RETIRED_MARK`.
     """
     if lms not in LMS_STYLES:
         raise ValueError(f"lms {lms!r}: allowed: {', '.join(LMS_STYLES)}")
@@ -102,7 +138,8 @@ def gradebook_csv(
         else gb.exercise_ids()
     )
     policies = _policies(policy_by_exercise, exercises)
-    titles = [(column_names or {}).get(e, e) for e in exercises]
+    retired = gb.retired_exercises()
+    titles = [(column_names or {}).get(e, _heading(e, retired)) for e in exercises]
     attempts = gb.attempts()
     by_exercise: dict[str, list[Attempt]] = {}
     for attempt in attempts:
@@ -148,8 +185,10 @@ def gradebook_csv(
 
 
 def attempts_csv(gb: Gradebook, exercise_ids: Sequence[str] | None = None) -> str:
-    """Every stored attempt, one row each, oldest number first per learner and exercise."""
+    """Every stored attempt, one row each, oldest number first per learner and exercise; an
+    attempt on a retired exercise is marked so (``exercise_status``, ``replaced_by``)."""
     wanted = None if exercise_ids is None else {check_exercise_id(e) for e in exercise_ids}
+    retired = gb.retired_exercises()
     rows: list[list[object]] = [list(ATTEMPT_COLUMNS)]
     for a in gb.attempts():
         if wanted is not None and a.exercise_id not in wanted:
@@ -168,6 +207,7 @@ def attempts_csv(gb: Gradebook, exercise_ids: Sequence[str] | None = None) -> st
                 a.submitted_at.isoformat(),
                 json.dumps(a.item_scores, ensure_ascii=False, sort_keys=True),
                 json.dumps(a.answers, ensure_ascii=False, sort_keys=True),
+                *_status(a.exercise_id, retired),
             ]
         )
     return _write(rows)

@@ -225,3 +225,16 @@ def test_a_chart_without_its_script_says_so(page: Any, server_url: str) -> None:
     assert "could not load" in error.first.inner_text()
     assert page.locator(".vega-embed svg").count() == 0
     assert page.blocked_requests == []
+
+
+def test_an_old_link_to_a_retired_exercise_says_where_to_go(server_url: str) -> None:
+    """The server answers a retired exercise's address with 410 and the replacement's link."""
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(server_url + "voila/render/exercises/predict.ipynb", timeout=30)
+    assert gone.value.code == 410
+    body = gone.value.read().decode("utf-8")
+    assert t("retired.heading", "nl") in body
+    assert "voila/render/exercises/compare-clients.ipynb" in body

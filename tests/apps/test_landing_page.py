@@ -68,3 +68,21 @@ def test_a_hostile_base_url_stays_an_attribute_value(hostile: str) -> None:
     assert "script" not in page.tags
     assert f"{hostile}live/join" in page.hrefs  # exactly as given, not rendered
     assert all(href.startswith(hostile) for href in page.hrefs if href != "data:,")
+
+
+def test_a_retired_exercise_page_names_and_links_its_replacement() -> None:
+    """The old address of a retired exercise says so in every language and links the new one."""
+    from apps.server import retired_page
+    from exercises.catalog import RETIRED, get_exercise
+
+    for exercise_id, retired in RETIRED.items():
+        page = _Page(retired_page("/igm/", exercise_id))
+        text = " ".join(page.texts)
+        replacement = get_exercise(retired.replaced_by)
+        for lang in LANGUAGES:
+            assert t("retired.heading", lang) in text
+            assert replacement.title(lang) in text
+            assert f"/igm/voila/render/exercises/{replacement.id}.ipynb{language_query(lang)}" in (
+                page.hrefs
+            )
+        assert "script" not in page.tags

@@ -272,3 +272,60 @@ def test_downgrade_below_revision_4_is_refused_while_long_ids_are_stored(db_url:
         assert _revision(db_url) == HEAD
     finally:
         engine.dispose()
+
+
+def test_revision_5_keeps_attempts_on_retired_exercises_and_exports_them_marked(
+    db_url: str,
+) -> None:
+    """An attempt stored on "predict" at revision 0004 is, after the upgrade to head, still
+    stored as it was, and both exports carry it, marked as an attempt on a retired exercise."""
+    from gradebook.export import attempts_csv, gradebook_csv
+
+    engine = db.make_engine(db_url)
+    try:
+        db.upgrade(engine, "0004")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO learners (id, learner_number, display_name, identity_source, "
+                    "created_at) VALUES (1, 'S0000001', 'Pim', 'standalone', "
+                    "'2026-11-30 09:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO attempts (id, learner_id, exercise_id, variant, attempt_no, "
+                    "answers, item_scores, points, max_points, score, submitted_at) VALUES "
+                    "(1, 1, 'predict', 'f00d', 1, :answers, :scores, 1.5, 2, 0.75, "
+                    "'2026-11-30 09:05:00')"
+                ),
+                {
+                    "answers": '{"intention": 40, "behaviour": 20}',
+                    "scores": '{"intention": 1, "behaviour": 0.5}',
+                },
+            )
+        before = _dump(engine)
+        db.upgrade(engine)
+        assert _dump(engine) == before
+    finally:
+        engine.dispose()
+    assert _revision(db_url) == HEAD
+    with open_gradebook(db_url) as gb:
+        retired = gb.retired_exercises()
+        assert {k: r.replaced_by for k, r in retired.items()} == {
+            "predict": "compare-clients",
+            "caseload-question": "model-limits",
+        }
+        (attempt,) = gb.attempts("s0000001", "predict")
+        assert attempt.points == 1.5 and attempt.answers == {"intention": 40, "behaviour": 20}
+        lines = attempts_csv(gb).splitlines()
+        assert lines[0].endswith(",exercise_status,replaced_by")
+        assert lines[1].startswith("1,S0000001,Pim,predict,f00d,1,1.5,2,0.7500,")
+        assert lines[1].endswith(",retired,compare-clients")
+        sheet = gradebook_csv(gb, {"predict": "last"}).splitlines()
+        assert sheet == [
+            "learner_number,display_name,predict (retired; replaced by compare-clients)",
+            "S0000001,Pim,1.5",
+        ]
+        # and new attempts go on being stored beside it
+        assert gb.record_attempt("s0000001", "compare-clients", 1, {}, {"q1": 1}, 3).attempt_no == 1

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from database.models import Attempt, Learner, UTCDateTime
+from database.models import Attempt, Learner, Retirement, UTCDateTime
 from gradebook import Gradebook
 
 
@@ -41,7 +41,7 @@ def test_every_column_is_documented() -> None:
         for before, line in itertools.pairwise(lines)
         if (match := re.match(r"    (\w+): Mapped\[", line)) and before.strip().startswith("#:")
     }
-    for model in (Learner, Attempt):
+    for model in (Learner, Attempt, Retirement):
         for column in model.__table__.columns:
             assert column.name in documented, f"{model.__name__}.{column.name} has no #: comment"
 

@@ -303,11 +303,13 @@ def test_forged_missing_and_service_tokens_are_refused(hub: RealHub) -> None:
 
 def test_another_user_cannot_act_as_jan(hub: RealHub) -> None:
     token = hub.token(BEA, [SCOPE])
-    bea = get_exercise("predict").make_variant(variant_key(SECRET, "predict", "BEA.BAKKER"))
+    bea = get_exercise("compare-clients").make_variant(
+        variant_key(SECRET, "compare-clients", "BEA.BAKKER")
+    )
     with hub.gradebook() as gb:
         jan_before, bea_before = attempts_of(gb, JAN), attempts_of(gb, BEA)
     body = {"answers": perfect(bea), "learner": JAN, "user": JAN, "name": JAN, "lang": "en"}
-    reply = http(hub.grader + "exercises/predict/attempts", token, body)
+    reply = http(hub.grader + "exercises/compare-clients/attempts", token, body)
     assert reply.status == 200, reply.text
     with hub.gradebook() as gb:
         assert attempts_of(gb, JAN) == jan_before
@@ -315,7 +317,7 @@ def test_another_user_cannot_act_as_jan(hub: RealHub) -> None:
         assert gb.learner("BEA.BAKKER").identity_source == "hub"
     # what Bea sees of "her attempts" is hers only
     mine = http(hub.grader + "me/attempts", token).json()
-    assert {a["exercise_id"] for a in mine["attempts"]} == {"predict"}
+    assert {a["exercise_id"] for a in mine["attempts"]} == {"compare-clients"}
 
 
 def test_the_hubs_user_reply_is_what_the_grader_parses(hub: RealHub) -> None:
@@ -359,8 +361,12 @@ def test_export_is_for_the_trainers_group_only(hub: RealHub) -> None:
     trainer = hub.token(TRAINER, [SCOPE])
     # a learner's attempt, so there is something to export
     jan = hub.token(JAN, [SCOPE])
-    variant = get_exercise("predict").make_variant(variant_key(SECRET, "predict", "JAN.DE.VRIES"))
-    reply = http(hub.grader + "exercises/predict/attempts", jan, {"answers": wrong(variant)})
+    variant = get_exercise("compare-clients").make_variant(
+        variant_key(SECRET, "compare-clients", "JAN.DE.VRIES")
+    )
+    reply = http(
+        hub.grader + "exercises/compare-clients/attempts", jan, {"answers": wrong(variant)}
+    )
     assert reply.status == 200, reply.text
 
     for token in (None, "forged", jan, hub.token(BEA, [SCOPE]), hub.token(TRAINER, [])):

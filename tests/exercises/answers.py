@@ -9,16 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from exercises import Variant
-from exercises.caseload_question import CaseloadVariant
 from exercises.choose_knob import ChooseKnobVariant, best_choice
+from exercises.compare_clients import PRINCIPLES, SIZES, WHO, CompareVariant, judge
+from exercises.model_limits import ALLOWED, FORBIDDEN, ModelLimitsVariant
+from exercises.plan import JUSTIFICATION as JUSTIFICATION_ITEM
 from exercises.plan import MIN_JUSTIFICATION, PlanVariant
-from exercises.predict import PredictVariant
 from exercises.recognise import RecogniseVariant
 from exercises.score_case import ScoreCaseVariant
-from igm import DETERMINANTS, model_for
+from igm import DETERMINANTS
 
 JUSTIFICATION = (
-    "Deze interventie pakt de oorzaak aan die in de casus staat, in kleine haalbare stappen."
+    "Deze interventies pakken de oorzaken aan die in de casus staan, in kleine haalbare "
+    "stappen. Na vier weken kijk ik samen met de cliënt terug: wat lukte er, en wat wil hij of "
+    "zij anders?"
 )
 assert len(JUSTIFICATION) >= MIN_JUSTIFICATION
 
@@ -28,22 +31,30 @@ def perfect(variant: Variant) -> dict[str, Any]:
         return {item_id: item.determinant for item_id, item in variant.items}
     if isinstance(variant, ScoreCaseVariant):
         return {key: int(variant.case.scores[key]) for key in DETERMINANTS}
-    if isinstance(variant, PredictVariant):
-        p = model_for(variant.case.domain).predict(variant.case.scores)
-        return {"intention": p.intention, "behaviour": 100 * p.behaviour_probability}
+    if isinstance(variant, CompareVariant):
+        # the key from the engine again, not from the variant; the reason from the principle
+        key = judge(variant.scenario)
+        return {"q1": key.who, "q2": PRINCIPLES[variant.scenario.principle][0], "q3": key.size}
     if isinstance(variant, ChooseKnobVariant):
         best, _ = best_choice(variant.case, variant.budget)
-        return {"interventions": sorted(best)}
+        right = next(o.id for o in variant.wish.options if o.right)  # from the bank's flag
+        return {"wish": f"w{variant.wish_order.index(right) + 1}", "interventions": sorted(best)}
     if isinstance(variant, PlanVariant):
         return {
-            key: {
-                "intervention": next(i.id for i in variant.case.interventions if key in i.effects),
-                "justification": JUSTIFICATION,
-            }
-            for key in variant.weak
+            **{
+                key: next(i.id for i in variant.case.interventions if key in i.effects)
+                for key in variant.weak
+            },
+            JUSTIFICATION_ITEM: JUSTIFICATION,
         }
-    if isinstance(variant, CaseloadVariant):
-        return {qid: facts.answer for qid, facts, _ in variant.questions}
+    if isinstance(variant, ModelLimitsVariant):
+        # from the bank's flags: the right option, or for a use whether it is allowed
+        return {
+            q.id: (ALLOWED if q.options[0].right else FORBIDDEN)
+            if q.kind == "use"
+            else next(o.id for o in q.options if o.right)
+            for q in variant.questions
+        }
     raise TypeError(type(variant))
 
 
@@ -54,24 +65,30 @@ def wrong(variant: Variant) -> dict[str, Any]:
         return {item_id: item.confusion for item_id, item in variant.items}
     if isinstance(variant, ScoreCaseVariant):
         return {key: 7 if variant.case.scores[key] <= 3 else 1 for key in DETERMINANTS}
-    if isinstance(variant, PredictVariant):
-        p = model_for(variant.case.domain).predict(variant.case.scores)
+    if isinstance(variant, CompareVariant):
+        right = perfect(variant)
         return {
-            "intention": 100.0 if p.intention < 50 else 0.0,
-            "behaviour": 100.0 if p.behaviour_probability < 0.5 else 0.0,
+            "q1": next(w for w in WHO if w != right["q1"]),
+            "q2": next(r for r in variant.reasons if r != right["q2"]),
+            "q3": next(s for s in SIZES if s != right["q3"]),
         }
     if isinstance(variant, ChooseKnobVariant):
-        return {"interventions": []}
+        right = next(o.id for o in variant.wish.options if o.right)
+        wrong_wish = next(i for i, o in enumerate(variant.wish_order, 1) if o != right)
+        return {"wish": f"w{wrong_wish}", "interventions": []}
     if isinstance(variant, PlanVariant):
-        out = {}
+        out: dict[str, Any] = {JUSTIFICATION_ITEM: JUSTIFICATION}
         for key in variant.weak:
             misses = [i.id for i in variant.case.interventions if key not in i.effects]
             hits = [i.id for i in variant.case.interventions if key in i.effects]
-            out[key] = {"intervention": (misses or hits)[0], "justification": JUSTIFICATION}
+            out[key] = (misses or hits)[0]
         return out
-    if isinstance(variant, CaseloadVariant):
+    if isinstance(variant, ModelLimitsVariant):
+        right = perfect(variant)
         return {
-            qid: next(o for o in options if o != facts.answer)
-            for qid, facts, options in variant.questions
+            q.id: (FORBIDDEN if right[q.id] == ALLOWED else ALLOWED)
+            if q.kind == "use"
+            else next(o.id for o in q.options if o.id != right[q.id])
+            for q in variant.questions
         }
     raise TypeError(type(variant))

@@ -16,6 +16,8 @@ from gradebook import Gradebook, open_gradebook
 from igm.i18n import t
 from tests.exercises.answers import perfect, wrong
 from tests.exercises.app_helpers import fill
+from tests.exercises.toy_exercise import TOY_ID, toy_registered
+from tests.exercises.toy_exercise import perfect as toy_perfect
 
 
 @pytest.fixture
@@ -77,8 +79,8 @@ def test_incomplete_answer_shows_a_message_and_stores_nothing(
     assert app.variant is not None and app.form is not None
     answers = perfect(app.variant)
     if exercise_id == "choose-knob":  # over budget: every intervention
-        (field,) = app.form.sheet.fields
-        fill(app.form, {"interventions": [o.id for o in field.options]})
+        (field,) = [f for f in app.form.sheet.fields if f.item == "interventions"]
+        fill(app.form, {**answers, "interventions": [o.id for o in field.options]})
     else:
         fill(app.form, dict(list(answers.items())[1:]))  # first item left open
     assert not app.submit()
@@ -88,15 +90,27 @@ def test_incomplete_answer_shows_a_message_and_stores_nothing(
 
 
 def test_bad_number_text_is_explained_by_the_grader(gb: Gradebook) -> None:
-    app = started(gb, "predict", "en")
-    assert app.form is not None
-    (intention,) = app.form.control("intention").widgets
-    (behaviour,) = app.form.control("behaviour").widgets
-    intention.value = "a lot"
-    behaviour.value = "150"
-    assert not app.submit()
-    assert "not saved" in app.message.value
-    assert gb.attempts("S1234567") == []
+    # no built-in exercise asks for a typed number any more: the toy exercise does
+    with toy_registered() as toy:
+        app = started(gb, TOY_ID, "en")
+        assert app.form is not None and app.variant is not None
+        fill(app.form, toy_perfect(app.variant))
+        (share,) = app.form.control("share").widgets
+        share.value = "a lot"
+        assert not app.submit()
+        assert "not saved" in app.message.value
+        share.value = "150"
+        assert not app.submit()
+        assert gb.attempts("S1234567") == []
+        assert toy.id == TOY_ID
+
+
+def test_a_retired_exercise_says_what_replaced_it_and_grades_nothing(gb: Gradebook) -> None:
+    for lang, words in (("nl", "vervangen door ‘Wie heeft meer"), ("en", "replaced by ‘Who gains")):
+        app = ExerciseApp("predict", lang, gb, env={})
+        assert 'role="alert"' in app.message.value and words in app.message.value
+        assert app.form is None and app.sign_in is None and app.exercise is None
+    assert gb.learners() == []
 
 
 @pytest.mark.parametrize(
@@ -121,7 +135,7 @@ def test_identity_conflict_keeps_the_stored_name(gb: Gradebook) -> None:
 
 
 def test_one_identity_per_kernel(gb: Gradebook) -> None:
-    app = started(gb, "predict")
+    app = started(gb, "compare-clients")
     assert not app.identify("Other", "s7654321")  # the same app: ignored
     other = ExerciseApp("score-case", "nl", gb, env={})
     assert not other.identify("Other", "s7654321")  # another app in this kernel: refused
@@ -132,7 +146,8 @@ def test_one_identity_per_kernel(gb: Gradebook) -> None:
 
 
 @pytest.mark.parametrize(
-    ("exercise_id", "hub_user"), [("predict", "jdevries"), ("intervention-plan", "jan.de.vries")]
+    ("exercise_id", "hub_user"),
+    [("compare-clients", "jdevries"), ("intervention-plan", "jan.de.vries")],
 )
 def test_hub_without_grader_is_practice_that_records_nothing(
     gb: Gradebook, exercise_id: str, hub_user: str
@@ -181,24 +196,24 @@ def test_practice_opens_no_gradebook(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_header_identity_and_missing_header(gb: Gradebook) -> None:
     env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "s5555555"}
     assert identity_from_env(env) is not None
-    app = ExerciseApp("predict", "en", gb, env=env)
+    app = ExerciseApp("compare-clients", "en", gb, env=env)
     assert app.learner is not None and app.learner.learner_number == "S5555555"
     ea._KERNEL_LEARNER = None
-    refused = ExerciseApp("predict", "en", gb, env={"IGM_IDENTITY_HEADER": "X-Remote-User"})
+    refused = ExerciseApp("compare-clients", "en", gb, env={"IGM_IDENTITY_HEADER": "X-Remote-User"})
     assert refused.learner is None and refused.identity_box.children == ()
     assert "did not pass on who you are" in refused.message.value
 
 
 def test_a_user_name_with_dots_from_the_proxy_is_the_learner(gb: Gradebook) -> None:
     env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "jan.de.vries"}
-    app = ExerciseApp("predict", "en", gb, env=env)
+    app = ExerciseApp("compare-clients", "en", gb, env=env)
     assert app.learner is not None and app.learner.learner_number == "JAN.DE.VRIES"
     assert gb.learner("jan.de.vries").identity_source == "header"
 
 
 def test_a_user_name_the_gradebook_cannot_hold_is_refused(gb: Gradebook) -> None:
     env = {"IGM_IDENTITY_HEADER": "X-Remote-User", "HTTP_X_REMOTE_USER": "jan de vries"}
-    app = ExerciseApp("predict", "en", gb, env=env)
+    app = ExerciseApp("compare-clients", "en", gb, env=env)
     assert app.learner is None and app.form is None
     assert 'role="alert"' in app.message.value
     assert "1 to 64 letters" in app.message.value
@@ -206,7 +221,7 @@ def test_a_user_name_the_gradebook_cannot_hold_is_refused(gb: Gradebook) -> None
 
 
 def test_markup_in_a_name_is_text(gb: Gradebook) -> None:
-    app = ExerciseApp("predict", "en", gb, env={})
+    app = ExerciseApp("compare-clients", "en", gb, env={})
     assert app.identify("<script>alert(1)</script>", "s1234567")
     shown = app.identity_box.children[0].value
     assert "<script>" not in shown and "&lt;script&gt;" in shown

@@ -73,7 +73,7 @@ def fill_answers(page: Any, variant: Variant, answers: dict[str, Any], lang: str
     """Fill the form in the browser as a learner would (labels, not CSS)."""
     view = variant.public_view(lang)
     ex = variant.exercise_id
-    if ex in ("recognise-determinant", "caseload-question"):
+    if ex == "recognise-determinant":
         for item_id, key in answers.items():
             label = t("exercise_app.choice_for", lang, item=item_label(item_id, lang).lower())
             page.get_by_label(label, exact=True).select_option(
@@ -83,26 +83,28 @@ def fill_answers(page: Any, variant: Variant, answers: dict[str, Any], lang: str
         for key, score in answers.items():
             label = t("exercise_app.score_for", lang, item=t(f"determinant.{key}.name", lang))
             page.get_by_label(label, exact=True).select_option(label=str(score))
-    elif ex == "predict":
+    elif ex in ("compare-clients", "model-limits"):
         for item in view["items"]:
-            label = item["label"] + (f" ({item['unit']})" if item.get("unit") else "")
-            page.get_by_label(label, exact=True).fill(f"{answers[item['id']]:.0f}")
+            label = t("exercise_app.choice_for", lang, item=item_label(item["id"], lang).lower())
+            option = next(o for o in item["options"] if o["id"] == answers[item["id"]])
+            page.get_by_label(label, exact=True).select_option(label=option["label"])
     elif ex == "choose-knob":
-        for option in view["items"][0]["options"]:
+        wish, choice = view["items"]
+        option = next(o for o in wish["options"] if o["id"] == answers["wish"])
+        page.get_by_label(wish["label"], exact=True).select_option(label=option["label"])
+        for option in choice["options"]:
             box = page.get_by_label(option["label"], exact=True)
             if option["id"] in answers["interventions"]:
                 box.check()
     elif ex == "intervention-plan":
         for item in view["items"]:
-            chosen = answers[item["id"]]
-            option = next(o for o in item["options"] if o["id"] == chosen["intervention"])
-            name = item["determinant"]
+            if item["id"] == "justification":
+                page.get_by_label(item["label"], exact=True).fill(answers["justification"])
+                continue
+            option = next(o for o in item["options"] if o["id"] == answers[item["id"]])
             page.get_by_label(
-                t("exercise_app.intervention_for", lang, item=name), exact=True
+                t("exercise_app.intervention_for", lang, item=item["determinant"]), exact=True
             ).select_option(label=option["label"])
-            page.get_by_label(
-                t("exercise_app.justification_for", lang, item=name), exact=True
-            ).fill(chosen["justification"])
     else:  # pragma: no cover
         raise AssertionError(ex)
 
@@ -262,12 +264,14 @@ def test_trainer_sees_the_attempt_escaped_and_exports_it(
     # a learner completes an exercise in the browser
     learner = page.context.new_page()
     learner.goto(
-        exercise_url(exercise_server, "predict", "en"), wait_until="commit", timeout=LOAD_TIMEOUT
+        exercise_url(exercise_server, "compare-clients", "en"),
+        wait_until="commit",
+        timeout=LOAD_TIMEOUT,
     )
     learner.wait_for_selector(".igm-identity input", timeout=LOAD_TIMEOUT)
     identify(learner, "Dana Dashboard", "D0000001", "en")
     learner.wait_for_selector(".igm-exercise-form", timeout=LOAD_TIMEOUT)
-    variant = get_exercise("predict").make_variant("D0000001")
+    variant = get_exercise("compare-clients").make_variant("D0000001")
     fill_answers(learner, variant, perfect(variant), "en")
     submit_and_wait(learner, "en", 1)
     learner.close()
@@ -297,12 +301,12 @@ def test_trainer_sees_the_attempt_escaped_and_exports_it(
     )
     assert "D0000001,Dana Dashboard" in sheet
     rows = [r for r in every.splitlines() if r.startswith(tuple("0123456789"))]
-    assert any(",D0000001,Dana Dashboard,predict," in r for r in rows)
+    assert any(",D0000001,Dana Dashboard,compare-clients," in r for r in rows)
     with page.expect_download() as download:
         links.nth(1).click()
     assert download.value.suggested_filename == "igm-attempts.csv"
     # auto-refresh: a new attempt appears without a click
-    record(exercise_server.database_url, "F0000001", "Fleur Later", "predict")
+    record(exercise_server.database_url, "F0000001", "Fleur Later", "compare-clients")
     overview.get_by_text("Fleur Later").wait_for(timeout=45_000)
 
 
@@ -333,7 +337,7 @@ def test_identity_from_a_trusted_proxy_header(
     with run_server(env, "serve-header.log", pool_size=0, extra_args=args) as url:
         page.set_extra_http_headers({"X-Remote-User": "h0000001"})
         page.goto(
-            f"{url}voila/render/exercises/predict.ipynb?lang=en",
+            f"{url}voila/render/exercises/compare-clients.ipynb?lang=en",
             wait_until="commit",
             timeout=LOAD_TIMEOUT,
         )
@@ -344,7 +348,7 @@ def test_identity_from_a_trusted_proxy_header(
         page.set_extra_http_headers({})
         other = page.context.new_page()
         other.goto(
-            f"{url}voila/render/exercises/predict.ipynb?lang=en",
+            f"{url}voila/render/exercises/compare-clients.ipynb?lang=en",
             wait_until="commit",
             timeout=LOAD_TIMEOUT,
         )

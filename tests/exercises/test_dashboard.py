@@ -79,10 +79,14 @@ def test_dashboard_shows_results_escaped_and_exports(gb: Gradebook) -> None:
     assert every.count("\n") == 1 + 4
     # refresh picks up a new attempt; an unchanged gradebook is not redrawn
     assert not dash.refresh()
-    variant = get_exercise("predict").make_variant("S2222222")
+    variant = get_exercise("compare-clients").make_variant("S2222222")
     result = grade(variant, perfect(variant), "en")
     gb.for_learner("S2222222").record_attempt(
-        "predict", variant.fingerprint, perfect(variant), result.item_scores, result.max_points
+        "compare-clients",
+        variant.fingerprint,
+        perfect(variant),
+        result.item_scores,
+        result.max_points,
     )
     assert dash.refresh()
     assert "Learners with a counting score: 1;" in all_html(dash.widget)
@@ -94,3 +98,26 @@ def test_item_analysis_counts_the_most_chosen_wrong_answer(gb: Gradebook) -> Non
     assert [r["item"] for r in rows][:2] == ["q1", "q2"]
     assert all(r["correct"] == 0.5 for r in rows)
     assert all("(1×)" in r["wrong"] for r in rows)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_attempts_on_a_retired_exercise_are_shown_marked_and_exported(
+    gb: Gradebook, lang: str
+) -> None:
+    """An attempt on "predict" (retired by migration 0005) is not dropped: the dashboard
+    counts it, names it as retired with its replacement, and both CSVs carry it, marked."""
+    gb.for_learner("S2222222").record_attempt(
+        "predict", "f00d", {"intention": 40, "behaviour": 20}, {"intention": 1, "behaviour": 0}, 2
+    )
+    dash = Dashboard(lang, gb, TOKEN)
+    assert dash.unlock(TOKEN)
+    dash.stop()
+    title = get_exercise("compare-clients").title(lang)
+    retired = "vervallen" if lang == "nl" else "retired"
+    assert retired in dash.retired.value and "predict" in dash.retired.value
+    assert f"predict ({retired}" in dash.recent.value and title in dash.recent.value
+    links = re.findall(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', dash.export.value)
+    sheet, every = (base64.b64decode(x).decode() for x in links)
+    assert "predict (retired; replaced by compare-clients)" in sheet.splitlines()[0]
+    (row,) = [r for r in every.splitlines() if ",predict," in r]
+    assert row.endswith(",retired,compare-clients")

@@ -187,9 +187,9 @@ def test_a_new_exercise_is_graded_by_the_remote_grader(
 
 def test_register_refuses_a_taken_id_and_unregister_keeps_the_built_in_ones() -> None:
     with pytest.raises(ValueError, match="registered already"):
-        register(get_exercise("predict").__class__())
+        register(get_exercise("compare-clients").__class__())
     with pytest.raises(ValueError, match="built-in"):
-        unregister("predict")
+        unregister("compare-clients")
     with toy_registered():
         assert get_exercise(TOY_ID).title("en") == META.title("en")
     with pytest.raises(KeyError, match=TOY_ID):

@@ -125,15 +125,15 @@ def test_secret_must_be_long() -> None:
 def test_rate_limiter_is_a_sliding_window_per_key() -> None:
     now = [100.0]
     limiter = RateLimiter(3, 60.0, clock=lambda: now[0])
-    assert [limiter.hit("ANNA01", "predict") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.hit("ANNA01", "predict") == pytest.approx(60.0)  # refused, not counted
+    assert [limiter.hit("ANNA01", "choose-knob") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.hit("ANNA01", "choose-knob") == pytest.approx(60.0)  # refused, not counted
     assert limiter.hit("ANNA01", "score-case") == 0.0  # another exercise
-    assert limiter.hit("BOB002", "predict") == 0.0  # another learner
+    assert limiter.hit("BOB002", "choose-knob") == 0.0  # another learner
     now[0] += 59.5
-    assert limiter.hit("ANNA01", "predict") == pytest.approx(0.5)
+    assert limiter.hit("ANNA01", "choose-knob") == pytest.approx(0.5)
     now[0] += 0.5  # the first three leave the window together
-    assert [limiter.hit("ANNA01", "predict") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.hit("ANNA01", "predict") > 0
+    assert [limiter.hit("ANNA01", "choose-knob") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.hit("ANNA01", "choose-knob") > 0
 
 
 @pytest.mark.parametrize(("value", "rate"), [(None, 10), ("", 10), ("25", 25), (" 3 ", 3)])
@@ -169,14 +169,14 @@ def test_too_many_attempts_get_429_and_nothing_is_stored(tmp_path: Path) -> None
         # others, and other exercises, are not held back by Anna's limit
         status, _ = await call(url, "tok-bob", {"answers": {}})
         assert status == 422
-        status, _ = await call(base + "exercises/predict/attempts", "tok-anna", {"answers": {}})
+        status, _ = await call(base + "exercises/choose-knob/attempts", "tok-anna", {"answers": {}})
         assert status == 422
 
     run_scenario(tmp_path, scenario, rate=3)
 
 
 def test_my_attempts_names_the_counting_attempt_per_policy(tmp_path: Path) -> None:
-    ids = ("score-case", "predict")  # "best" and "last" in exercises.yaml
+    ids = ("score-case", "choose-knob")  # "best" and "last" in exercises.yaml
     assert {get_exercise(i).retry for i in ids} == {"best", "last"}
 
     async def scenario(base: str, _gb: Any) -> None:
@@ -192,9 +192,9 @@ def test_my_attempts_names_the_counting_attempt_per_policy(tmp_path: Path) -> No
         assert status == 200
         counting = {i: 1 if get_exercise(i).retry == "best" else 2 for i in ids}
         assert mine["counting"] == counting
-        status, one = await call(base + "me/attempts?exercise=predict", "tok-anna")
-        assert {a["exercise_id"] for a in one["attempts"]} == {"predict"}
-        assert one["counting"] == {"predict": counting["predict"]}
+        status, one = await call(base + "me/attempts?exercise=choose-knob", "tok-anna")
+        assert {a["exercise_id"] for a in one["attempts"]} == {"choose-knob"}
+        assert one["counting"] == {"choose-knob": counting["choose-knob"]}
         status, none = await call(base + "me/attempts", "tok-bob")
         assert status == 200 and none == {"counting": {}, "attempts": []}
         status, _ = await call(base + "me/attempts?exercise=nope", "tok-anna")
@@ -208,13 +208,13 @@ def test_my_attempts_names_the_counting_attempt_per_policy(tmp_path: Path) -> No
 
 def test_export_is_for_the_trainers_group_only(tmp_path: Path) -> None:
     anna = get_exercise(EXERCISE).make_variant(variant_key(SECRET, EXERCISE, "ANNA01"))
-    bob = get_exercise("predict").make_variant(variant_key(SECRET, "predict", "BOB002"))
+    bob = get_exercise("choose-knob").make_variant(variant_key(SECRET, "choose-knob", "BOB002"))
 
     async def scenario(base: str, gb: Any) -> None:
         for token, exercise_id, answers in (
             ("tok-anna", EXERCISE, perfect(anna)),
             ("tok-anna", EXERCISE, wrong(anna)),
-            ("tok-bob", "predict", perfect(bob)),
+            ("tok-bob", "choose-knob", perfect(bob)),
         ):
             url = base + f"exercises/{exercise_id}/attempts"
             status, _ = await call(url, token, {"answers": answers})
@@ -240,22 +240,24 @@ def test_export_is_for_the_trainers_group_only(tmp_path: Path) -> None:
         assert len(rows) == 4 and rows[0].startswith("attempt_id,learner_number")
         # (hub user names are exported as the hub knows them: lower case)
         assert sum(",anna01," in row.lower() for row in rows) == 2
-        status, _, only = await call_raw(base + "export?kind=attempts&exercise=predict", "tok-tina")
-        assert status == 200 and only == attempts_csv(gb, ["predict"])
+        status, _, only = await call_raw(
+            base + "export?kind=attempts&exercise=choose-knob", "tok-tina"
+        )
+        assert status == 200 and only == attempts_csv(gb, ["choose-knob"])
         assert ",bob002," in only.lower() and ",anna01," not in only.lower()
         for lms in ("generic", "brightspace", "canvas", "moodle"):
             status, headers, sheet = await call_raw(
                 base + f"export?kind=gradebook&lms={lms}", "tok-tina"
             )
             assert status == 200
-            policies = {e: get_exercise(e).retry for e in (EXERCISE, "predict")}
+            policies = {e: get_exercise(e).retry for e in (EXERCISE, "choose-knob")}
             assert sheet == gradebook_csv(gb, policies, None, lms=lms)
             assert f"igm-gradebook-{lms}.csv" in headers["Content-Disposition"]
         # score-case counts the best attempt: Anna's perfect first one
         status, _, sheet = await call_raw(base + "export?kind=gradebook", "tok-tina")
         rows = {r["learner_number"].upper(): r for r in csv.DictReader(io.StringIO(sheet))}
         assert rows["ANNA01"][EXERCISE] == f"{get_exercise(EXERCISE).max_points:g}"
-        assert rows["ANNA01"]["predict"] == "" and rows["BOB002"][EXERCISE] == ""
+        assert rows["ANNA01"]["choose-knob"] == "" and rows["BOB002"][EXERCISE] == ""
         for query in ("kind=everything", "lms=blackboard", "exercise=nope"):
             status, _, _ = await call_raw(base + f"export?{query}", "tok-tina")
             assert status in (400, 404), query

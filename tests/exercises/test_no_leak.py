@@ -18,8 +18,8 @@ import pytest
 
 from exercises import EXERCISE_IDS, get_exercise, grade
 from exercises._texts import recognise_items
-from exercises.caseload_question import CaseloadVariant
 from exercises.choose_knob import ChooseKnobVariant
+from exercises.model_limits import ModelLimitsVariant
 from exercises.plan import PlanVariant
 from exercises.recognise import RecogniseVariant
 from exercises.score_case import ScoreCaseVariant
@@ -152,10 +152,10 @@ def test_score_case_view_is_the_same_with_other_reference_scores_and_evidence() 
             assert "score" not in _keys(view) and "scores" not in _keys(view)
 
 
-# --- 3. predict and 4. choose-knob: the view never calls the model ---------------------------
+# --- 3. compare-clients and 4. choose-knob: the view never calls the model ------------------
 
 
-@pytest.mark.parametrize("exercise_id", ["predict", "choose-knob"])
+@pytest.mark.parametrize("exercise_id", ["compare-clients", "choose-knob"])
 def test_view_is_built_without_the_model(exercise_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     ex = get_exercise(exercise_id)
     before = {lr: ex.make_variant(lr) for lr in LEARNERS}
@@ -171,17 +171,30 @@ def test_view_is_built_without_the_model(exercise_id: str, monkeypatch: pytest.M
             assert variant.public_view(lang) == expected[learner][lang]
 
 
-def test_predict_view_holds_no_model_number() -> None:
-    from igm import model_for
+def test_compare_clients_view_is_the_same_whatever_the_key() -> None:
+    """Another direction, size or principle leaves the view as it is: it cannot tell them."""
+    from exercises.compare_clients import CompareVariant, Judgement, Scenario
 
-    ex = get_exercise("predict")
+    ex = get_exercise("compare-clients")
     for learner in LEARNERS:
         variant = ex.make_variant(learner)
-        p = model_for(variant.case.domain).predict(variant.case.scores)  # type: ignore[attr-defined]
-        text = _dump(variant.public_view("en"))
-        for value in (p.intention, p.ability, 100 * p.behaviour_probability):
-            assert f"{value:.1f}" not in text and f"{value:.4f}" not in text
-        assert f"{100 * p.behaviour_probability:.0f}%" not in text
+        assert isinstance(variant, CompareVariant)
+        other_principle = next(
+            p for p in ("room_to_grow", "willen_adds_up") if p != variant.scenario.principle
+        )
+        other = dataclasses.replace(
+            variant,
+            key=Judgement("same", "same", 0.0, 1.0),
+            scenario=Scenario(
+                other_principle,
+                variant.scenario.domain,
+                variant.scenario.first,
+                variant.scenario.second,
+                variant.scenario.step,
+            ),
+        )
+        for lang in LANGUAGES:
+            assert variant.public_view(lang) == other.public_view(lang)
 
 
 def test_choose_knob_view_is_the_same_whatever_the_weights() -> None:
@@ -191,8 +204,23 @@ def test_choose_knob_view_is_the_same_whatever_the_weights() -> None:
         variant = ex.make_variant(learner)
         assert isinstance(variant, ChooseKnobVariant)
         view = variant.public_view("nl")
-        ids = [o["id"] for o in view["items"][0]["options"]]
+        (choice,) = [item for item in view["items"] if item["id"] == "interventions"]
+        ids = [o["id"] for o in choice["options"]]
         assert sorted(ids) == sorted(i.id for i in variant.case.interventions)
+
+
+def test_choose_knob_wish_options_do_not_say_which_is_right() -> None:
+    """Public ids w1..w4 in the learner's order; the bank's flag stays in the variant."""
+    ex = get_exercise("choose-knob")
+    rights = set()
+    for learner in LEARNERS:
+        variant = ex.make_variant(learner)
+        assert isinstance(variant, ChooseKnobVariant)
+        (wish,) = [item for item in variant.public_view("en")["items"] if item["id"] == "wish"]
+        assert [o["id"] for o in wish["options"]] == ["w1", "w2", "w3", "w4"]
+        assert "right" not in _keys(wish)
+        rights.add(variant.wish_order.index(next(o.id for o in variant.wish.options if o.right)))
+    assert len(rights) >= 3  # the right one is not always in the same place
 
 
 # --- 5. intervention-plan: effects (the key) are hidden ----------------------------------------
@@ -216,21 +244,24 @@ def test_plan_view_is_the_same_with_other_effects() -> None:
             assert "effects" not in _keys(view)
 
 
-# --- 6. caseload-question: the gains (the key) are hidden --------------------------------------
+# --- 6. model-limits: which option is right (and which use is allowed) is hidden -------------
 
 
-def test_caseload_view_is_the_same_with_other_gains() -> None:
-    ex = get_exercise("caseload-question")
+def test_model_limits_view_is_the_same_with_the_key_flipped() -> None:
+    """Every option's flag flipped and its feedback replaced: the view does not change."""
+    ex = get_exercise("model-limits")
     for learner in LEARNERS:
         variant = ex.make_variant(learner)
-        assert isinstance(variant, CaseloadVariant)
+        assert isinstance(variant, ModelLimitsVariant)
         questions = tuple(
-            (
-                qid,
-                dataclasses.replace(facts, gains={k: -v for k, v in facts.gains.items()}),
-                options,
+            dataclasses.replace(
+                q,
+                options=tuple(
+                    dataclasses.replace(o, right=not o.right, feedback=Text(nl="LEKT", en="LEAKS"))
+                    for o in q.options
+                ),
             )
-            for qid, facts, options in variant.questions
+            for q in variant.questions
         )
         other = dataclasses.replace(variant, questions=questions)
         for lang in LANGUAGES:

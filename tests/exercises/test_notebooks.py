@@ -25,6 +25,6 @@ def test_a_notebook_holds_the_title_in_every_language_and_one_call(tmp_path: Pat
         for lang in LANGUAGES:
             assert f'lang="{lang}"' in heading and get_exercise(ex_id).title(lang) in heading
         assert code == f'from exercises.app import app\n\napp("{ex_id}")'
-    (tmp_path / "predict.ipynb").write_text("{}", encoding="utf-8")
-    assert stale_notebooks(tmp_path) == [tmp_path / "predict.ipynb"]
-    assert notebook_text("predict").endswith("}\n")
+    (tmp_path / "compare-clients.ipynb").write_text("{}", encoding="utf-8")
+    assert stale_notebooks(tmp_path) == [tmp_path / "compare-clients.ipynb"]
+    assert notebook_text("compare-clients").endswith("}\n")

@@ -35,7 +35,14 @@ SHORT_NAMES = {
         "self_regulation": "self-regulation",
     },
 }
-ITEM_FILES = ("exercises.yaml", "messages.yaml", "recognise-determinant.yaml")
+ITEM_FILES = (
+    "exercises.yaml",
+    "messages.yaml",
+    "recognise-determinant.yaml",
+    "model-limits.yaml",
+    "choose-knob.yaml",
+    "intervention-plan.yaml",
+)
 
 
 def _bilingual_nodes(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:

@@ -13,10 +13,10 @@ import pytest
 
 from exercises import EXERCISE_IDS, get_exercise
 from exercises._shared import score_case_choice
-from exercises.caseload_question import CaseloadVariant
 from exercises.choose_knob import ChooseKnobVariant
+from exercises.compare_clients import CompareVariant
+from exercises.model_limits import ModelLimitsVariant
 from exercises.plan import PlanVariant
-from exercises.predict import PredictVariant
 from exercises.recognise import RecogniseVariant
 from exercises.score_case import ScoreCaseVariant
 from igm.i18n import LANGUAGES, t
@@ -50,11 +50,11 @@ def test_variant_is_the_same_in_another_process_with_another_hash_seed() -> None
     code = (
         "import json; from exercises import get_exercise as g; "
         "print(json.dumps([g(e).make_variant('learner-5').public_view('nl') "
-        "for e in ('recognise-determinant', 'choose-knob', 'caseload-question')]))"
+        "for e in ('recognise-determinant', 'choose-knob', 'model-limits')]))"
     )
     here = [
         get_exercise(e).make_variant("learner-5").public_view("nl")
-        for e in ("recognise-determinant", "choose-knob", "caseload-question")
+        for e in ("recognise-determinant", "choose-knob", "model-limits")
     ]
     for hash_seed in ("1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -68,10 +68,10 @@ def test_variant_is_the_same_in_another_process_with_another_hash_seed() -> None
 MIN_DISTINCT = {
     "recognise-determinant": 20,
     "score-case": 4,
-    "predict": 4,
+    "compare-clients": 15,
     "choose-knob": 8,
     "intervention-plan": 8,
-    "caseload-question": 12,
+    "model-limits": 15,
 }
 
 
@@ -92,19 +92,21 @@ def test_what_varies_per_exercise() -> None:
     assert len({tuple(i.id for _, i in v.items) for v in recognise}) == 20  # items and order
     assert len({v.options for v in recognise}) >= 15  # option order
     assert len({v.case.id for v in variants("score-case") if isinstance(v, ScoreCaseVariant)}) >= 4
-    assert len({v.case.id for v in variants("predict") if isinstance(v, PredictVariant)}) >= 4
+    compare = [v for v in variants("compare-clients") if isinstance(v, CompareVariant)]
+    assert len({v.scenario.principle for v in compare}) >= 4
+    assert len({v.scenario for v in compare}) >= 15
     knobs = [v for v in variants("choose-knob") if isinstance(v, ChooseKnobVariant)]
     assert len({v.case.id for v in knobs}) >= 4
     assert len({v.budget for v in knobs}) >= 3
     assert len({v.order for v in knobs}) >= 10
     plans = [v for v in variants("intervention-plan") if isinstance(v, PlanVariant)]
     assert len({v.case.id for v in plans}) >= 4
-    questions = [v for v in variants("caseload-question") if isinstance(v, CaseloadVariant)]
-    assert len({tuple(f.group for _, f, _ in v.questions) for v in questions}) >= 10
-    assert len({tuple(o for _, _, o in v.questions) for v in questions}) >= 12
+    limits = [v for v in variants("model-limits") if isinstance(v, ModelLimitsVariant)]
+    assert len({v.case.id for v in limits}) >= 4
+    assert len({tuple(q.options[0].id for q in v.questions) for v in limits}) >= 15  # order
 
 
-@pytest.mark.parametrize("exercise_id", ["predict", "choose-knob", "intervention-plan"])
+@pytest.mark.parametrize("exercise_id", ["choose-knob", "intervention-plan", "model-limits"])
 def test_case_exercises_avoid_the_case_the_learner_scores(exercise_id: str) -> None:
     """These views show a case's scores or weak points: score-case's answer key for that case."""
     ex = get_exercise(exercise_id)

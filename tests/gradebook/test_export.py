@@ -149,3 +149,25 @@ def test_hub_user_names_are_exported_as_the_hub_writes_them(gb: Gradebook, lms: 
     assert len(learner_rows) == 1 and "3" in learner_rows[0]
     attempts = attempts_csv(gb)
     assert "jan.de.vries" in attempts and "JAN.DE.VRIES" not in attempts
+
+
+def test_attempts_on_a_retired_exercise_are_exported_and_marked(gb: Gradebook) -> None:
+    """Migration 0005 retired "predict" (replaced by compare-clients): its attempts stay in
+    both exports, marked; attempts on other exercises are marked active."""
+    gb.register_learner("s0000001", "Anna")
+    gb.record_attempt("s0000001", "predict", 1, {"intention": 40}, {"intention": 1}, 2)
+    gb.record_attempt("s0000001", "compare-clients", 1, {"q1": "first"}, {"q1": 1}, 3)
+    assert set(gb.retired_exercises()) == {"predict", "caseload-question"}
+    every = rows(attempts_csv(gb))
+    assert every[0][-2:] == ["exercise_status", "replaced_by"]
+    marks = {row[3]: row[-2:] for row in every[1:]}
+    assert marks == {"predict": ["retired", "compare-clients"], "compare-clients": ["active", ""]}
+    for lms in ("generic", "moodle", "canvas", "brightspace"):
+        sheet = rows(gradebook_csv(gb, {"predict": "last"}, lms=lms))
+        assert any("predict (retired; replaced by compare-clients)" in h for h in sheet[0])
+        assert any(h == "compare-clients" or h.startswith("compare-clients ") for h in sheet[0])
+    generic = rows(gradebook_csv(gb))
+    assert generic[1][generic[0].index("predict (retired; replaced by compare-clients)")] == "1"
+    # a name the trainer gives the column in the LMS is kept as given
+    named = rows(gradebook_csv(gb, column_names={"predict": "Quiz 1 (23)"}))
+    assert "Quiz 1 (23)" in named[0]
