@@ -13,8 +13,8 @@ from typing import Any
 
 from igm.determinants import DETERMINANTS, DeterminantScores
 from igm.i18n import t
-from igm.model import model_for
-from igm.report import lever_name
+from igm.model import Prediction, model_for
+from igm.report import bottleneck_sentence, lever_name
 from live.stats import (
     PREDICTION_BINS,
     mean,
@@ -51,6 +51,7 @@ def summarise(room: RoomAnswers) -> dict[str, Any]:
     if avg is not None:
         p = model.predict(DeterminantScores.from_mapping(avg))
         room_model = {
+            "scores": avg,  # unrounded: the view asks the engine again for the knelpunt's words
             "intention": _r(p.intention, 0),
             "ability": _r(p.ability, 0),
             "behaviour": _r(100 * p.behaviour_probability, 0),
@@ -58,10 +59,11 @@ def summarise(room: RoomAnswers) -> dict[str, Any]:
                 _r(100 * p.behaviour_interval[0], 0),
                 _r(100 * p.behaviour_interval[1], 0),
             ],
-            "lever": p.levers[0].key if p.levers else None,
+            **_knelpunt(p),
         }
     summary: dict[str, Any] = {
         "session": session,
+        "domain": case.domain,
         "participants": room.participants,
         "answers_stored": room.answers_stored,
         "counts": {
@@ -102,10 +104,19 @@ def summarise(room: RoomAnswers) -> dict[str, Any]:
                 _r(100 * p.behaviour_interval[0], 0),
                 _r(100 * p.behaviour_interval[1], 0),
             ],
-            "bottleneck": p.bottleneck,
-            "lever": p.levers[0].key if p.levers else None,
+            **_knelpunt(p),
         }
     return summary
+
+
+def _knelpunt(p: Prediction) -> dict[str, Any]:
+    """The knelpunt of a prediction as plain values: the key or ``None`` (no single knelpunt),
+    the two about-equal levers or ``None``, and the share of draws of the best lever."""
+    return {
+        "bottleneck": p.bottleneck,
+        "close_levers": list(p.close_levers) if p.close_levers else None,
+        "bottleneck_share": _r(p.bottleneck_share, 4),
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -159,21 +170,34 @@ class RoomView:
     disagreement: str | None  # the sentence, or None when nobody answered
     disagreement_items: tuple[tuple[str, str], ...]  # (determinant, SD)
     model: str | None
-    model_lever: str | None
+    model_knelpunt: str | None  # the knelpunt at the room's average scores (once revealed)
     predictions: str
     prediction_bars: Bars
     votes: str
     vote_items: tuple[tuple[str, int], ...]  # (lever, votes)
     reference: str | None
+    reference_knelpunt: str | None  # the knelpunt at the case's scores (once revealed)
 
 
 def _name(key: str | None, lang: str) -> str:
     return t(f"determinant.{key}.name", lang) if key else "–"
 
 
-def _lever(key: str | None, lang: str) -> str:
-    """A determinant named as a knob to turn (the knelpunt): capacity reads as adapting the work."""
-    return lever_name(key, lang) if key else "–"
+def _lever(key: str, lang: str) -> str:
+    """A determinant named as a knob to turn (a vote): capacity reads as adapting the work."""
+    return lever_name(key, lang)
+
+
+def _prediction(summary: dict[str, Any], scores: dict[str, float]) -> Prediction:
+    """The engine's prediction for ``scores`` in the session's domain (the same as
+    :func:`summarise` made: the model is deterministic)."""
+    return model_for(summary["domain"]).predict(DeterminantScores.from_mapping(scores))
+
+
+def knelpunt_sentence(summary: dict[str, Any], scores: dict[str, float], lang: str) -> str:
+    """The knelpunt at ``scores`` in words (:func:`igm.report.bottleneck_sentence`): which one
+    and how sure, two about equal, or none (and to combine steps)."""
+    return bottleneck_sentence(_prediction(summary, scores), lang)
 
 
 def _fmt(x: float | None) -> str:
@@ -279,7 +303,7 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
     )
 
     rm = summary["room_model"]
-    model = model_lever = None
+    model = model_knelpunt = None
     if rm:
         model = t(
             "live.trainer.model_summary",
@@ -291,9 +315,7 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
             hi=_fmt(rm["interval"][1]),
         )
         if ref:
-            model_lever = t(
-                "live.trainer.reference_model_lever", lang, lever=_lever(rm["lever"], lang)
-            )
+            model_knelpunt = knelpunt_sentence(summary, rm["scores"], lang)
 
     pr = summary["predictions"]
     predictions = (
@@ -319,7 +341,7 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
     else:
         votes_text = t("live.trainer.no_answers", lang)
 
-    reference = None
+    reference = reference_knelpunt = None
     if ref:
         reference = t(
             "live.trainer.reference_summary",
@@ -327,8 +349,8 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
             behaviour=_fmt(ref["behaviour"]),
             lo=_fmt(ref["interval"][0]),
             hi=_fmt(ref["interval"][1]),
-            bottleneck=_lever(ref["bottleneck"], lang),
         )
+        reference_knelpunt = knelpunt_sentence(summary, ref["scores"], lang)
 
     return RoomView(
         scores_summary=_scores_summary(summary, lang),
@@ -336,10 +358,11 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
         disagreement=disagreement,
         disagreement_items=tuple((_name(d["key"], lang), _fmt(d["std"])) for d in dis),
         model=model,
-        model_lever=model_lever,
+        model_knelpunt=model_knelpunt,
         predictions=predictions,
         prediction_bars=bars(pr["histogram"], [f"{lo}" for lo, _hi in PREDICTION_BINS]),
         votes=votes_text,
         vote_items=tuple((_lever(k, lang), votes[k]) for k in DETERMINANTS),
         reference=reference,
+        reference_knelpunt=reference_knelpunt,
     )

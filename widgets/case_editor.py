@@ -60,7 +60,7 @@ from igm.cases import (
 from igm.determinants import DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.model import model_for
-from igm.report import determinant_name, lever_gain, lever_name
+from igm.report import bottleneck_sentence, determinant_name, lever_gain
 from igm.weights import DOMAINS
 from widgets.slider import ScoreSlider
 from widgets.templates import render, text_html
@@ -1015,7 +1015,7 @@ class CaseEditor:
             lang=lang,
             # Markup: the readouts' inner HTML, rendered (and escaped) by readout.html.
             readouts={name: Markup(body) for name, body in prediction_readouts(p, lang).items()},
-            bottleneck=lever_name(p.bottleneck, lang),
+            bottleneck=bottleneck_sentence(p, lang),
             levers=[
                 f"{determinant_name(lever.key, lang)}: {lever_gain(lever.key, lever.gain, lang)}"
                 for lever in p.levers[:3]

@@ -26,6 +26,7 @@ from igm.caseload import (
 )
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
+from igm.report import lever_name
 from igm.resources import caseload_csv
 from widgets import theme
 from widgets.offline import jupyter_chart
@@ -36,6 +37,7 @@ from widgets.ui import (
     fmt_percent,
     language_from_query,
     language_switch,
+    lever_labels_fit,
     notice,
     style_widget,
     summary_html,
@@ -188,12 +190,13 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
 
 
 def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """Bars of the mean gain per determinant (percentage points), largest first."""
+    """Bars of the mean gain per determinant (percentage points), largest first; named as
+    levers (capacity reads as adapting the work and the load)."""
     ranked = potential.sort_values("mean_gain", ascending=False)
-    return theme.determinant_gain_chart(
+    spec = theme.determinant_gain_chart(
         [
             (
-                _name(str(k), lang),
+                lever_name(str(k), lang),
                 t(f"block.{block_of(str(k))}", lang),
                 None if pd.isna(g) else round(100.0 * float(g), 3),
             )
@@ -205,6 +208,14 @@ def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
         block_names=(t("block.willen", lang), t("block.kunnen", lang)),
         number_format=".2f",
     )
+    return lever_labels_fit(spec)
+
+
+def knelpunt_counts(selected: pd.DataFrame) -> tuple[int, int]:
+    """How many clients have one knelpunt, and how many have none (the model names no single
+    knelpunt: ``None`` in the ``bottleneck`` column; a combination of steps is the advice)."""
+    named = int(selected["bottleneck"].notna().sum()) if "bottleneck" in selected else 0
+    return named, len(selected) - named
 
 
 class CaseloadView:
@@ -363,15 +374,18 @@ class CaseloadView:
         self.potential.spec = potential_spec(potential, lang)
         best = str(potential["mean_gain"].idxmax())
         worst = str(potential["mean_gain"].idxmin())
+        named, none = knelpunt_counts(selected)
         self.potential_text.value = summary_html(
             t(
                 "chart.potential.summary",
                 lang,
-                top=_name(best, lang),
+                top=lever_name(best, lang),
                 points=fmt_number(100 * float(potential["mean_gain"][best]), lang),
-                low=_name(worst, lang),
+                low=lever_name(worst, lang),
                 low_points=fmt_number(100 * float(potential["mean_gain"][worst]), lang),
             )
+            + " "
+            + t("caseload.knelpunt_counts", lang, named=named, none=none)
         )
 
 

@@ -15,7 +15,6 @@ from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import Model
-from igm.report import lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.slider import ScoreSlider
@@ -23,6 +22,7 @@ from widgets.templates import render, text_html
 from widgets.ui import (
     CaseChoice,
     CaseFolderApp,
+    bottleneck_html,
     case_from_query,
     case_notes,
     case_picker,
@@ -385,6 +385,9 @@ class Explorer(CaseFolderApp):
         self.behaviour_out.add_class("igm-behaviour-readout")
         readouts = w.HBox([self.intention_out, self.ability_out, self.behaviour_out])
         readouts.add_class("igm-readouts")
+        # The knelpunt in full: which one and how sure, or that there is none (combine steps).
+        self.bottleneck_out = w.HTML()
+        self.bottleneck_out.add_class("igm-bottleneck-readout")
         live = w.HTML(text_html("h3", t("ui.outcome", lang), element_id="igm-outcome-heading"))
 
         # Fixed x axis per case: every contribution is largest with all scores at 7.
@@ -413,6 +416,7 @@ class Explorer(CaseFolderApp):
             [
                 live,
                 readouts,
+                self.bottleneck_out,
                 w.HTML(text_html("h3", t("output.contributions", lang))),
                 self.chart_text,
                 self.chart,
@@ -447,12 +451,12 @@ class Explorer(CaseFolderApp):
         lang = self.lang
         scores = self.scores()
         p = self.prediction = self.model.predict(scores)
-        readouts = prediction_readouts(
-            p, lang, t("ui.bottleneck_value", lang, name=lever_name(p.bottleneck, lang))
-        )
+        # The knelpunt is not squeezed into the behaviour readout: its sentence sits right below.
+        readouts = prediction_readouts(p, lang)
         self.intention_out.value = readouts["intention"]
         self.ability_out.value = readouts["ability"]
         self.behaviour_out.value = readouts["behaviour"]
+        self.bottleneck_out.value = bottleneck_html(p, lang)
         for key, slider in self.sliders.items():
             original = self.case.scores[key]
             text = t("ui.original", lang, score=fmt_number(original, lang, 0))

@@ -12,16 +12,17 @@ from typing import Any
 import altair as alt
 import ipywidgets as w
 
-from igm import Case, Comparison, Intervention
+from igm import Case, Comparison, Intervention, Prediction
 from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
-from igm.report import estimate_note, estimated_effects, lever_name
+from igm.report import bottleneck_sentence, estimate_note, estimated_effects, lever_name
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.templates import render, text_html
 from widgets.ui import (
     CaseFolderApp,
+    bottleneck_html,
     case_from_query,
     case_notes,
     case_picker,
@@ -32,6 +33,7 @@ from widgets.ui import (
     fmt_points,
     language_from_query,
     language_switch,
+    lever_labels_fit,
     no_case_page,
     notice,
     read_cases,
@@ -40,11 +42,7 @@ from widgets.ui import (
     summary_html,
 )
 
-__all__ = ["Planner", "app", "combined_effects", "export_text"]
-
-
-def _name(key: str, lang: str) -> str:
-    return t(f"determinant.{key}.name", lang)
+__all__ = ["Planner", "app", "combined_effects", "export_text", "knelpunt_after_plan"]
 
 
 def combined_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
@@ -54,6 +52,12 @@ def combined_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
         for key, points in item.effects.items():
             total[key] = total.get(key, 0.0) + float(points)
     return total
+
+
+def knelpunt_after_plan(after: Prediction, lang: str) -> str:
+    """The knelpunt after the plan in words: which one and how sure, or that there is none
+    (why not, and that combining steps is the advice)."""
+    return t("export.after_plan", lang, sentence=bottleneck_sentence(after, lang))
 
 
 def export_text(
@@ -94,7 +98,7 @@ def export_text(
             points=fmt_points(comparison.behaviour_gain, lang),
         )
     )
-    lines.append(t("export.next_lever", lang, name=lever_name(comparison.after.bottleneck, lang)))
+    lines.append(knelpunt_after_plan(comparison.after, lang))
     lines.append(t("notice.illustrative", lang))
     return "\n".join(lines)
 
@@ -138,11 +142,13 @@ def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
 
 
 def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
-    """Bars of each determinant's gain for one more point, after the plan, largest first."""
-    return theme.determinant_gain_chart(
+    """Bars of each determinant's gain for one more point, after the plan, largest first.
+
+    Named as levers: capacity reads as adapting the work and the load."""
+    spec = theme.determinant_gain_chart(
         [
             (
-                _name(lever.key, lang),
+                lever_name(lever.key, lang),
                 t(f"block.{block_of(lever.key)}", lang),
                 round(100.0 * lever.gain, 3),
             )
@@ -153,6 +159,7 @@ def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
         block_title=t("chart.block", lang),
         block_names=(t("block.willen", lang), t("block.kunnen", lang)),
     )
+    return lever_labels_fit(spec)
 
 
 def compare_sentence(comparison: Comparison, lang: str) -> str:
@@ -173,8 +180,9 @@ def compare_sentence(comparison: Comparison, lang: str) -> str:
 def levers_sentence(comparison: Comparison, lang: str) -> str:
     """One sentence that says what the levers chart shows."""
     first, second = comparison.after.levers[0], comparison.after.levers[1]
+    close = comparison.after.close_levers is not None  # then "gives most" would mislead
     return t(
-        "chart.levers.summary",
+        "chart.levers.summary_close" if close else "chart.levers.summary",
         lang,
         top=lever_name(first.key, lang),
         points=fmt_number(100 * first.gain, lang),
@@ -313,6 +321,8 @@ class Planner(CaseFolderApp):
         self.compare_text = chart_summary("")
         self.levers_chart = jupyter_chart(levers_spec(cmp, lang))
         self.levers_text = chart_summary("")
+        self.bottleneck_out = w.HTML()
+        self.bottleneck_out.add_class("igm-bottleneck-after")
         self.export_box = w.Textarea(
             description=t("planner.export", lang),
             layout=w.Layout(width="min(100%, 52em)", height="16em"),
@@ -339,6 +349,7 @@ class Planner(CaseFolderApp):
             w.HTML(text_html("h3", t("ui.outcome", lang))),
             readouts,
             self.gain_out,
+            self.bottleneck_out,
             w.HBox(
                 [
                     w.VBox([self.compare_text, self.compare_chart]),
@@ -385,6 +396,7 @@ class Planner(CaseFolderApp):
         self.gain_out.value = text_html("p", gain, cls="igm-gain", strong=True)
         self.compare_text.value = summary_html(compare_sentence(cmp, lang))
         self.levers_text.value = summary_html(levers_sentence(cmp, lang))
+        self.bottleneck_out.value = bottleneck_html(cmp.after, lang, t("planner.after", lang) + ":")
         if rebuild_charts:
             self.compare_chart.spec = compare_spec(cmp, lang)
             self.levers_chart.spec = levers_spec(cmp, lang)

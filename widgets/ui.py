@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as w
@@ -17,12 +18,14 @@ from markupsafe import Markup
 from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import Model, Prediction, model_for
+from igm.report import bottleneck_sentence
 from widgets.templates import render, text_html
 
 __all__ = [
     "CSS",
     "CaseChoice",
     "CaseFolderApp",
+    "bottleneck_html",
     "case_from_query",
     "case_notes",
     "chart_summary",
@@ -32,6 +35,7 @@ __all__ = [
     "fmt_points",
     "language_from_query",
     "language_switch",
+    "lever_labels_fit",
     "no_case_message",
     "no_case_page",
     "notice",
@@ -225,7 +229,7 @@ def no_case_page(
 def prediction_readouts(p: Prediction, lang: str, behaviour_note: str = "") -> dict[str, str]:
     """The inner HTML of the intention, ability and behaviour readouts of one prediction.
 
-    ``behaviour_note`` follows the behaviour's 80% interval (the explorer adds the bottleneck).
+    ``behaviour_note`` follows the behaviour's 80% interval.
     """
     low, high = p.behaviour_interval
     interval = t(
@@ -246,6 +250,27 @@ def prediction_readouts(p: Prediction, lang: str, behaviour_note: str = "") -> d
             interval + (f" · {behaviour_note}" if behaviour_note else ""),
         ),
     }
+
+
+def bottleneck_html(p: Prediction, lang: str, lead: str = "") -> str:
+    """The knelpunt in full (:func:`igm.report.bottleneck_sentence`: which one and how sure, or
+    why there is none and that combining steps is the advice) as a paragraph; ``lead`` (e.g.
+    "Na het plan") goes before it in bold."""
+    sentence = bottleneck_sentence(p, lang)
+    return render("bottleneck.html", lead=lead, sentence=sentence)
+
+
+#: Width (px) a lever chart gives its labels: capacity's lever name is long ("Mentale en fysieke
+#: belastbaarheid (werk en belasting aanpassen)") and must not be cut to "… (werk en…".
+LEVER_LABEL_LIMIT = 420
+
+
+def lever_labels_fit(spec: dict[str, Any]) -> dict[str, Any]:
+    """A determinant bar chart (:func:`widgets.theme.determinant_gain_chart`) whose bars are
+    named by :func:`igm.report.lever_name`, with its y labels shown in full."""
+    y = spec["encoding"]["y"]
+    y["axis"] = {**y.get("axis", {}), "labelLimit": LEVER_LABEL_LIMIT}
+    return spec
 
 
 def summary_html(text: str) -> str:

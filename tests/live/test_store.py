@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -13,10 +14,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from igm.cases import CaseError
+from igm.cases import CaseError, find_case
 from igm.determinants import DETERMINANTS
 from igm.i18n import t
-from igm.report import lever_name
+from igm.model import model_for
+from igm.report import bottleneck_sentence, lever_name
 from live.pages import room_html
 from live.room import summarise
 from live.store import LiveError, LiveStore, validate_answer
@@ -66,6 +68,11 @@ def test_validation_is_strict(kind: str, value: Any) -> None:
         validate_answer(kind, value)
 
 
+def _room_text(summary: dict[str, Any], lang: str) -> str:
+    """The trainer's room as text: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", room_html(summary, lang))).split())
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_trainer_screen_names_the_knelpunt_once_and_words_capacity_as_adapting(
     store: LiveStore, lang: str
@@ -78,13 +85,44 @@ def test_trainer_screen_names_the_knelpunt_once_and_words_capacity_as_adapting(
     store.submit(code, a, "vote", "capacity")
     summary = summarise(store.room(code))
     assert summary["reference"]["bottleneck"] == "capacity"
-    page = html.unescape(room_html(summary, lang))
+    page = _room_text(summary, lang)
     capacity = lever_name("capacity", lang)
-    assert f"{t('output.bottleneck', lang)} (" in page  # "Knelpunt (waar één punt ...): ..."
-    assert f"): {capacity}." in page
+    case = find_case("lotte-na-burn-out")
+    reference = model_for(case.domain).predict(case.scores)
+    assert bottleneck_sentence(reference, lang) in page
+    assert f"{t('output.bottleneck', lang)}: {capacity}." in page  # "Knelpunt: ... ."
     assert not re.search(r"hefboom|\blevers?\b", page, re.I)  # the same thing's other name
     assert t("live.trainer.votes_summary", lang, n=1, top_n=1, top=capacity) in page
     assert not re.search(r"verhoog|\braise", page, re.I)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_trainer_screen_says_when_there_is_no_single_knelpunt(store: LiveStore, lang: str) -> None:
+    """Hiba's two best levers are about equal; the room's average of flat answers (all 7s)
+    has no knelpunt at all: the screen says so (and to combine steps), and never crashes."""
+    code = store.create_session("hiba-ingenieur", lang)["code"]
+    store.update(code, round=3)
+    a, _ = store.join(code, "Anna")
+    store.submit(code, a, "scores", dict.fromkeys(DETERMINANTS, 7))
+    hidden = summarise(store.room(code))
+    assert hidden["reference"] is None
+    assert not re.search(r"knelpunt|bottleneck", _room_text(hidden, lang), re.I)  # not yet
+    store.update(code, revealed=True)
+    summary = summarise(store.room(code))
+    assert summary["reference"]["bottleneck"] is None
+    assert summary["reference"]["close_levers"] == ["knowledge_skills", "home_situation"]
+    assert summary["room_model"]["bottleneck"] is None
+    assert summary["room_model"]["close_levers"] is None
+    json.dumps(summary)  # the feed sends it as JSON
+    page = _room_text(summary, lang)
+    about_equal = {"nl": "ongeveer gelijk", "en": "about equal"}[lang]
+    none = {"nl": "Geen enkel knelpunt", "en": "No single bottleneck"}[lang]
+    combine = {"nl": "Combineer stappen", "en": "Combine steps"}[lang]
+    assert about_equal in page and none in page and combine in page
+    for key in ("knowledge_skills", "home_situation"):
+        assert lever_name(key, lang) in page
+    assert ": –" not in page  # no knelpunt is said, not left blank
+    assert not re.search(r"hefboom|\blevers?\b", page, re.I)
 
 
 def test_answers_are_appended_and_the_latest_counts(store: LiveStore) -> None:
