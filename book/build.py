@@ -31,15 +31,23 @@ from markupsafe import Markup
 
 from igm.cases import Case, CaseScan, scan_cases
 from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
-from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from igm.model import DEFAULT_DRAWS, INTERVAL, model_for
-from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
+from igm.model import (
+    CLOSE_GAIN_RATIO,
+    CLOSE_RUNNER_UP_SHARE,
+    DEFAULT_DRAWS,
+    INTERVAL,
+    MIN_BOTTLENECK_SHARE,
+    model_for,
+)
+from igm.report import bottleneck_sentence, estimate_note, estimated_effects, lever_gain
 from igm.resources import installed, package_path
-from igm.weights import DOMAINS, domain_weights, sources
+from igm.weights import DOMAINS, Weight, domain_weights, sources
 
 __all__ = [
     "BOOK_DIR",
     "CASE_TEXT_ROLE",
+    "CHAPTER_EXERCISES",
     "NUMBER_ROLE",
     "VEGA_BUNDLE",
     "app_href",
@@ -47,6 +55,8 @@ __all__ = [
     "case_page",
     "case_text",
     "default_out",
+    "exercise_href",
+    "exercise_title",
     "formula_latex",
     "glossary",
     "glossary_markdown",
@@ -94,8 +104,9 @@ def _num(x: float) -> str:
 def _expressions(domain: str) -> dict[str, str]:
     """Vega expressions for the curved shares, intention, ability and behaviour.
 
-    Built from the engine's weights: normalised block weights, curve exponent, base rate and
-    ceiling. The structure mirrors :func:`igm.model.scale_share` and :func:`igm.model.evaluate`.
+    Built from the engine's weights: normalised block weights, curve exponent, compensation
+    exponent, base rate and ceiling. The structure mirrors :func:`igm.model.scale_share`,
+    :func:`igm.model.power_mean` and :func:`igm.model.evaluate`.
     """
     weights = domain_weights(domain)
     shares = weights.normalised_values()
@@ -108,8 +119,13 @@ def _expressions(domain: str) -> dict[str, str]:
     expr["intention"] = (
         "100 * (" + " + ".join(f"{_num(shares[k])} * datum.x_{k}" for k in WILLEN) + ")"
     )
+    # Kunnen: the weighted power mean of igm.model.power_mean. With p < 0, a share of 0 gives
+    # pow(0, p) = Infinity, the sum is Infinity and pow(Infinity, 1/p) = 0, as in numpy.
+    p = weights.compensation_exponent.value
     expr["ability"] = (
-        "100 * (" + " + ".join(f"{_num(shares[k])} * datum.x_{k}" for k in KUNNEN) + ")"
+        "100 * pow("
+        + " + ".join(f"{_num(shares[k])} * pow(datum.x_{k}, {_num(p)})" for k in KUNNEN)
+        + f", {_num(1.0 / p)})"
     )
     base, ceiling = weights.base_rate.value, weights.ceiling.value
     expr["behaviour"] = (
@@ -208,15 +224,19 @@ def formula_latex(domain: str) -> list[str]:
     weights = domain_weights(domain)
     shares = weights.normalised_values()
     gamma = f"{weights.curve_exponent:g}"
+    exponent = weights.compensation_exponent.value
+    p, inverse = f"{exponent:g}", f"{1.0 / exponent:g}"
 
-    def block(keys: tuple[str, ...]) -> str:
-        return " + ".join(f"{shares[k]:.3f}\\,{_SYMBOL[k]}" for k in keys)
+    def block(keys: tuple[str, ...], power: str = "") -> str:
+        return " + ".join(f"{shares[k]:.3f}\\,{_SYMBOL[k]}{power}" for k in keys)
 
     base, ceiling = weights.base_rate.value, weights.ceiling.value
     return [
         r"x_k = 1 - \left(1 - \frac{s_k - 1}{6}\right)^{\gamma}, \qquad \gamma = " + gamma,
         r"I = 100 \sum_{k \in W} w_k x_k = 100\,(" + block(WILLEN) + ")",
-        r"A = 100 \sum_{k \in K} w_k x_k = 100\,(" + block(KUNNEN) + ")",
+        # Two lines: general form, then with the numbers (one line would not fit the page).
+        r"A = 100 \left(\sum_{k \in K} w_k x_k^{\,p}\right)^{1/p}, \qquad p = " + p,
+        r"A = 100\,\left(" + block(KUNNEN, f"^{{{p}}}") + rf"\right)^{{{inverse}}}",
         rf"P = b + (c - b)\,\frac{{I}}{{100}}\,\frac{{A}}{{100}} = {base:g} + {ceiling - base:g}"
         r"\,\frac{I}{100}\,\frac{A}{100}",
     ]
@@ -235,6 +255,12 @@ def _templates() -> Environment:
     return environment("book")
 
 
+def _to_base_url(docname: str) -> str:
+    """From the book page ``docname`` up to the base URL of ``igm serve``: one folder per part
+    of ``docname`` plus two (``<lang>/``, ``book/``)."""
+    return "../" * (docname.count("/") + 2)
+
+
 def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "explorer") -> str:
     """The link from the book page ``docname`` to an app, relative, with ``lang`` and the case.
 
@@ -245,8 +271,47 @@ def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "ex
     beside the link says so.
     """
     query = {"lang": lang} | ({"case": case_id} if case_id else {})
-    up = "../" * (docname.count("/") + 2)
-    return f"{up}voila/render/apps/{quote(app)}.ipynb?{urlencode(query)}"
+    return f"{_to_base_url(docname)}voila/render/apps/{quote(app)}.ipynb?{urlencode(query)}"
+
+
+#: The graded exercises that practise each chapter, by the chapter's page name: the one place
+#: that ties chapters to exercises. ``{igm-exercises}`` in a chapter shows its list, linked.
+CHAPTER_EXERCISES: dict[str, tuple[str, ...]] = {
+    "01-why-behaviour": ("recognise-determinant",),
+    "02-willen": ("recognise-determinant", "score-case"),
+    "03-kunnen": ("recognise-determinant", "compare-clients"),
+    "04-gap": ("compare-clients", "choose-knob"),
+    "05-working-with-the-model": ("score-case", "choose-knob", "intervention-plan"),
+    "06-cases": ("score-case", "compare-clients", "intervention-plan"),
+    "07-the-model": ("compare-clients", "model-limits"),
+    "08-beyond-job-seekers": ("recognise-determinant", "model-limits"),
+    "09-for-trainers": (
+        "recognise-determinant",
+        "score-case",
+        "compare-clients",
+        "choose-knob",
+        "intervention-plan",
+        "model-limits",
+    ),
+}
+
+
+def exercise_href(docname: str, lang: str, exercise_id: str) -> str:
+    """The link from the book page ``docname`` to a graded exercise, relative, in ``lang``.
+
+    ``igm serve`` serves the exercises at ``<base_url>voila/render/exercises/<id>.ipynb`` (the
+    landing page's links); see :func:`app_href` for how the link reaches the base URL.
+    """
+    query = urlencode({"lang": lang})
+    return f"{_to_base_url(docname)}voila/render/exercises/{quote(exercise_id)}.ipynb?{query}"
+
+
+def exercise_title(exercise_id: str, lang: str) -> str:
+    """An exercise's title from the exercises' own texts (imported here: most book code does
+    not need the exercises). An unknown id fails the build."""
+    from exercises import get_exercise
+
+    return get_exercise(exercise_id).title(lang)
 
 
 def model_html(
@@ -383,8 +448,9 @@ def case_page(case: Case, lang: str) -> str:
             behaviour=_pct(p.behaviour_probability),
             low=_pct(lo),
             high=_pct(hi),
-            bottleneck=lever_name(p.bottleneck, lang),
-        ),
+        )
+        + " "
+        + bottleneck_sentence(p, lang),
         "",
         f"{t('output.levers', lang)}:",
         "",
@@ -429,6 +495,10 @@ def substitutions() -> dict[str, str]:
         "interval_low": f"{low:g}",
         "interval_high": f"{high:g}",
         "interval_width": f"{high - low:g}",
+        # The knelpunt rule (igm.model), as whole percentages.
+        "bottleneck_share": f"{100 * MIN_BOTTLENECK_SHARE:.0f}",
+        "close_ratio": f"{100 * CLOSE_GAIN_RATIO:.0f}",
+        "close_share": f"{100 * CLOSE_RUNNER_UP_SHARE:.0f}",
     }
 
 
@@ -456,19 +526,34 @@ def write_case_pages(source_dir: Path, lang: str, scan: CaseScan | None = None) 
     return written
 
 
+def _range(low: float, high: float, lang: str) -> str:
+    """A weight's range in the reader's language, e.g. ``"0,02 tot 0,1"``."""
+    low_text, high_text = (fmt_number(x, lang, None).replace("-", "\u2212") for x in (low, high))
+    return t("book.weights.between", lang, low=low_text, high=high_text)
+
+
 def weights_markdown(lang: str) -> str:
     """Tables of the weights per domain, with ranges and source keys, from weights.yaml."""
     out: list[str] = []
     first = domain_weights(DOMAINS[0])
+
+    def number(value: float) -> str:
+        return fmt_number(value, lang, None).replace("-", "\u2212")  # a minus sign, not a hyphen
+
+    def row(name: str, weight: Weight) -> str:
+        return (
+            f"| {name} | {number(weight.value)} | {_range(weight.low, weight.high, lang)} "
+            f"| {', '.join(weight.sources)} |"
+        )
+
     out += [
         f"| {t('book.weights.parameter', lang)} | {t('book.weights.value', lang)} | "
         f"{t('book.weights.range', lang)} | {t('book.weights.sources', lang)} |",
         "|---|---|---|---|",
-        f"| {t('book.weights.base_rate', lang)} $b$ | {first.base_rate.value:g} | "
-        f"{first.base_rate.low:g}–{first.base_rate.high:g} | {', '.join(first.base_rate.sources)} |",
-        f"| {t('book.weights.ceiling', lang)} $c$ | {first.ceiling.value:g} | "
-        f"{first.ceiling.low:g}–{first.ceiling.high:g} | {', '.join(first.ceiling.sources)} |",
-        f"| {t('book.weights.exponent', lang)} $\\gamma$ | {first.curve_exponent:g} | – | "
+        row(f"{t('book.weights.base_rate', lang)} $b$", first.base_rate),
+        row(f"{t('book.weights.ceiling', lang)} $c$", first.ceiling),
+        row(f"{t('book.weights.compensation', lang)} $p$", first.compensation_exponent),
+        f"| {t('book.weights.exponent', lang)} $\\gamma$ | {number(first.curve_exponent)} | – | "
         "peters_behaviorchange, assumption |",
         "",
     ]
@@ -488,8 +573,8 @@ def weights_markdown(lang: str) -> str:
             block = "willen" if key in WILLEN else "kunnen"
             out.append(
                 f"| {t(f'block.{block}', lang)}: {t(f'determinant.{key}.name', lang)} "
-                f"| {weight.value:g} | {shares[key]:.3f} | {weight.low:g}–{weight.high:g} "
-                f"| {', '.join(weight.sources)} |"
+                f"| {number(weight.value)} | {fmt_number(shares[key], lang, 3)} "
+                f"| {_range(weight.low, weight.high, lang)} | {', '.join(weight.sources)} |"
             )
         out.append("")
     return "\n".join(out)

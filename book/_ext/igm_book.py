@@ -16,7 +16,8 @@ is Sphinx's ``language`` setting):
 - Directives whose content comes from the engine, never typed twice:
   ``igm-model`` (the interactive model; ``:case:`` or ``:domain:``), ``igm-formula``
   (LaTeX from the weights), ``igm-symbols``, ``igm-weights``, ``igm-references``,
-  ``igm-glossary``.
+  ``igm-glossary``, and ``igm-exercises`` (the chapter's graded exercises, linked, from the
+  one map :data:`book.build.CHAPTER_EXERCISES`).
 - An HTML maths renderer ``igm_mathml``: LaTeX becomes MathML at build time (latex2mathml),
   so no MathJax is fetched when the page is read.
 - On every page: the "illustrative" notice (the theme's announcement bar) and a link to the
@@ -122,6 +123,30 @@ class FormulaDirective(SphinxDirective):
             node["docname"] = self.env.docname
             out.append(node)
         return out
+
+
+class ExercisesDirective(SphinxDirective):
+    """The graded exercises that practise this chapter (:data:`book.build.CHAPTER_EXERCISES`),
+    each a link to the exercise as ``igm serve`` serves it, with the note that it needs it."""
+
+    def run(self) -> list[nodes.Node]:
+        lang = _lang(self.env)
+        docname = self.env.docname
+        if docname not in build.CHAPTER_EXERCISES:
+            raise self.error(f"no exercises for {docname!r} in book.build.CHAPTER_EXERCISES")
+        items = nodes.bullet_list()
+        for exercise_id in build.CHAPTER_EXERCISES[docname]:
+            title = build.exercise_title(exercise_id, lang)
+            href = build.exercise_href(docname, lang, exercise_id)
+            link = nodes.reference(title, title, refuri=href, classes=["igm-exercise-link"])
+            items += nodes.list_item("", nodes.paragraph("", "", link))
+        note = nodes.paragraph(classes=["igm-book-app-note"])
+        note += nodes.Text(t("book.model.open_app_note", lang))
+        box = nodes.container(classes=["igm-exercises"])
+        box += nodes.paragraph("", t("book.exercises.intro", lang))
+        box += items
+        box += note
+        return [box]
 
 
 class SymbolsDirective(_MarkdownDirective):
@@ -337,6 +362,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("igm-model", ModelDirective)
     app.add_directive("igm-formula", FormulaDirective)
     app.add_directive("igm-symbols", SymbolsDirective)
+    app.add_directive("igm-exercises", ExercisesDirective)
     app.add_directive("igm-weights", WeightsDirective)
     app.add_directive("igm-references", ReferencesDirective)
     app.add_directive("igm-glossary", GlossaryDirective)

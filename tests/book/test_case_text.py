@@ -37,7 +37,13 @@ from book.build import (
 from igm.cases import load_case, scan_cases
 from igm.i18n import LANGUAGES, t
 from igm.model import model_for
-from igm.report import estimate_note, estimated_effects, lever_gain, lever_name
+from igm.report import (
+    bottleneck_sentence,
+    estimate_note,
+    estimated_effects,
+    lever_gain,
+    lever_name,
+)
 from tests.book.conftest import BOOK, REPO, case_strings
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -163,7 +169,8 @@ def test_a_hostile_case_page_has_its_texts_only_as_roles(path: Path, lang: str) 
 def test_case_pages_word_effects_as_estimates_and_capacity_as_adapting_the_work(
     lang: str,
 ) -> None:
-    """Each effect is the case author's estimate, with the target behaviour's time frame; a
+    """Each effect is the case author's estimate, with the target behaviour's time frame; the
+    knelpunt is the engine's one sentence (which one and how sure, or why there is none); a
     capacity knelpunt reads as adapting the work and the load, never as raising capacity."""
     for case in scan_cases(REPO / "case_studies").cases:
         page = case_page(case, lang)
@@ -171,7 +178,7 @@ def test_case_pages_word_effects_as_estimates_and_capacity_as_adapting_the_work(
         for item in case.interventions:
             assert f"- {estimated_effects(item.effects, lang)}" in page
         p = model_for(case.domain).predict(case.scores)
-        assert lever_name(p.bottleneck, lang) in page
+        assert bottleneck_sentence(p, lang) in page  # the one wording of the knelpunt, or none
         for lever in p.levers[:3]:
             assert lever_gain(lever.key, lever.gain, lang) in page
         model_part = page.split(f"## {t('book.case.model', lang)}")[1]

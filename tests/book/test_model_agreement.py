@@ -10,20 +10,25 @@ import pytest
 
 from book.build import formula_latex, model_spec
 from igm import DETERMINANTS, list_cases, model_for
+from igm.determinants import KUNNEN
 from igm.i18n import t
 from igm.weights import domain_weights
 
-# A few score combinations besides each case's own: extremes, and uneven mixes.
+# A few score combinations besides each case's own: extremes, uneven mixes, and the ones the
+# power mean of kunnen is about: one kunnen determinant at 1 (ability 0: pow(0, p) is Infinity
+# in JavaScript as in numpy) or at 2, with all others at 7.
 COMBINATIONS = [
     dict.fromkeys(DETERMINANTS, 1),
     dict.fromkeys(DETERMINANTS, 7),
     dict(zip(DETERMINANTS, [7, 2, 5, 1, 6, 3, 4], strict=True)),
     dict(zip(DETERMINANTS, [2, 6, 3, 7, 1, 5, 4], strict=True)),
+    *(dict.fromkeys(DETERMINANTS, 7) | {key: low} for key in KUNNEN for low in (1, 2)),
 ]
 
 
 def test_spec_is_generated_from_the_engine_weights() -> None:
-    """Does the spec carry the engine's normalised weights, exponent, base rate and ceiling?"""
+    """Does the spec carry the engine's normalised weights, both exponents, base rate and
+    ceiling, with ability as the power mean of the kunnen shares?"""
     case = list_cases()[0]
     weights = domain_weights(case.domain)
     spec = model_spec(case.domain, case.scores, "nl")
@@ -32,6 +37,12 @@ def test_spec_is_generated_from_the_engine_weights() -> None:
         assert repr(value) in text
     assert repr(weights.curve_exponent) in text
     assert repr(weights.base_rate.value) in text and repr(weights.ceiling.value) in text
+    p = weights.compensation_exponent.value
+    transforms = [step for layer in spec["layer"] for step in layer["transform"]]
+    ability = next(step["calculate"] for step in transforms if step.get("as") == "ability")
+    assert ability.startswith("100 * pow(") and ability.endswith(f", {1.0 / p!r})")
+    for key in KUNNEN:
+        assert f"pow(datum.x_{key}, {p!r})" in ability
     names = [p["bind"]["name"] for p in spec["params"]]
     assert all(
         t(f"determinant.{k}.name", "nl") in n for k, n in zip(DETERMINANTS, names, strict=True)
@@ -46,6 +57,7 @@ def test_formula_shows_the_engine_weights() -> None:
     for value in weights.normalised_values().values():
         assert f"{value:.3f}" in latex
     assert f"{weights.base_rate.value:g}" in latex
+    assert f"p = {weights.compensation_exponent.value:g}" in latex
 
 
 def _set(page: Any, root: str, scores: dict[str, float]) -> None:
