@@ -52,6 +52,8 @@ def test_predict_json_matches_the_engine(case: str) -> None:
     assert data["behaviour_interval"] == pytest.approx(list(p.behaviour_interval), abs=1e-5)
     assert set(data["contributions"]) == set(DETERMINANTS)
     assert data["bottleneck"] == p.bottleneck
+    assert data["bottleneck_share"] == pytest.approx(p.bottleneck_share, abs=1e-4)
+    assert data["close_levers"] == (list(p.close_levers) if p.close_levers else None)
     assert data["levers"] == [lever.key for lever in p.levers]
 
 
