@@ -54,6 +54,7 @@ __all__ = [
     "build_book",
     "case_page",
     "case_text",
+    "count_in_words",
     "default_out",
     "exercise_href",
     "exercise_title",
@@ -147,7 +148,7 @@ def model_spec(domain: str, scores: DeterminantScores, lang: str) -> dict[str, A
     """
     import altair as alt
 
-    from widgets.theme import BLOCK_COLOURS, OKABE_ITO, config, inline_data
+    from widgets.theme import BLOCK_COLOURS, OKABE_ITO, config, inline_data, localised
 
     params = [
         alt.param(
@@ -216,7 +217,7 @@ def model_spec(domain: str, scores: DeterminantScores, lang: str) -> dict[str, A
     )
     spec: dict[str, Any] = layered.to_dict()
     spec.update(config())
-    return spec
+    return localised(spec, lang)
 
 
 def formula_latex(domain: str) -> list[str]:
@@ -282,6 +283,7 @@ CHAPTER_EXERCISES: dict[str, tuple[str, ...]] = {
     "03-kunnen": ("recognise-determinant", "compare-clients"),
     "04-gap": ("compare-clients", "choose-knob"),
     "05-working-with-the-model": ("score-case", "choose-knob", "intervention-plan"),
+    "05b-the-conversation": ("choose-knob", "intervention-plan"),
     "06-cases": ("score-case", "compare-clients", "intervention-plan"),
     "07-the-model": ("compare-clients", "model-limits"),
     "08-beyond-job-seekers": ("recognise-determinant", "model-limits"),
@@ -433,7 +435,7 @@ def case_page(case: Case, lang: str) -> str:
         block = "willen" if key in WILLEN else "kunnen"
         lines.append(
             f"| {t(f'block.{block}', lang)}: {t(f'determinant.{key}.name', lang)} "
-            f"| {case.scores[key]:g} | {myst_text(case.evidence[key](lang))} |"
+            f"| {fmt_number(case.scores[key], lang, None)} | {myst_text(case.evidence[key](lang))} |"
         )
     lo, hi = p.behaviour_interval
     lines += [
@@ -457,7 +459,8 @@ def case_page(case: Case, lang: str) -> str:
     ]
     for lever in p.levers[:3]:
         gain = lever_gain(lever.key, lever.gain, lang)
-        lines.append(f"1. {t(f'determinant.{lever.key}.name', lang)} ({lever.score:g}): {gain}")
+        score = fmt_number(lever.score, lang, None)
+        lines.append(f"1. {t(f'determinant.{lever.key}.name', lang)} ({score}): {gain}")
     lines += [
         "",
         t("book.case.try", lang),
@@ -487,10 +490,18 @@ def case_page(case: Case, lang: str) -> str:
     return "\n".join(lines)
 
 
-def substitutions() -> dict[str, str]:
-    """Engine numbers that the book's prose quotes, by name (``{igm-number}`n_draws```)."""
+def count_in_words(count: int, lang: str) -> str:
+    """A small count as a word in the reader's language ("acht", "eight"); digits above twenty."""
+    words = [word.strip() for word in t("book.number_words", lang).split(",")]
+    return words[count] if 0 <= count < len(words) else str(count)
+
+
+def substitutions(lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Numbers that the book's prose quotes, by name (``{igm-number}`n_draws```): the engine's,
+    and the number of cases (the valid files in case_studies/, as the case pages are made)."""
     low, high = INTERVAL
     return {
+        "n_cases": count_in_words(len(scan_cases().cases), lang),
         "n_draws": str(DEFAULT_DRAWS),
         "interval_low": f"{low:g}",
         "interval_high": f"{high:g}",
@@ -554,7 +565,7 @@ def weights_markdown(lang: str) -> str:
         row(f"{t('book.weights.ceiling', lang)} $c$", first.ceiling),
         row(f"{t('book.weights.compensation', lang)} $p$", first.compensation_exponent),
         f"| {t('book.weights.exponent', lang)} $\\gamma$ | {number(first.curve_exponent)} | – | "
-        "peters_behaviorchange, assumption |",
+        "crutzen2017, assumption |",
         "",
     ]
     for domain in DOMAINS:

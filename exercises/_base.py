@@ -74,7 +74,12 @@ class InvalidAnswer(ValueError):
 
     def message(self, lang: str) -> str:
         label = item_label(self.item, lang) if self.item else ""
-        return message(self.key, lang, item=label, **self.params)
+        # Numbers are kept as numbers until here, so each language writes its decimal mark.
+        values = {
+            name: fmt_number(value, lang, None) if isinstance(value, float) else value
+            for name, value in self.params.items()
+        }
+        return message(self.key, lang, item=label, **values)
 
     @property
     def messages(self) -> dict[str, str]:
@@ -445,14 +450,14 @@ def check_number(value: Any, low: float, high: float, item: str, *, integer: boo
         raise InvalidAnswer(
             "not_a_whole_number" if integer else "not_a_number",
             item=item,
-            low=f"{low:g}",
-            high=f"{high:g}",
+            low=float(low),
+            high=float(high),
         )
     if integer and value != int(value):
-        raise InvalidAnswer("not_a_whole_number", item=item, low=f"{low:g}", high=f"{high:g}")
+        raise InvalidAnswer("not_a_whole_number", item=item, low=float(low), high=float(high))
     if not low <= value <= high:
         raise InvalidAnswer(
-            "out_of_range", item=item, value=f"{value:g}", low=f"{low:g}", high=f"{high:g}"
+            "out_of_range", item=item, value=float(value), low=float(low), high=float(high)
         )
     return float(value)
 

@@ -160,7 +160,7 @@ def distribution_spec(scores: list[float], title: str, lang: str) -> dict[str, A
         .properties(width=360, height=160, description=title)
     )
     spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return theme.localised(spec, lang)
 
 
 def distribution_sentence(scores: list[float], lang: str) -> str:

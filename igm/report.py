@@ -111,7 +111,9 @@ def effects_text(effects: Mapping[str, float], lang: str) -> str:
     Plain determinant names: what the intervention does is in its own description (a
     psychologist's treatment helps recovery; it does not adapt the work).
     """
-    return ", ".join(f"{determinant_name(k, lang)} +{v:g}" for k, v in effects.items())
+    return ", ".join(
+        f"{determinant_name(k, lang)} +{fmt_number(v, lang, None)}" for k, v in effects.items()
+    )
 
 
 def estimated_effects(effects: Mapping[str, float], lang: str) -> str:
@@ -143,7 +145,7 @@ def format_prediction(case: Case, prediction: Prediction, lang: str) -> str:
         "",
         t("output.scores", lang) + ":",
         *(
-            f"  {determinant_name(k, lang):<{width}}  {prediction.scores[k]:g}"
+            f"  {determinant_name(k, lang):<{width}}  {fmt_number(prediction.scores[k], lang, None)}"
             for k in DETERMINANTS
         ),
         "",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from igm.cases import CaseError, case_files, find_case, scan_cases, validate_file
 from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN
-from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import model_for
 from igm.report import format_prediction
 from igm.resources import shipped_cases_dir, source_checkout
@@ -64,7 +64,9 @@ def _parse_setting(text: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, float]
     except ValueError:
         raise UserError(t("cli.set.not_number", lang, setting=text, value=value)) from None
     if not SCALE_MIN <= number <= SCALE_MAX:
-        raise UserError(t("cli.set.out_of_range", lang, setting=text, value=f"{number:g}"))
+        raise UserError(
+            t("cli.set.out_of_range", lang, setting=text, value=fmt_number(number, lang, None))
+        )
     return key, number
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from igm.determinants import DETERMINANTS, DeterminantScores
-from igm.i18n import t
+from igm.i18n import fmt_number, t
 from igm.model import Prediction, model_for
 from igm.report import bottleneck_sentence, lever_name
 from live.stats import (
@@ -200,10 +200,10 @@ def knelpunt_sentence(summary: dict[str, Any], scores: dict[str, float], lang: s
     return bottleneck_sentence(_prediction(summary, scores), lang)
 
 
-def _fmt(x: float | None) -> str:
+def _fmt(x: float | None, lang: str) -> str:
     if x is None:
         return "–"
-    return f"{x:g}"
+    return fmt_number(x, lang, None)
 
 
 def bars(
@@ -242,11 +242,19 @@ def bars(
 
 def _score_row(row: dict[str, Any], ref: float | None, flagged: bool, lang: str) -> ScoreRow:
     summary = (
-        t("live.trainer.row_summary", lang, n=row["n"], mean=_fmt(row["mean"]), sd=_fmt(row["std"]))
+        t(
+            "live.trainer.row_summary",
+            lang,
+            n=row["n"],
+            mean=_fmt(row["mean"], lang),
+            sd=_fmt(row["std"], lang),
+        )
         if row["n"]
         else t("live.trainer.no_answers", lang)
     )
-    marker = None if ref is None else t("live.trainer.reference_marker", lang, value=_fmt(ref))
+    marker = (
+        None if ref is None else t("live.trainer.reference_marker", lang, value=_fmt(ref, lang))
+    )
     return ScoreRow(
         key=row["key"],
         name=_name(row["key"], lang),
@@ -271,9 +279,9 @@ def _scores_summary(summary: dict[str, Any], lang: str) -> str:
         lang,
         n=n,
         high=_name(high[1], lang),
-        high_mean=_fmt(high[0]),
+        high_mean=_fmt(high[0], lang),
         low=_name(low[1], lang),
-        low_mean=_fmt(low[0]),
+        low_mean=_fmt(low[0], lang),
     )
 
 
@@ -296,7 +304,7 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
             "live.trainer.disagree_summary",
             lang,
             first=_name(dis[0]["key"], lang),
-            sd=_fmt(dis[0]["std"]),
+            sd=_fmt(dis[0]["std"], lang),
         )
         if dis
         else None
@@ -308,11 +316,11 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
         model = t(
             "live.trainer.model_summary",
             lang,
-            intention=_fmt(rm["intention"]),
-            ability=_fmt(rm["ability"]),
-            behaviour=_fmt(rm["behaviour"]),
-            lo=_fmt(rm["interval"][0]),
-            hi=_fmt(rm["interval"][1]),
+            intention=_fmt(rm["intention"], lang),
+            ability=_fmt(rm["ability"], lang),
+            behaviour=_fmt(rm["behaviour"], lang),
+            lo=_fmt(rm["interval"][0], lang),
+            hi=_fmt(rm["interval"][1], lang),
         )
         if ref:
             model_knelpunt = knelpunt_sentence(summary, rm["scores"], lang)
@@ -323,9 +331,9 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
             "live.trainer.prediction_summary",
             lang,
             n=pr["n"],
-            mean=_fmt(pr["mean"]),
-            median=_fmt(pr["median"]),
-            model=_fmt(rm["behaviour"]) if rm else "–",
+            mean=_fmt(pr["mean"], lang),
+            median=_fmt(pr["median"], lang),
+            model=_fmt(rm["behaviour"], lang) if rm else "–",
         )
         if pr["n"]
         else t("live.trainer.no_answers", lang)
@@ -346,9 +354,9 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
         reference = t(
             "live.trainer.reference_summary",
             lang,
-            behaviour=_fmt(ref["behaviour"]),
-            lo=_fmt(ref["interval"][0]),
-            hi=_fmt(ref["interval"][1]),
+            behaviour=_fmt(ref["behaviour"], lang),
+            lo=_fmt(ref["interval"][0], lang),
+            hi=_fmt(ref["interval"][1], lang),
         )
         reference_knelpunt = knelpunt_sentence(summary, ref["scores"], lang)
 
@@ -356,7 +364,7 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
         scores_summary=_scores_summary(summary, lang),
         rows=rows,
         disagreement=disagreement,
-        disagreement_items=tuple((_name(d["key"], lang), _fmt(d["std"])) for d in dis),
+        disagreement_items=tuple((_name(d["key"], lang), _fmt(d["std"], lang)) for d in dis),
         model=model,
         model_knelpunt=model_knelpunt,
         predictions=predictions,

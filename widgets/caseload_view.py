@@ -1,5 +1,9 @@
-"""Caseload view: a fictional caseload on the willen × kunnen plane, with filters, a CIBER-style
-relevance view and the potential for change per determinant.
+"""Explore the model with made-up profiles: invented score profiles on the willen × kunnen
+plane, with a domain filter, a CIBER-style view and the potential for change per determinant.
+
+Not a caseload and no groups of people: every profile's scores come from one distribution
+(igm/data/caseload.md), and the behaviour was simulated by the same model, so the view says
+plainly that its correlations only show the model's own assumptions (circular).
 
 Predictions come from :func:`igm.caseload.predict_caseload`; the statistics from
 :mod:`igm.caseload` (``determinant_relevance``, ``potential_for_change``, ``quadrants``).
@@ -64,8 +68,16 @@ def default_caseload_path() -> Path:
 
 
 def load_caseload(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the synthetic caseload CSV."""
+    """Read the made-up profiles (CSV)."""
     return pd.read_csv(path or default_caseload_path())
+
+
+def _ids(frame: pd.DataFrame) -> list[str]:
+    """Each row's label: ``profile_id`` (the kit's file), else ``client_id``, else the index."""
+    for column in ("profile_id", "client_id"):
+        if column in frame.columns:
+            return [str(v) for v in frame[column]]
+    return [str(v) for v in frame.index]
 
 
 def _name(key: str, lang: str) -> str:
@@ -73,18 +85,18 @@ def _name(key: str, lang: str) -> str:
 
 
 def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """Intention × ability per client, coloured by neutral quadrant names, boundaries at 50."""
+    """Intention × ability per profile, coloured by neutral quadrant names, boundaries at 50."""
     theme.enable()
     names = {q: t(f"quadrant.{q}", lang) for q in QUADRANTS}
     rows = [
         {
-            "client": str(c),
+            "profile": c,
             "intention": round(float(i), 2),
             "ability": round(float(a), 2),
             "quadrant": names[str(q)],
         }
         for c, i, a, q in zip(
-            selected["client_id"],
+            _ids(selected),
             selected["intention"],
             selected["ability"],
             selected["quadrant"],
@@ -109,7 +121,7 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
             ),
             shape=alt.Shape("quadrant:N", sort=[names[q] for q in QUADRANTS], legend=None),
             tooltip=[
-                "client:N",
+                alt.Tooltip("profile:N", title=t("caseload.profile", lang)),
                 alt.Tooltip("intention:Q", format=".0f"),
                 alt.Tooltip("ability:Q", format=".0f"),
                 "quadrant:N",
@@ -121,7 +133,7 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
         width=380, height=340, title=t("chart.scatter.title", lang)
     )
     spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return theme.localised(spec, lang)
 
 
 def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
@@ -186,7 +198,7 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
     ).properties(width=220, height=7 * 26)
     chart = alt.hconcat(means, assoc, spacing=12).properties(title=t("chart.relevance.title", lang))
     spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return theme.localised(spec, lang)
 
 
 def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
@@ -208,18 +220,19 @@ def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
         block_names=(t("block.willen", lang), t("block.kunnen", lang)),
         number_format=".2f",
     )
-    return lever_labels_fit(spec)
+    return theme.localised(lever_labels_fit(spec), lang)
 
 
 def knelpunt_counts(selected: pd.DataFrame) -> tuple[int, int]:
-    """How many clients have one knelpunt, and how many have none (the model names no single
+    """How many profiles have one knelpunt, and how many have none (the model names no single
     knelpunt: ``None`` in the ``bottleneck`` column; a combination of steps is the advice)."""
     named = int(selected["bottleneck"].notna().sum()) if "bottleneck" in selected else 0
     return named, len(selected) - named
 
 
 class CaseloadView:
-    """The caseload view widget. Display ``CaseloadView().widget`` (or call :func:`app`)."""
+    """The view "explore the model with made-up profiles". Display ``CaseloadView().widget``
+    (or call :func:`app`)."""
 
     def __init__(self, frame: pd.DataFrame | None = None, lang: str = "nl") -> None:
         raw = load_caseload() if frame is None else frame
@@ -227,7 +240,6 @@ class CaseloadView:
         predicted["quadrant"] = quadrants(predicted)
         self.data = predicted
         self.lang = lang
-        self.group = ALL
         self.domain = ALL
         self.widget = w.VBox()
         self.widget.add_class("igm-app")
@@ -235,21 +247,17 @@ class CaseloadView:
         self._build()
 
     def selected(self) -> pd.DataFrame:
-        """The clients that pass the group and domain filters."""
+        """The profiles that pass the domain filter."""
         mask = np.ones(len(self.data), dtype=bool)
-        if self.group != ALL:
-            mask &= (self.data["group"] == self.group).to_numpy()
         if self.domain != ALL:
             mask &= (self.data["domain"] == self.domain).to_numpy()
         return self.data.loc[mask]
 
-    def set_filters(self, group: str | None = None, domain: str | None = None) -> None:
-        """Filter by group and/or domain (``ALL`` for no filter)."""
+    def set_filters(self, domain: str | None = None) -> None:
+        """Filter by behaviour domain (``ALL`` for no filter). There is no group filter: the
+        profiles belong to no group of people."""
         self._muted = True
         try:
-            if group is not None:
-                self.group_picker.value = group
-                self.group = group
             if domain is not None:
                 self.domain_picker.value = domain
                 self.domain = domain
@@ -272,14 +280,6 @@ class CaseloadView:
         lang = self.lang
         self._muted = False
         switch = language_switch(lang, self.set_language)
-        self.group_picker = w.Dropdown(
-            options=self._options("group", "group"),
-            value=self.group,
-            description=t("caseload.group", lang),
-            style={"description_width": "9em"},
-            layout=w.Layout(width="min(100%, 36em)"),
-        )
-        self.group_picker.add_class("igm-filter-group")
         self.domain_picker = w.Dropdown(
             options=self._options("domain", "domain"),
             value=self.domain,
@@ -288,7 +288,6 @@ class CaseloadView:
             layout=w.Layout(width="min(100%, 36em)"),
         )
         self.domain_picker.add_class("igm-filter-domain")
-        self.group_picker.observe(self._on_filter, names="value")
         self.domain_picker.observe(self._on_filter, names="value")
 
         self.count_out = w.HTML()
@@ -305,7 +304,7 @@ class CaseloadView:
             w.HBox([switch]),
             notice(lang),
             w.HTML(text_html("p", t("caseload.intro", lang, n=len(self.data)))),
-            self.group_picker,
+            w.HTML(text_html("p", t("caseload.circular", lang), strong=True)),
             self.domain_picker,
             self.count_out,
             w.HTML(text_html("h3", t("chart.scatter.title", lang))),
@@ -323,7 +322,6 @@ class CaseloadView:
     def _on_filter(self, _change: dict[str, Any]) -> None:
         if self._muted:
             return
-        self.group = str(self.group_picker.value)
         self.domain = str(self.domain_picker.value)
         self._update()
 

@@ -127,7 +127,7 @@ def contribution_spec(
         "mark": {"type": "tick", "color": "#1f1f1f", "size": 22, "thickness": 2},
         "encoding": {"x": {"field": "case_points", "type": "quantitative"}, "y": dict(y)},
     }
-    return {
+    spec: dict[str, Any] = {
         **theme.config(),
         "layer": [bars, ticks],
         "data": {"values": rows},
@@ -137,6 +137,7 @@ def contribution_spec(
         "width": 290,
         "$schema": theme.VEGA_LITE_SCHEMA,
     }
+    return theme.localised(spec, lang)
 
 
 def contribution_sentence(prediction: Prediction, lang: str) -> str:

@@ -138,7 +138,7 @@ def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
         .properties(width=360, height=170, title=t("chart.compare.title", lang))
     )
     spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return theme.localised(spec, lang)
 
 
 def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
         block_title=t("chart.block", lang),
         block_names=(t("block.willen", lang), t("block.kunnen", lang)),
     )
-    return lever_labels_fit(spec)
+    return theme.localised(lever_labels_fit(spec), lang)
 
 
 def compare_sentence(comparison: Comparison, lang: str) -> str:

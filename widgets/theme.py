@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from igm.i18n import DECIMAL_MARK
+
 if TYPE_CHECKING:
     import altair as alt
 
@@ -22,6 +24,8 @@ __all__ = [
     "determinant_gain_chart",
     "enable",
     "inline_data",
+    "localised",
+    "number_locale",
 ]
 
 #: Okabe & Ito (2008) palette, safe for the common forms of colour-blindness.
@@ -72,6 +76,28 @@ def config() -> dict[str, Any]:
             "point": {"color": OKABE_ITO["blue"], "filled": True},
         }
     }
+
+
+def number_locale(lang: str) -> dict[str, Any]:
+    """The Vega locale of ``lang`` for numbers: axes, tooltips and ``format()`` in a chart
+    write the language's decimal mark (:data:`igm.i18n.DECIMAL_MARK`, Dutch "2,4")."""
+    decimal = DECIMAL_MARK[lang]
+    thousands = "." if decimal == "," else ","
+    return {
+        "number": {
+            "decimal": decimal,
+            "thousands": thousands,
+            "grouping": [3],
+            "currency": ["€", ""],
+        }
+    }
+
+
+def localised(spec: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``spec`` with the number locale of ``lang`` in its config (every chart a learner sees
+    goes through here, so a Dutch chart never shows a decimal point)."""
+    spec.setdefault("config", {})["locale"] = number_locale(lang)
+    return spec
 
 
 def inline_data(rows: Sequence[Mapping[str, Any]]) -> alt.Data:

@@ -17,7 +17,8 @@ is Sphinx's ``language`` setting):
   ``igm-model`` (the interactive model; ``:case:`` or ``:domain:``), ``igm-formula``
   (LaTeX from the weights), ``igm-symbols``, ``igm-weights``, ``igm-references``,
   ``igm-glossary``, and ``igm-exercises`` (the chapter's graded exercises, linked, from the
-  one map :data:`book.build.CHAPTER_EXERCISES`).
+  one map :data:`book.build.CHAPTER_EXERCISES`), and ``igm-check`` (the chapter's formative
+  checks from ``book/checks.yml``, answered in the page; :mod:`book.checks`).
 - An HTML maths renderer ``igm_mathml``: LaTeX becomes MathML at build time (latex2mathml),
   so no MathJax is fetched when the page is read.
 - On every page: the "illustrative" notice (the theme's announcement bar) and a link to the
@@ -46,7 +47,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import docname_join
 from sphinx.util.docutils import SphinxDirective
 
-from book import build
+from book import accreditation, build
 from igm.cases import find_case
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, t
@@ -149,6 +150,22 @@ class ExercisesDirective(SphinxDirective):
         return [box]
 
 
+class CheckDirective(SphinxDirective):
+    """The chapter's formative checks (``book/checks.yml``, :mod:`book.checks`): questions
+    answered in the page, with feedback at once and nothing stored or sent."""
+
+    def run(self) -> list[nodes.Node]:
+        from book.checks import checks_html, load_checks
+
+        docname = self.env.docname
+        chapters = load_checks()
+        if docname not in chapters:
+            raise self.error(f"no checks for {docname!r} in book/checks.yml")
+        prefix = "igm-check-" + re.sub(r"[^a-z0-9]+", "-", docname.lower()).strip("-")
+        html_block = checks_html(chapters[docname], _lang(self.env), prefix)
+        return [nodes.raw("", html_block, format="html")]
+
+
 class SymbolsDirective(_MarkdownDirective):
     def markdown(self) -> str:
         return build.formula_symbols_markdown(_lang(self.env))
@@ -160,13 +177,30 @@ class WeightsDirective(_MarkdownDirective):
 
 
 class ReferencesDirective(_MarkdownDirective):
+    """The sources as published (English titles and notes), marked ``lang="en"`` so that a
+    screen reader reads them as English on a Dutch page, and number checks read them so too."""
+
     def markdown(self) -> str:
         return build.references_markdown()
+
+    def run(self) -> list[nodes.Node]:
+        opening = nodes.raw("", '<div lang="en">', format="html")
+        return [opening, *super().run(), nodes.raw("", "</div>", format="html")]
 
 
 class GlossaryDirective(_MarkdownDirective):
     def markdown(self) -> str:
         return build.glossary_markdown(_lang(self.env))
+
+
+class AccreditationDirective(_MarkdownDirective):
+    """Study load and learning goals of every chapter, read from the chapters (chapter 9)."""
+
+    def markdown(self) -> str:
+        lang = _lang(self.env)
+        for name in accreditation.chapter_files(lang):  # rebuild when a chapter changes
+            self.env.note_dependency(str(accreditation.BOOK_DIR / lang / f"{name}.md"))
+        return accreditation.accreditation_markdown(lang)
 
 
 # ---- roles -----------------------------------------------------------------------------------
@@ -208,8 +242,9 @@ def number_role(
     options: dict[str, Any] | None = None,
     content: Sequence[str] = (),
 ) -> _RoleResult:
-    """``{igm-number}`n_draws```: an engine number the prose quotes (:func:`build.substitutions`)."""
-    numbers = build.substitutions()
+    """``{igm-number}`n_draws```: a number the prose quotes (:func:`build.substitutions`), in the
+    edition's language (a count such as ``n_cases`` is a word: "acht", "eight")."""
+    numbers = build.substitutions(_lang(inliner.document.settings.env))
     if text not in numbers:
         msg = inliner.reporter.error(
             f"{name}: unknown number {text!r}; known: {', '.join(sorted(numbers))}", line=lineno
@@ -363,9 +398,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("igm-formula", FormulaDirective)
     app.add_directive("igm-symbols", SymbolsDirective)
     app.add_directive("igm-exercises", ExercisesDirective)
+    app.add_directive("igm-check", CheckDirective)
     app.add_directive("igm-weights", WeightsDirective)
     app.add_directive("igm-references", ReferencesDirective)
     app.add_directive("igm-glossary", GlossaryDirective)
+    app.add_directive("igm-accreditation", AccreditationDirective)
     app.add_html_math_renderer("igm_mathml", (_visit_inline, None), (_visit_block, None))
     app.connect("config-inited", _generate, priority=100)
     app.connect("config-inited", _theme_options)

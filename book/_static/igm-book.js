@@ -1,4 +1,4 @@
-/* The igm-kit book's interactive model: embeds a Vega-Lite spec (generated from the engine's
+/* The igm-kit book's scripts. First the interactive model: embeds a Vega-Lite spec (generated from the engine's
  * weights by book/build.py) with vegaEmbed, and keeps the text readout in step with the
  * sliders. No arithmetic here: the numbers come from the spec's own calculated fields. */
 (function () {
@@ -45,4 +45,65 @@
       root.setAttribute("data-error", String(err));
     });
   };
+})();
+
+/* The book's formative checks ({igm-check}, book/templates/checks.html): the reader picks an
+ * option and presses the button; the feedback (the option's own explanation, read from the
+ * page) appears at once in the question's live region. Nothing is stored or sent. Without
+ * this script the button stays hidden and each question's <details> explains the answer. */
+(function () {
+  "use strict";
+
+  function say(box, state, verdict, text) {
+    var out = box.querySelector(".igm-check-feedback");
+    out.textContent = "";
+    out.setAttribute("data-state", state);
+    box.setAttribute("data-state", state);
+    if (verdict) {
+      var strong = document.createElement("strong");
+      strong.textContent = verdict;
+      out.appendChild(strong);
+      out.appendChild(document.createTextNode(" "));
+    }
+    out.appendChild(document.createTextNode(text));
+  }
+
+  function setUp(group, box) {
+    var button = box.querySelector(".igm-check-button");
+    var answer = box.querySelector(".igm-check-answer");
+    if (!button) return;
+    button.hidden = false;
+    if (answer) answer.hidden = true; // shown again once the reader has checked an answer
+    button.addEventListener("click", function () {
+      var chosen = box.querySelector("input[type=radio]:checked");
+      if (!chosen) {
+        say(box, "empty", "", group.getAttribute("data-choose-first") || "");
+        return;
+      }
+      var item = box.querySelector('.igm-check-explained[data-option="' + chosen.value + '"]');
+      var right = item && item.getAttribute("data-correct") === "true";
+      var why = item ? item.querySelector(".igm-check-explanation").textContent : "";
+      say(box, right ? "right" : "wrong", group.getAttribute(right ? "data-right" : "data-wrong"), why);
+      if (answer) answer.hidden = false;
+    });
+    box.addEventListener("change", function () {
+      // A new choice makes the old feedback stale: clear it until the next check.
+      var out = box.querySelector(".igm-check-feedback");
+      out.textContent = "";
+      out.removeAttribute("data-state");
+      box.removeAttribute("data-state");
+    });
+  }
+
+  function init() {
+    var groups = document.querySelectorAll(".igm-checks");
+    for (var i = 0; i < groups.length; i++) {
+      var boxes = groups[i].querySelectorAll(".igm-check");
+      for (var j = 0; j < boxes.length; j++) setUp(groups[i], boxes[j]);
+      groups[i].setAttribute("data-ready", "true");
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();

@@ -1,4 +1,4 @@
-"""Regenerate igm/data/caseload.csv, the synthetic fictional caseload (see caseload.md here).
+"""Regenerate igm/data/caseload.csv, made-up profiles for exploring the model (see caseload.md).
 
 Usage: python igm/data/make_caseload.py [--clients N] [--seed S] [--out PATH]
 """
@@ -21,7 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     frame = generate_caseload(args.clients, args.seed)
     frame.to_csv(args.out, index=False, lineterminator="\n")
-    print(f"wrote {len(frame)} fictional clients to {args.out}")
+    print(f"wrote {len(frame)} made-up profiles to {args.out}")
 
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ def test_planner_checkbox_gives_the_engine_comparison(page: Any, server_url: str
 def test_caseload_filter_in_the_browser(page: Any, server_url: str) -> None:
     open_app(page, server_url, "caseload", "en")
     before = page.inner_text(".igm-caseload-count")
-    page.select_option(".igm-filter-group select", label=t("group.employer", "en"))
+    page.select_option(".igm-filter-domain select", label=t("domain.employer_hiring", "en"))
     page.wait_for_function(
         "before => document.querySelector('.igm-caseload-count').innerText !== before",
         arg=before,

@@ -31,6 +31,7 @@ def _sources() -> Iterable[Path]:
         (BOOK / "_templates", "*.html"),
         (BOOK / "_static", "igm-book.*"),
         (BOOK, "build.py"),
+        (BOOK, "accreditation.py"),
         (REPO / "widgets", "theme.py"),
         (REPO / "igm" / "data", "*.yaml"),
         (REPO / "case_studies", "*.yaml"),

@@ -29,6 +29,7 @@ from book.build import (
     CASE_TEXT_ROLE,
     case_page,
     case_text,
+    count_in_words,
     myst_paragraphs,
     myst_text,
     substitutions,
@@ -199,6 +200,22 @@ def test_the_book_has_no_substitutions_and_only_the_syntax_it_uses() -> None:
             assert "{{" not in text, f"{page}: a substitution; use {{igm-number}}`name`"
             for name in re.findall(r"\{igm-number\}`([^`]*)`", text):
                 assert name in substitutions(), f"{page}: unknown number {name!r}"
+
+
+def test_the_case_count_in_the_prose_follows_the_folder() -> None:
+    """The book says how many cases it has from case_studies/, never as a hard-coded word."""
+    count = len(scan_cases(REPO / "case_studies").cases)
+    assert (count_in_words(8, "nl"), count_in_words(8, "en"), count_in_words(25, "nl")) == (
+        "acht",
+        "eight",
+        "25",
+    )
+    for lang in LANGUAGES:
+        assert substitutions(lang)["n_cases"] == count_in_words(count, lang)
+        for name in ("index.md", "06-cases.md"):
+            text = (BOOK / lang / name).read_text(encoding="utf-8")
+            assert "{igm-number}`n_cases`" in text, f"{lang}/{name}"
+            assert not re.search(r"\b(zes|six) (verzonnen |fictional )?(casussen|case)", text)
 
 
 def test_links_to_case_pages_name_real_cases() -> None:

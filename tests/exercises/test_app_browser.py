@@ -157,7 +157,7 @@ def test_learner_completes_the_exercise_and_no_key_reaches_the_browser_before_su
         # bad input: a clear message in the page's language, nothing stored
         identify(page, "Sam", "12", lang)
         page.locator(".igm-message [role=alert]").wait_for(timeout=LOAD_TIMEOUT)
-        assert "studentnummer" in page.locator(".igm-message").inner_text().lower()
+        assert "deelnemersnummer" in page.locator(".igm-message").inner_text().lower()
         with open_gradebook(exercise_server.database_url) as gb:
             assert all(ln.display_name != "Sam" for ln in gb.learners())
     identify(page, f"Learner {exercise_id}", number, lang)

@@ -34,5 +34,5 @@ def test_a_message_in_dutch_names_the_bad_value() -> None:
     with pytest.raises(errors.InvalidIdentity) as info:
         normalise_learner_number("x!", "standalone")
     assert "'x!'" in info.value.message("nl")
-    assert "studentnummer" in info.value.message("nl")
+    assert "deelnemersnummer" in info.value.message("nl")
     assert "learner number" in info.value.message("en")

@@ -1,6 +1,9 @@
-"""The caseload view, headless: filters, quadrants, relevance and potential for change."""
+"""The view "explore the model with made-up profiles", headless: the domain filter, quadrants,
+relevance and potential for change, and the plain word that the behaviour is the model's own."""
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pandas as pd
@@ -19,12 +22,11 @@ from widgets.caseload_view import ALL, CaseloadView, default_caseload_path, load
 
 
 def random_caseload(n: int = 300, seed: int = 7) -> pd.DataFrame:
-    """A temporary caseload from random integer scores (independent of igm/data/caseload.csv)."""
+    """Temporary profiles from random integer scores (independent of igm/data/caseload.csv)."""
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame(rng.integers(1, 8, size=(n, len(DETERMINANTS))), columns=DETERMINANTS)
-    frame.insert(0, "client_id", [f"T{i:04d}" for i in range(n)])
-    frame.insert(1, "group", rng.choice(["long_term_job_seeker", "employer", "young_person"], n))
-    frame.insert(2, "domain", rng.choice(["job_search", "return_to_work"], n))
+    frame.insert(0, "profile_id", [f"T{i:04d}" for i in range(n)])
+    frame.insert(1, "domain", rng.choice(["job_search", "return_to_work", "employer_hiring"], n))
     frame["behaviour"] = (rng.random(n) < 0.1 + 0.1 * (frame["attitude"] > 4)).astype(int)
     return frame
 
@@ -34,25 +36,38 @@ def frame() -> pd.DataFrame:
     return random_caseload()
 
 
-def test_filters_select_the_right_clients(frame: pd.DataFrame) -> None:
+def test_the_domain_filter_selects_the_right_profiles(frame: pd.DataFrame) -> None:
     view = CaseloadView(frame, "nl")
     assert len(view.selected()) == len(frame)
-    view.set_filters(group="employer")
-    assert set(view.selected()["group"]) == {"employer"}
-    assert len(view.selected()) == int((frame["group"] == "employer").sum())
     view.set_filters(domain="job_search")
     selected = view.selected()
-    assert set(selected["domain"]) == {"job_search"} and set(selected["group"]) == {"employer"}
+    assert set(selected["domain"]) == {"job_search"}
+    assert len(selected) == int((frame["domain"] == "job_search").sum())
     assert f"{len(selected)} " in view.count_out.value
-    assert len(view.scatter.spec["layer"][0]["data"]["values"]) == len(selected)
-    view.set_filters(group=ALL, domain=ALL)
+    values = view.scatter.spec["layer"][0]["data"]["values"]
+    assert [v["profile"] for v in values] == list(selected["profile_id"])
+    view.set_filters(domain=ALL)
     assert len(view.selected()) == len(frame)
 
 
-def test_dropdowns_drive_the_filters(frame: pd.DataFrame) -> None:
+def test_dropdown_drives_the_filter_and_there_is_no_group_filter(frame: pd.DataFrame) -> None:
     view = CaseloadView(frame, "en")
-    view.group_picker.value = "young_person"
-    assert set(view.selected()["group"]) == {"young_person"}
+    view.domain_picker.value = "employer_hiring"
+    assert set(view.selected()["domain"]) == {"employer_hiring"}
+    assert not hasattr(view, "group_picker")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_view_says_the_behaviour_is_the_models_own(frame: pd.DataFrame, lang: str) -> None:
+    """Circular: the view says in plain words, above the charts and beside the correlations,
+    that the model simulated the behaviour, and it speaks of profiles, not clients."""
+    view = CaseloadView(frame, lang)
+    texts = html.unescape(" ".join(str(getattr(c, "value", "")) for c in view.widget.children))
+    assert t("caseload.circular", lang) in texts
+    circular = {"nl": "cirkelredenering", "en": "circular"}[lang]
+    assert circular in view.relevance_text.value
+    client = {"nl": "klant", "en": "client"}[lang]
+    assert client not in (view.count_out.value + view.scatter_text.value).lower()
 
 
 def test_predictions_come_from_the_engine(frame: pd.DataFrame) -> None:
@@ -64,19 +79,19 @@ def test_predictions_come_from_the_engine(frame: pd.DataFrame) -> None:
 
 
 def test_empty_selection_is_explained(frame: pd.DataFrame) -> None:
-    view = CaseloadView(frame[frame["group"] != "employer"], "nl")
-    view.group = "employer"
+    view = CaseloadView(frame[frame["domain"] != "employer_hiring"], "nl")
+    view.domain = "employer_hiring"
     view._update()
     assert t("caseload.empty", "nl") in view.count_out.value
 
 
 def test_language_switch_changes_labels(frame: pd.DataFrame) -> None:
     view = CaseloadView(frame, "nl")
-    assert view.group_picker.description == t("caseload.group", "nl")
-    view.set_filters(group="employer")
+    assert view.domain_picker.description == t("caseload.domain", "nl")
+    view.set_filters(domain="employer_hiring")
     view.set_language("en")
-    assert view.group_picker.description == t("caseload.group", "en")
-    assert view.group == "employer"
+    assert view.domain_picker.description == t("caseload.domain", "en")
+    assert view.domain == "employer_hiring"
     names = {r["quadrant"] for r in view.scatter.spec["layer"][0]["data"]["values"]}
     assert names <= {t(f"quadrant.{q}", "en") for q in QUADRANTS}
 

@@ -176,7 +176,9 @@ def _altair_contribution_spec(prediction: Any, original: Any, lang: str, top: fl
         .add_params(alt.param(name=CONTRIB_PARAM, value=contribution_values(prediction)))
         .properties(width=290, height=7 * 26, title=t("output.contributions", lang))
     )
-    return chart.to_dict()  # validates against the Vega-Lite schema
+    spec: dict[str, Any] = theme.localised(chart.to_dict(), lang)  # the language's decimal mark
+    alt.LayerChart.from_dict(spec)  # validates against the Vega-Lite schema, locale included
+    return spec
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -100,7 +100,7 @@ def test_export_is_a_practice_plan_for_a_fictional_case(lang: str) -> None:
     assert lines[0] == t("export.header", lang, name=planner.case.name)
     assert lines[1] == t("export.practice_only", lang)
     fictional = {"nl": "verzonnen casus", "en": "fictional case"}[lang]
-    real_clients = {"nl": "niet voor echte cliënten", "en": "not for real clients"}[lang]
+    real_clients = {"nl": "niet voor echte klanten", "en": "not for real clients"}[lang]
     assert fictional in lines[0]
     label = planner.export_box.description
     assert fictional in label and real_clients in label
