@@ -22,6 +22,7 @@ __all__ = [
     "estimated_effects",
     "format_comparison",
     "format_prediction",
+    "in_sentence",
     "lever_gain",
     "lever_name",
     "percent",
@@ -47,6 +48,12 @@ def determinant_name(key: str, lang: str) -> str:
 def _lever_entry(key: str, part: str, lang: str, **values: object) -> str | None:
     entry = f"lever.{key}.{part}"
     return t(entry, lang, **values) if entry in catalogue() else None
+
+
+def in_sentence(name: str) -> str:
+    """A determinant or lever name inside a sentence, e.g. after a colon: lower-case first
+    letter ("Knelpunt: thuissituatie"), as Dutch and English write it mid-sentence."""
+    return name[:1].lower() + name[1:]
 
 
 def lever_name(key: str, lang: str) -> str:
@@ -78,7 +85,7 @@ def bottleneck_label(prediction: Prediction, lang: str) -> str:
             "bottleneck.label.close",
             lang,
             first=lever_name(first, lang),
-            second=lever_name(second, lang),
+            second=in_sentence(lever_name(second, lang)),
         )
     return t("bottleneck.label.none", lang)
 
@@ -90,7 +97,7 @@ def bottleneck_sentence(prediction: Prediction, lang: str, draws: int = DEFAULT_
         return t(
             "bottleneck.single",
             lang,
-            name=lever_name(prediction.bottleneck, lang),
+            name=in_sentence(lever_name(prediction.bottleneck, lang)),
             share=percent(prediction.bottleneck_share),
             draws=draws,
         )
@@ -99,20 +106,22 @@ def bottleneck_sentence(prediction: Prediction, lang: str, draws: int = DEFAULT_
         return t(
             "bottleneck.close",
             lang,
-            first=lever_name(first, lang),
-            second=lever_name(second, lang),
+            first=in_sentence(lever_name(first, lang)),
+            second=in_sentence(lever_name(second, lang)),
         )
     return t(f"bottleneck.none.{prediction.no_bottleneck_reason}", lang)
 
 
 def effects_text(effects: Mapping[str, float], lang: str) -> str:
-    """An intervention's effects, e.g. ``"Thuissituatie +2, Houding +1"``.
+    """An intervention's effects, e.g. ``"thuissituatie +2, houding / belang van het doel +1"``
+    (lower case: it follows a colon or stands in a sentence).
 
     Plain determinant names: what the intervention does is in its own description (a
     psychologist's treatment helps recovery; it does not adapt the work).
     """
     return ", ".join(
-        f"{determinant_name(k, lang)} +{fmt_number(v, lang, None)}" for k, v in effects.items()
+        f"{in_sentence(determinant_name(k, lang))} +{fmt_number(v, lang, None)}"
+        for k, v in effects.items()
     )
 
 

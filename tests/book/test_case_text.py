@@ -42,6 +42,7 @@ from igm.report import (
     bottleneck_sentence,
     estimate_note,
     estimated_effects,
+    in_sentence,
     lever_gain,
     lever_name,
 )
@@ -187,7 +188,7 @@ def test_case_pages_word_effects_as_estimates_and_capacity_as_adapting_the_work(
         assert not re.search(r"verhoog|\braise", model_part, re.I)
     lotte = load_case(REPO / "case_studies" / "lotte-na-burn-out.yaml")
     assert model_for(lotte.domain).predict(lotte.scores).bottleneck == "capacity"
-    assert lever_name("capacity", lang) in case_page(lotte, lang)
+    assert in_sentence(lever_name("capacity", lang)) in case_page(lotte, lang)
 
 
 def test_the_book_has_no_substitutions_and_only_the_syntax_it_uses() -> None:

@@ -21,6 +21,7 @@ from igm.report import (
     estimate_note,
     estimated_effects,
     format_prediction,
+    in_sentence,
     lever_gain,
     lever_name,
 )
@@ -70,7 +71,7 @@ def test_summary_words_the_capacity_lever_as_adapting_the_work(lang: str) -> Non
     p = model_for(case.domain).predict(case.scores)
     assert p.bottleneck == "capacity"  # the case this test is about
     text = format_prediction(case, p, lang)
-    assert f"{t('output.bottleneck', lang)}: {lever_name('capacity', lang)}" in text
+    assert f"{t('output.bottleneck', lang)}: {in_sentence(lever_name('capacity', lang))}" in text
     capacity_line = next(line for line in text.splitlines() if line.strip().startswith("1. "))
     assert ADAPT[lang] in capacity_line
     model_lines = text.split(t("output.intention", lang))[1]  # past the case's own text
@@ -87,7 +88,7 @@ def test_effects_are_the_case_authors_estimate_with_the_time_frame(lang: str) ->
         text = estimated_effects(item.effects, lang)
         assert ESTIMATE[lang] in text
         for key, points in item.effects.items():
-            assert f"{determinant_name(key, lang)} +{points:g}" in text
+            assert f"{in_sentence(determinant_name(key, lang))} +{points:g}" in text
 
 
 def test_estimate_note_without_a_time_frame_and_with_literal_quoting() -> None:

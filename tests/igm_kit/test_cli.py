@@ -80,8 +80,8 @@ def test_predict_summary_in_language(lang: str) -> None:
     out = run("predict", "milan-startkwalificatie", "--lang", lang)
     assert out.returncode == 0
     words = {
-        "nl": ["Intentie", "Kans op het gedrag", "Knelpunt: Zelfregulatie", "illustratief"],
-        "en": ["Intention", "Behaviour probability", "Bottleneck: Self-regulation", "illustrative"],
+        "nl": ["Intentie", "Kans op het gedrag", "Knelpunt: zelfregulatie", "illustratief"],
+        "en": ["Intention", "Behaviour probability", "Bottleneck: self-regulation", "illustrative"],
     }
     for word in words[lang]:
         assert word in out.stdout

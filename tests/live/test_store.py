@@ -18,7 +18,7 @@ from igm.cases import CaseError, find_case
 from igm.determinants import DETERMINANTS
 from igm.i18n import t
 from igm.model import model_for
-from igm.report import bottleneck_sentence, lever_name
+from igm.report import bottleneck_sentence, in_sentence, lever_name
 from live.pages import room_html
 from live.room import summarise
 from live.store import LiveError, LiveStore, validate_answer
@@ -90,7 +90,7 @@ def test_trainer_screen_names_the_knelpunt_once_and_words_capacity_as_adapting(
     case = find_case("lotte-na-burn-out")
     reference = model_for(case.domain).predict(case.scores)
     assert bottleneck_sentence(reference, lang) in page
-    assert f"{t('output.bottleneck', lang)}: {capacity}." in page  # "Knelpunt: ... ."
+    assert f"{t('output.bottleneck', lang)}: {in_sentence(capacity)}." in page  # "Knelpunt: ... ."
     assert not re.search(r"hefboom|\blevers?\b", page, re.I)  # the same thing's other name
     assert t("live.trainer.votes_summary", lang, n=1, top_n=1, top=capacity) in page
     assert not re.search(r"verhoog|\braise", page, re.I)

@@ -16,7 +16,7 @@ from igm.case_writer import case_to_data
 from igm.cases import find_case, list_cases, load_case, scan_cases
 from igm.i18n import t
 from igm.model import model_for
-from igm.report import lever_gain, lever_name
+from igm.report import in_sentence, lever_gain, lever_name
 from widgets.case_editor import CaseEditor, app, field_for_problem
 from widgets.ui import fmt_number, fmt_percent
 
@@ -145,7 +145,10 @@ def test_live_panel_words_capacity_as_adapting_the_work(cases_dir: Path, lang: s
     p = model_for("return_to_work").predict(editor.scores())
     assert p.bottleneck == "capacity"
     text = html.unescape(editor.live.value)
-    assert t("case_editor.live.bottleneck", lang, name=lever_name("capacity", lang)) in text
+    assert (
+        t("case_editor.live.bottleneck", lang, name=in_sentence(lever_name("capacity", lang)))
+        in text
+    )
     first = re.findall(r"<li>(.*?)</li>", text)[0]
     assert first.endswith(lever_gain("capacity", p.levers[0].gain, lang))
     assert not re.search(r"verhoog|\braise", text, re.I)

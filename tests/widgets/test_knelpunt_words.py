@@ -21,7 +21,7 @@ from igm import DETERMINANTS, find_case, model_for
 from igm.cases import Case, CaseScan
 from igm.i18n import LANGUAGES, t
 from igm.model import Prediction
-from igm.report import bottleneck_sentence, lever_name
+from igm.report import bottleneck_sentence, in_sentence, lever_name
 from widgets.case_editor import CaseEditor
 from widgets.caseload_view import CaseloadView, knelpunt_counts
 from widgets.explorer import Explorer
@@ -59,7 +59,8 @@ def _assert_says_the_knelpunt(text: str, p: Prediction, lang: str) -> None:
     if p.close_levers is not None:
         first, second = p.close_levers
         assert ABOUT_EQUAL[lang] in text
-        assert lever_name(first, lang) in text and lever_name(second, lang) in text
+        assert in_sentence(lever_name(first, lang)) in text
+        assert in_sentence(lever_name(second, lang)) in text
     assert not re.search(r"hefboom|\blever\b", text, re.I)  # one name for one thing
 
 
@@ -126,7 +127,9 @@ def test_planner_names_a_knelpunt_that_stands_out(lang: str) -> None:
     planner = Planner("marja-bijstand", lang)
     after = planner.comparison().after
     assert after.bottleneck == "home_situation"
-    named = t("output.bottleneck", lang) + ": " + lever_name("home_situation", lang) + "."
+    named = (
+        t("output.bottleneck", lang) + ": " + in_sentence(lever_name("home_situation", lang)) + "."
+    )
     assert named in planner.export()  # "Knelpunt: Thuissituatie."
     _assert_says_the_knelpunt(planner.export(), after, lang)
 

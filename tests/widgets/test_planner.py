@@ -12,7 +12,13 @@ from markupsafe import escape
 
 from igm import list_cases, model_for
 from igm.i18n import LANGUAGES, t
-from igm.report import bottleneck_sentence, estimate_note, estimated_effects, lever_name
+from igm.report import (
+    bottleneck_sentence,
+    estimate_note,
+    estimated_effects,
+    in_sentence,
+    lever_name,
+)
 from widgets.planner import Planner, combined_effects
 
 CASES = list_cases()
@@ -134,7 +140,7 @@ def test_capacity_as_knelpunt_reads_as_adapting_the_work(lang: str) -> None:
     text = planner.export()
     after = planner.comparison().after
     assert t("export.after_plan", lang, sentence=bottleneck_sentence(after, lang)) in text
-    assert f"{t('output.bottleneck', lang)}: {lever_name('capacity', lang)}." in text
+    assert f"{t('output.bottleneck', lang)}: {in_sentence(lever_name('capacity', lang))}." in text
     assert lever_name("capacity", lang) in planner.levers_text.value
     push = re.compile(r"verhoog|\braise", re.I)
     assert not push.search(text)
