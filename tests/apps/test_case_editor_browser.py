@@ -17,6 +17,7 @@ import pytest
 from igm import DETERMINANTS, DeterminantScores, list_cases, model_for
 from igm.cases import scan_cases
 from igm.i18n import t
+from igm.report import bottleneck_sentence
 from tests.browser_helpers import assert_accessible
 from tests.conftest import ARTIFACTS, run_server
 from widgets.ui import fmt_percent
@@ -177,7 +178,7 @@ def test_trainer_writes_a_case_and_it_shows_everywhere(
         timeout=20_000,
     )
     assert fmt_percent(expected.behaviour_probability, "nl") in page.inner_text(".igm-live")
-    assert t(f"determinant.{expected.bottleneck}.name", "nl") in page.inner_text(".igm-bottleneck")
+    assert bottleneck_sentence(expected, "nl") in page.inner_text(".igm-bottleneck")
 
     # save by keyboard
     page.get_by_role("button", name=t("case_editor.save", "nl")).focus()
