@@ -436,7 +436,7 @@ def serve(
     print(f"igm-kit apps: {url}", flush=True)
     print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
     print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)
-    print(f"  trainer token (dashboard, live sessions): {token}", flush=True)
+    print(f"  trainer key, trainerssleutel (dashboard, live sessions): {token}", flush=True)
     print(f"  live sessions, trainer: {url}live/trainer?key={token}", flush=True)
     app.start()
 

@@ -361,44 +361,23 @@ class Prediction:
     levers: tuple[Lever, ...]  # all seven, largest gain first
     #: Per determinant: share (0–1) of the Monte Carlo draws in which its lever comes first.
     lever_shares: Mapping[str, float]
+    n_draws: int  # the Monte Carlo draws behind the interval and the shares
+    #: The two best levers when they are about equal, else ``None``. About equal: the
+    #: runner-up adds at least :data:`MIN_BOTTLENECK_GAIN`, and the two differ by less than
+    #: :data:`CLOSE_GAIN_GAP`, or the runner-up adds at least :data:`CLOSE_GAIN_RATIO` of the
+    #: best, or it comes first in at least :data:`CLOSE_RUNNER_UP_SHARE` of the draws.
+    close_levers: tuple[str, str] | None
+    #: Why the model names no knelpunt, or ``None`` when it names one. ``"no_gain"``: the best
+    #: step adds less than :data:`MIN_BOTTLENECK_GAIN`; ``"close"``: the two best are about
+    #: equal (:attr:`close_levers`); ``"uncertain"``: the best comes first in less than
+    #: :data:`MIN_BOTTLENECK_SHARE` of the draws; ``"not_weak"``: the best scores no lower than
+    #: this person's average, so it leads only by the kit's weights (a flat profile).
+    no_bottleneck_reason: str | None
 
     @property
     def bottleneck_share(self) -> float:
         """Share (0–1) of the draws in which the best lever (at the default weights) comes first."""
         return self.lever_shares[self.levers[0].key]
-
-    def _verdict(self) -> tuple[str | None, bool]:
-        keys = list(DETERMINANTS)
-        scores = np.array([[self.scores[k] for k in keys]])
-        gains = np.zeros((1, len(keys)))
-        for lever in self.levers:
-            gains[0, keys.index(lever.key)] = lever.gain
-        shares = np.array([[self.lever_shares[k] for k in keys]])
-        reasons, close = bottleneck_verdicts(scores, gains, shares)
-        return reasons[0], bool(close[0])
-
-    @property
-    def close_levers(self) -> tuple[str, str] | None:
-        """The two best levers when they are about equal, else ``None``.
-
-        About equal: the runner-up adds at least :data:`MIN_BOTTLENECK_GAIN`, and the two
-        differ by less than :data:`CLOSE_GAIN_GAP`, or the runner-up adds at least
-        :data:`CLOSE_GAIN_RATIO` of the best, or it comes first in at least
-        :data:`CLOSE_RUNNER_UP_SHARE` of the draws.
-        """
-        return (self.levers[0].key, self.levers[1].key) if self._verdict()[1] else None
-
-    @property
-    def no_bottleneck_reason(self) -> str | None:
-        """Why the model names no knelpunt, or ``None`` when it names one.
-
-        ``"no_gain"``: the best step adds less than :data:`MIN_BOTTLENECK_GAIN`;
-        ``"close"``: the two best are about equal (:attr:`close_levers`);
-        ``"uncertain"``: the best comes first in less than :data:`MIN_BOTTLENECK_SHARE` of the
-        draws; ``"not_weak"``: the best scores no lower than this person's average, so it leads
-        only by the kit's weights, not as a weak spot of this person (a flat profile).
-        """
-        return self._verdict()[0]
 
     @property
     def bottleneck(self) -> str | None:
@@ -478,31 +457,17 @@ class Model:
         shares = self.shares(scores)
         return float(evaluate(shares, self.point)[2][0, 0])
 
-    def _lever_table(self, scores: DeterminantScores) -> tuple[FloatArray, FloatArray]:
-        values = np.array([list(scores.as_dict().values())])
-        gains, shares = lever_table(values, self.weights.curve_exponent, self.point, self.draws)
-        return gains[0], shares[0]
-
-    def levers(self, scores: DeterminantScores) -> tuple[Lever, ...]:
-        """All seven determinants ranked by the gain of one more point (ties: canonical order)."""
-        gains = self._lever_table(scores)[0]
-        order = lever_order(gains[None, :])[0]
-        return tuple(
-            Lever(DETERMINANTS[i], scores[DETERMINANTS[i]], float(gains[i])) for i in order
-        )
-
-    def lever_shares(self, scores: DeterminantScores) -> dict[str, float]:
-        """Per determinant, the share (0–1) of the Monte Carlo draws in which its lever comes
-        first (see :func:`lever_table`)."""
-        shares = self._lever_table(scores)[1]
-        return {k: float(v) for k, v in zip(DETERMINANTS, shares, strict=True)}
-
     def predict(self, scores: DeterminantScores) -> Prediction:
         """Intention, ability, behaviour with its 80% interval, contributions and levers."""
         shares = self.shares(scores)
         intention, ability, behaviour = (a[0, 0] for a in evaluate(shares, self.point))
         low, high = behaviour_interval(shares, self.draws)[0]
-        gains, lever_shares = self._lever_table(scores)
+        values = np.array([list(scores.as_dict().values())])
+        gains, first_shares = lever_table(
+            values, self.weights.curve_exponent, self.point, self.draws
+        )
+        reasons, close = bottleneck_verdicts(values, gains, first_shares)
+        order = lever_order(gains)[0]
 
         w = self.point
         half = (behaviour - w.base_rate[0]) / 2
@@ -525,10 +490,12 @@ class Model:
             base_rate=float(w.base_rate[0]),
             contributions={k: contributions[k] for k in DETERMINANTS},
             levers=tuple(
-                Lever(DETERMINANTS[i], scores[DETERMINANTS[i]], float(gains[i]))
-                for i in lever_order(gains[None, :])[0]
+                Lever(DETERMINANTS[i], scores[DETERMINANTS[i]], float(gains[0, i])) for i in order
             ),
-            lever_shares={k: float(v) for k, v in zip(DETERMINANTS, lever_shares, strict=True)},
+            lever_shares={k: float(v) for k, v in zip(DETERMINANTS, first_shares[0], strict=True)},
+            n_draws=len(self.draws),
+            close_levers=(DETERMINANTS[order[0]], DETERMINANTS[order[1]]) if close[0] else None,
+            no_bottleneck_reason=reasons[0],
         )
 
     def compare(self, scores: DeterminantScores, deltas: Mapping[str, float]) -> Comparison:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from igm.cases import Case
 from igm.determinants import DETERMINANTS
 from igm.i18n import catalogue, fmt_number, t
-from igm.model import DEFAULT_DRAWS, Comparison, Prediction
+from igm.model import Comparison, Prediction
 
 __all__ = [
     "bottleneck_label",
@@ -90,16 +90,16 @@ def bottleneck_label(prediction: Prediction, lang: str) -> str:
     return t("bottleneck.label.none", lang)
 
 
-def bottleneck_sentence(prediction: Prediction, lang: str, draws: int = DEFAULT_DRAWS) -> str:
+def bottleneck_sentence(prediction: Prediction, lang: str) -> str:
     """The knelpunt in one or two sentences: which one and how sure, or that there is none
-    (with the reason) and that combining steps is the advice. ``draws``: the Monte Carlo size."""
+    (with the reason) and that combining steps is the advice."""
     if prediction.bottleneck is not None:
         return t(
             "bottleneck.single",
             lang,
             name=in_sentence(lever_name(prediction.bottleneck, lang)),
             share=percent(prediction.bottleneck_share),
-            draws=draws,
+            draws=prediction.n_draws,
         )
     if prediction.close_levers is not None:
         first, second = prediction.close_levers

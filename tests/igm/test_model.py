@@ -259,7 +259,7 @@ def test_lever_share_counts_the_draws_in_which_a_lever_comes_first() -> None:
     """Is a lever's share the fraction of draws where its one-point gain is strictly the largest?"""
     model = Model(domain_weights("job_search"), n_draws=60, seed=5)
     scores = DeterminantScores(3, 3, 2, 3, 2, 4, 3)
-    shares = model.lever_shares(scores)
+    shares = model.predict(scores).lever_shares
     raised = [scores.raised({k: 1}) for k in DETERMINANTS]
     base = evaluate(model.shares(scores), model.draws)[2][0]
     firsts = dict.fromkeys(DETERMINANTS, 0)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +19,6 @@ from widgets.case_editor import CaseEditor, app, field_for_problem
 from widgets.ui import fmt_number, fmt_percent
 
 REPO_CASES = Path(__file__).resolve().parents[2] / "case_studies"
-
-
-@pytest.fixture
-def cases_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cases"
-    shutil.copytree(REPO_CASES, folder, ignore=shutil.ignore_patterns("*.md"))
-    monkeypatch.setenv("IGM_CASES_DIR", str(folder))
-    monkeypatch.delenv("IGM_TRAINER_TOKEN", raising=False)
-    yield folder
 
 
 def walk(widget: Any) -> list[Any]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -148,15 +146,6 @@ def test_no_view_offers_its_text_for_a_real_plan_van_aanpak(lang: str) -> None:
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             if re.search(r"plan van aanpak|action plan", sentence, re.I):
                 assert re.search(r"\bniet\b|\bnot\b", sentence, re.I), sentence
-
-
-@pytest.fixture
-def cases_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cases"
-    shutil.copytree(REPO_CASES, folder, ignore=shutil.ignore_patterns("*.md"))
-    monkeypatch.setenv("IGM_CASES_DIR", str(folder))
-    monkeypatch.delenv("IGM_TRAINER_TOKEN", raising=False)
-    yield folder
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
