@@ -33,8 +33,9 @@ from exercises.app import CSS as EXERCISE_CSS
 from exercises.app import style_html
 from exercises.catalog import RETIRED
 from exercises.form import render
+from exercises.grades import counting_attempts, grade_sheet
 from gradebook import Attempt, Gradebook, open_gradebook
-from gradebook.export import attempts_csv, gradebook_csv
+from gradebook.export import attempts_csv
 from igm import DETERMINANTS
 from igm.i18n import t
 from widgets import theme
@@ -56,13 +57,16 @@ CSS = """
   font-weight: 600; }
 .igm-export a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
 .igm-chart-row { gap: 1em; align-items: center; flex-wrap: wrap; }
+/* wide tables scroll in their own box (keyboard-reachable), never the page: phones */
+.igm-dashboard .igm-table-scroll { overflow-x: auto; max-width: 100%; }
+.igm-dashboard .igm-table { line-height: 1.4; }
+.igm-dashboard .igm-table th[scope="col"] { min-width: 7em; }
+.igm-dashboard .igm-table-scroll:focus-visible { outline: 3px solid #E69F00; }
+.igm-dashboard .igm-refresh, .igm-dashboard .widget-checkbox,
+.igm-dashboard .widget-checkbox label { min-height: 44px; }
+.igm-dashboard .widget-checkbox input[type="checkbox"] { width: 24px; height: 24px; }
+.igm-dashboard .widget-hbox { flex-wrap: wrap; gap: 0.5em; }
 """
-
-
-def _policies() -> dict[str, str]:
-    """The retry policy of every exercise, the retired ones too (as their attempts counted)."""
-    retired = {ex_id: r.retry for ex_id, r in RETIRED.items()}
-    return retired | {ex_id: get_exercise(ex_id).retry for ex_id in EXERCISE_IDS}
 
 
 def _exercise_name(exercise_id: str, lang: str) -> str:
@@ -358,14 +362,10 @@ class Dashboard:
     def _draw(self, learners: list[Any], attempts: list[Attempt]) -> None:
         lang = self.lang
         assert self.gradebook is not None
-        policies = _policies()
         by_exercise: dict[str, list[Attempt]] = {}
         for a in attempts:
             by_exercise.setdefault(a.exercise_id, []).append(a)
-        counting: dict[str, dict[str, Attempt]] = {}
-        for ex_id in by_exercise:
-            chosen = self.gradebook.best_or_last(policies.get(ex_id, "best"), exercise_id=ex_id)
-            counting[ex_id] = {number: a for (number, _), a in chosen.items()}
+        counting = counting_attempts(self.gradebook, sorted(by_exercise))
         tries = Counter((a.learner.learner_number, a.exercise_id) for a in attempts)
         # who did what
         if learners:
@@ -437,7 +437,7 @@ class Dashboard:
                 items.value = ""
         # exports (CSV as text; the export module neutralises formula cells)
         exported = [*EXERCISE_IDS, *sorted(on_retired)]  # retired ones with attempts too
-        sheet = gradebook_csv(self.gradebook, policies, exported)
+        sheet = grade_sheet(self.gradebook, exported)
         every = attempts_csv(self.gradebook)
         links = [
             _download_link(sheet, "igm-gradebook.csv", t("dashboard.export.gradebook", lang)),

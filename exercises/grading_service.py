@@ -57,7 +57,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 import math
 import os
@@ -75,11 +74,13 @@ from sqlalchemy import Engine
 from database.engine import safe_url
 from exercises import Exercise, InvalidAnswer, get_exercise
 from exercises.catalog import RetiredExercise
+from exercises.grades import counting_attempt, grade_sheet
 from gradebook import Gradebook, GradebookError, open_gradebook
 from gradebook.errors import InvalidIdentity
-from gradebook.export import LMS_STYLES, attempts_csv, gradebook_csv
+from gradebook.export import LMS_STYLES, attempts_csv
 from gradebook.validation import normalise_learner_number
 from igm.i18n import LANGUAGES, t
+from igm.safe_json import TooDeep, loads_limited
 
 try:
     from jupyterhub.services.auth import (  # type: ignore[import-untyped]
@@ -240,8 +241,9 @@ def _my_attempts(engine: Engine, learner: str, exercise_id: str | None) -> dict[
         attempts = view.attempts(exercise_id)
         counting: dict[str, int] = {}
         for exercise in sorted({a.exercise_id for a in attempts}):
-            chosen = view.best_or_last(_policy(exercise), exercise_id=exercise)
-            counting[exercise] = chosen[exercise].attempt_no
+            counted = counting_attempt(view, exercise)
+            if counted is not None:
+                counting[exercise] = counted.attempt_no
         return {
             "counting": counting,
             "attempts": [
@@ -261,20 +263,7 @@ def _export_csv(engine: Engine, kind: str, lms: str, exercise_ids: list[str] | N
     with Gradebook(engine) as gradebook:
         if kind == "attempts":
             return attempts_csv(gradebook, exercise_ids)
-        chosen = exercise_ids if exercise_ids is not None else gradebook.exercise_ids()
-        policies = {e: _policy(e) for e in chosen}
-        return gradebook_csv(gradebook, policies, exercise_ids, lms=lms)
-
-
-def _policy(exercise_id: str) -> str:
-    """The retry policy of an exercise: a retired one's as its attempts counted, "best" for
-    any other id no longer in the catalogue."""
-    try:
-        return str(get_exercise(exercise_id).retry)
-    except RetiredExercise as retired:
-        return retired.retry
-    except KeyError:
-        return "best"
+        return grade_sheet(gradebook, exercise_ids, lms=lms)
 
 
 # --- the web app ---------------------------------------------------------------------------------
@@ -372,7 +361,9 @@ class AttemptHandler(_Base):
     async def post(self, exercise_id: str) -> None:
         exercise = self.exercise(exercise_id)
         try:
-            body = json.loads(self.request.body or b"{}")
+            body = loads_limited(self.request.body or b"{}")
+        except TooDeep:
+            raise tornado.web.HTTPError(400, reason="body nests too deep") from None
         except ValueError:
             raise tornado.web.HTTPError(400, reason="body is not JSON") from None
         answers = body.get("answers") if isinstance(body, dict) else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gradebook.api import open_gradebook
-from gradebook.export import attempts_csv, gradebook_csv
+from gradebook.export import PolicyChoice, attempts_csv, gradebook_csv
 from gradebook.validation import check_exercise_id
 
 __all__ = ["FORMATS", "export"]
@@ -32,7 +32,7 @@ def export(
     exercise_ids: Sequence[str] | None = None,
     out: str | Path | None = None,
     attempts: bool = False,
-    policy: str = "best",
+    policy: PolicyChoice = "best",
     lms: str = "generic",
     columns: Sequence[str] | None = None,
     stdout: TextIO | None = None,
@@ -42,6 +42,8 @@ def export(
     To ``out`` when given (UTF-8), else to ``stdout``. Returns the number of data rows.
     ``url`` defaults to ``IGM_DATABASE_URL`` or the local SQLite file
     (:func:`database.engine.default_url`). ``columns`` are ``EXERCISE_ID=COLUMN NAME`` texts.
+    ``policy``: which attempt counts (see :func:`gradebook.export.gradebook_csv`); ``igm grades
+    export`` passes each exercise's own rule unless the trainer overrides it.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")

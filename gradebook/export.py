@@ -7,7 +7,9 @@ and ``replaced_by``, and the grade sheet heads a retired exercise's column with 
 
 Every cell that a spreadsheet could read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with a single quote, so a learner named
-``=HYPERLINK(...)`` cannot run anything on the teacher's machine. Names are otherwise exported
+``=HYPERLINK(...)`` cannot run anything on the teacher's machine; so is every such part after
+a ``;``, ``,``, ``|``, tab or line break, which a spreadsheet splitting on another delimiter
+(Dutch-locale Excel: semicolons) would make a cell of its own. Names are otherwise exported
 exactly as stored (markup included; a CSV is not HTML).
 
 The column styles (``lms``) follow what each learning environment's grade import expects; see
@@ -19,7 +21,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 from database.models import Attempt, Retirement
@@ -30,6 +33,7 @@ __all__ = [
     "FORMULA_PREFIXES",
     "LMS_STYLES",
     "RETIRED_MARK",
+    "PolicyChoice",
     "attempts_csv",
     "gradebook_csv",
     "neutralise",
@@ -39,6 +43,14 @@ Lms = Literal["generic", "brightspace", "canvas", "moodle"]
 LMS_STYLES: tuple[Lms, ...] = ("generic", "brightspace", "canvas", "moodle")
 #: First characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A formula character at the start of the cell, or right after a delimiter a spreadsheet
+#: may split on (optionally after spaces, which spreadsheets skip). After a delimiter, a
+#: plain signed number (``, -3`` in an answer's JSON) is left alone: it is read as a number.
+_FORMULA_AFTER_DELIMITER = re.compile(
+    r"(^|[;,\t\r\n|][ ]*)"
+    r"(?=[=+\-@\t\r])"
+    r"(?!(?<=[;,\t\r\n| ])[-+]\d+(?:\.\d+)?(?:[eE][-+]?\d+)?[ ]*(?:[;,\t\r\n|\]}]|$))"
+)
 
 ATTEMPT_COLUMNS = (
     "attempt_id",
@@ -80,9 +92,14 @@ def _heading(exercise_id: str, retired: Mapping[str, Retirement]) -> str:
 
 
 def neutralise(cell: object) -> str:
-    """The cell as text, with a ``'`` in front when it would start a formula."""
+    """The cell as text, with a ``'`` in front of every part that could start a formula.
+
+    Not only the start: a spreadsheet that splits on another delimiter (Dutch-locale Excel
+    opens a CSV split on semicolons) makes a cell of every part after a ``;``, ``,``, tab or
+    line break, so ``Jan;=1+1`` becomes ``Jan;'=1+1``.
+    """
     text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return _FORMULA_AFTER_DELIMITER.sub(r"\1'", text)
 
 
 def _number(value: float) -> str:
@@ -98,11 +115,16 @@ def _write(rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def _policies(
-    policy_by_exercise: Mapping[str, str] | str, exercises: Sequence[str]
-) -> dict[str, str]:
+#: Which attempt counts per exercise: one policy for all, a map (missing: best), or a function
+#: of the exercise id (the exercises' own rule, :func:`exercises.grades.retry_policy`).
+PolicyChoice = Mapping[str, str] | Callable[[str], str] | str
+
+
+def _policies(policy_by_exercise: PolicyChoice, exercises: Sequence[str]) -> dict[str, str]:
     if isinstance(policy_by_exercise, str):
         chosen = dict.fromkeys(exercises, policy_by_exercise)
+    elif callable(policy_by_exercise):
+        chosen = {exercise: policy_by_exercise(exercise) for exercise in exercises}
     else:
         chosen = {exercise: policy_by_exercise.get(exercise, "best") for exercise in exercises}
     for exercise, policy in chosen.items():
@@ -115,7 +137,7 @@ def _policies(
 
 def gradebook_csv(
     gb: Gradebook,
-    policy_by_exercise: Mapping[str, str] | str = "best",
+    policy_by_exercise: PolicyChoice = "best",
     exercise_ids: Sequence[str] | None = None,
     *,
     lms: str = "generic",
@@ -123,8 +145,8 @@ def gradebook_csv(
 ) -> str:
     """One row per registered learner, one column per exercise, points per the policy.
 
-    ``policy_by_exercise`` maps an exercise id to ``"best"`` or ``"last"`` (missing: best), or
-    is one policy for all. ``exercise_ids`` defaults to every exercise with an attempt. A
+    ``policy_by_exercise`` maps an exercise id to ``"best"`` or ``"last"`` (missing: best), is
+    a function of the exercise id, or is one policy for all. ``exercise_ids`` defaults to every exercise with an attempt. A
     learner without an attempt at an exercise gets an empty cell. ``column_names`` maps an
     exercise id to the grade item's name in the LMS (e.g. Canvas ``"Quiz 1 (23)"``, a
     Brightspace grade item name); unmapped exercises are headed by their id, a retired one

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tornado.httpclient
 import tornado.web
 from sqlalchemy import event
 
@@ -109,6 +110,25 @@ def test_grades_and_records_under_the_hub_identity_only(tmp_path: Path) -> None:
         assert [a.attempt_no for a in gb.attempts("ANNA01")] == [1, 2]
         with pytest.raises(Exception, match="BOB002"):
             gb.learner("BOB002")
+
+    run_scenario(tmp_path, scenario)
+
+
+def test_a_deeply_nested_body_is_refused_with_400_not_a_crash(tmp_path: Path) -> None:
+    async def scenario(base: str, gb: Any) -> None:
+        url = base + f"exercises/{EXERCISE}/attempts"
+        deep = '{"answers": ' + "[" * 2000 + "]" * 2000 + "}"
+        request = tornado.httpclient.HTTPRequest(
+            url, method="POST", body=deep, headers={"Authorization": "token tok-anna"}
+        )
+        client = tornado.httpclient.AsyncHTTPClient()
+        response = await client.fetch(request, raise_error=False)
+        assert response.code == 400
+        assert b"Traceback" not in response.body
+        assert gb.attempts() == []
+        # the server is still there for a normal learner
+        status, _ = await call(url, "tok-anna", {"answers": {}})
+        assert status == 422
 
     run_scenario(tmp_path, scenario)
 

@@ -39,12 +39,20 @@ def filled(gb: Gradebook) -> Gradebook:
         ("\rx", "'\rx"),
         ("Anna", "Anna"),
         ("a=b", "a=b"),
+        ("Jan;=1+1;=cmd|' /C calc'!A0;", "Jan;'=1+1;'=cmd|' /C calc'!A0;"),
+        ("Bram, -2+cmd", "Bram, '-2+cmd"),
+        ("x|@SUM(A1)", "x|'@SUM(A1)"),
+        ("regel\n=1+1", "regel\n'=1+1"),
+        ("Bram, B.", "Bram, B."),
+        ('{"a": 1, "b": [-2, 3.5]}', '{"a": 1, "b": [-2, 3.5]}'),
         (None, ""),
         (1.5, "1.5"),
     ],
 )
 def test_neutralise(cell: object, expected: str) -> None:
-    """Is exactly a leading formula character neutralised with a single quote?"""
+    """Is a formula character neutralised with a single quote at the start and after any
+    delimiter a spreadsheet may split on, and is everything else (a plain number inside an
+    answer's JSON included) left as it is?"""
     assert neutralise(cell) == expected
 
 

@@ -77,6 +77,21 @@ def test_exports_neutralise_formulas_in_names(gb: Gradebook, lms: str) -> None:
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
 
 
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_no_part_of_a_cell_starts_a_formula_whatever_the_spreadsheet_splits_on(
+    gb: Gradebook, delimiter: str
+) -> None:
+    """Read the export as Dutch-locale Excel does (split on semicolons), or on commas or tabs:
+    does any resulting cell start a formula?"""
+    gb.register_learner("s0000001", "Jan;=1+1;=cmd|' /C calc'!A0;")
+    gb.register_learner("s0000002", "Piet, @SUM(A1:A9) |+1")
+    gb.record_attempt("s0000001", "ex", 1, {"a": "x;=1+1", "b": [-2, 3]}, {"q": 1}, 1)
+    for text in (gradebook_csv(gb, "best"), attempts_csv(gb)):
+        parts = [part.lstrip(' "') for line in text.splitlines() for part in line.split(delimiter)]
+        assert not any(part.startswith(("=", "+", "@")) for part in parts), parts
+        assert not any(part.startswith("-") and not part[1:2].isdigit() for part in parts)
+
+
 def test_the_attempts_export_neutralises_names_and_answers(gb: Gradebook) -> None:
     """Are formulas in names and in answers neutralised in the attempts CSV too?"""
     gb.register_learner("s0000001", "@SUM(A1:A9)")
