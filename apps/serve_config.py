@@ -3,13 +3,20 @@
 Precedence, lowest first: the defaults below; the ``[serve]`` table of a TOML file (``--config
 PATH``, else ``igm.toml`` in the working directory when it exists, else none); the environment
 (``IGM_DATABASE_URL``, ``IGM_TRAINER_TOKEN``); command-line flags. Secrets (database password,
-trainer token) belong in the environment or a file readable only by the server's user, not on
+trainer key) belong in the environment or a file readable only by the server's user, not on
 the command line (every local user can read another process's arguments).
+
+A room (``igm serve --room``): the server listens on every interface (``0.0.0.0``) and the join
+links and QR codes of live sessions use the address phones reach it at (:func:`room_address`:
+``public_url`` when set, else this computer's address on the Wi-Fi). Without a configured
+trainer key, :func:`trainer_key` makes one once and keeps it beside the SQLite database
+(``trainer-key``, readable by the owner only), so it survives a restart.
 
 Example ``igm.toml``::
 
     [serve]
-    host = "0.0.0.0"          # listen on every interface (behind a reverse proxy)
+    host = "0.0.0.0"          # listen on every interface (a room's Wi-Fi, or a reverse proxy)
+    public_url = "http://192.168.1.20:8866/"   # the address phones use (default: detected)
     port = 8866
     base_url = "/igm/"        # the kit is served under https://example.org/igm/
     pool_size = 2             # preheated kernels per app notebook (0: no preheating)
@@ -38,20 +45,29 @@ import argparse
 import ipaddress
 import os
 import re
+import secrets
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
+    "ROOM_HOST",
+    "TRAINER_KEY_FILE",
+    "RoomAddress",
     "ServeConfig",
     "ServeConfigError",
+    "TrainerKey",
     "add_serve_arguments",
     "config_from_args",
     "discover_notebooks",
     "load_serve_config",
+    "room_address",
+    "startup_lines",
+    "trainer_key",
+    "trainer_key_file",
     "voila_config",
 ]
 
@@ -66,6 +82,11 @@ POOLED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
 DATABASE_SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgresql+psycopg")
 MAX_POOL_SIZE = 128
 MIN_TOKEN_LENGTH = 16
+#: What ``--room`` listens on: every interface, so phones on the room's Wi-Fi reach the server.
+ROOM_HOST = "0.0.0.0"
+#: The file that keeps a generated trainer key, beside the SQLite database (or in the kit's
+#: data folder when the database is not a SQLite file).
+TRAINER_KEY_FILE = "trainer-key"
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
@@ -92,7 +113,8 @@ class ServeConfigError(ValueError):
 class ServeConfig:
     """Everything ``igm serve`` needs to know. Build it with :func:`load_serve_config`."""
 
-    #: Address to listen on: loopback by default; ``0.0.0.0`` behind a reverse proxy.
+    #: Address to listen on: loopback by default; ``0.0.0.0`` for a room (``--room``) or
+    #: behind a reverse proxy.
     host: str = "127.0.0.1"
     port: int = 8866
     #: URL prefix the kit is served under; starts and ends with ``/``.
@@ -112,8 +134,12 @@ class ServeConfig:
     #: delay moves the replacements' CPU load after a room's rush, but a learner who finds
     #: every ready kernel taken waits for a scheduled replacement: keep it ≤ 30 s.
     refill_delay_seconds: float = 2.0
-    #: Shared secret for the trainer pages (grade export); None: trainer pages are off.
+    #: The trainer key (dashboard, case editor, live sessions' trainer screen); None: the one
+    #: kept in :data:`TRAINER_KEY_FILE`, made at the first start (see :func:`trainer_key`).
     trainer_token: str | None = None
+    #: The address phones use in join links and QR codes (``http://192.168.1.20:8866/``);
+    #: None: detected when the server listens on the network (see :func:`room_address`).
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -232,6 +258,19 @@ def validate(cfg: ServeConfig) -> None:
             f"at least {MIN_TOKEN_LENGTH} characters without spaces, "
             "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
         )
+    if cfg.public_url is not None:
+        from live.urls import site_url  # lazily: `igm predict` builds this parser, no live
+
+        try:
+            if not isinstance(cfg.public_url, str):
+                raise ValueError(cfg.public_url)
+            site_url(cfg.public_url)
+        except ValueError:
+            raise ServeConfigError(
+                "public_url",
+                f"{cfg.public_url!r} is not a web address with a host",
+                "http(s)://HOST[:PORT]/, e.g. http://192.168.1.20:8866/",
+            ) from None
 
 
 _FILE_KEYS = {f.name for f in fields(ServeConfig)}
@@ -324,15 +363,32 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help=f"TOML file with a [serve] table (default: ./{DEFAULT_CONFIG_FILE} if present)",
     )
-    parser.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--room",
+        action="store_true",
+        help=f"run a room: listen on the Wi-Fi ({ROOM_HOST}) and put this computer's address "
+        "on that network in join links and QR codes",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address phones use in join links and QR codes, e.g. "
+        "http://192.168.1.20:8866/ (default with --room: detected)",
+    )
+    parser.add_argument(
+        "--host", help=f"address to listen on (default: 127.0.0.1; with --room: {ROOM_HOST})"
+    )
     parser.add_argument("--port", type=int, help="port (default: 8866)")
     parser.add_argument("--base-url", help="URL prefix, e.g. /igm/ (default: /)")
     parser.add_argument(
-        "--database-url",
+        "--database",
+        dest="database_url",
         metavar="URL",
-        help="gradebook database (default: $IGM_DATABASE_URL, else var/igm.sqlite3); "
-        "prefer the environment variable for URLs with a password",
+        help="database of grades and live sessions (default: $IGM_DATABASE_URL, else "
+        "var/igm.sqlite3); prefer the environment variable for URLs with a password",
     )
+    # The old spelling, still accepted so that older notes keep working; not shown in --help.
+    parser.add_argument("--database-url", dest="database_url", help=argparse.SUPPRESS)
     parser.add_argument(
         "--pool-size",
         type=int,
@@ -351,7 +407,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> ServeConfig:
-    """The :class:`ServeConfig` for parsed ``igm serve`` arguments."""
+    """The :class:`ServeConfig` for parsed ``igm serve`` arguments. ``--room`` listens on
+    :data:`ROOM_HOST` unless ``--host`` names another address."""
     overrides = {
         name: getattr(args, name, None)
         for name in (
@@ -362,9 +419,159 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
             "pool_size",
             "cull_idle_seconds",
             "refill_delay_seconds",
+            "public_url",
         )
     }
+    if getattr(args, "room", False) and overrides["host"] is None:
+        overrides["host"] = ROOM_HOST
     return load_serve_config(getattr(args, "config", None), overrides=overrides)
+
+
+@dataclass(frozen=True)
+class RoomAddress:
+    """Where phones reach the server: ``url`` (a site URL ending in ``/``) and how it was
+    found: ``"public_url"`` (configured), ``"detected"`` (this computer's Wi-Fi address),
+    ``"host"`` (the address the server listens on) or ``"fallback"`` (no network address
+    found: 127.0.0.1, which phones cannot reach; say so)."""
+
+    url: str
+    source: str
+
+    @property
+    def reachable(self) -> bool:
+        return self.source != "fallback"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def room_address(
+    cfg: ServeConfig, lan: Callable[[], str | None] | None = None
+) -> RoomAddress | None:
+    """The address for join links and QR codes, or None for a server on loopback without a
+    ``public_url`` (then the trainer's screen uses the address its browser used).
+
+    ``lan`` finds this computer's address on the room's network (default:
+    :func:`live.urls.lan_address`); passed in so the choice can be tested on any machine.
+    """
+    from live.urls import WILDCARD_HOSTS, address_site_url, lan_address, site_url
+
+    if cfg.public_url:
+        return RoomAddress(site_url(cfg.public_url), "public_url")
+    if _is_loopback(cfg.host):
+        return None
+    if cfg.host in WILDCARD_HOSTS:
+        address = (lan or lan_address)()
+        if address:
+            return RoomAddress(address_site_url(address, cfg.port, cfg.base_url), "detected")
+        return RoomAddress(address_site_url("127.0.0.1", cfg.port, cfg.base_url), "fallback")
+    return RoomAddress(address_site_url(cfg.host, cfg.port, cfg.base_url), "host")
+
+
+def trainer_key_file(database_url: str | None) -> Path:
+    """Where a generated trainer key is kept: beside the SQLite database file, else (another
+    database, or SQLite in memory) in the kit's data folder (``var/`` in a checkout)."""
+    from database.engine import data_dir, default_url
+
+    url = database_url or default_url()
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            return Path(path).expanduser().resolve().parent / TRAINER_KEY_FILE
+    return data_dir() / TRAINER_KEY_FILE
+
+
+@dataclass(frozen=True, repr=False)
+class TrainerKey:
+    """The trainer key and where it came from: ``"config"`` (config file, environment or
+    flag) or ``"file"`` (kept in ``path``; ``created`` when this start made it)."""
+
+    value: str
+    source: str
+    path: Path | None = None
+    created: bool = False
+
+    def __repr__(self) -> str:
+        return f"TrainerKey(value='***', source={self.source!r}, path={self.path!r})"
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_TOKEN_LENGTH or any(c.isspace() for c in key):
+        raise ServeConfigError(
+            "trainer key",
+            "the stored key is too short or contains spaces",
+            f"at least {MIN_TOKEN_LENGTH} characters without spaces; "
+            "delete the file to get a new key",
+            str(path),
+        )
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key others can read is no key
+    return key
+
+
+def trainer_key(cfg: ServeConfig, configured: str | None = None) -> TrainerKey:
+    """The trainer key: ``cfg.trainer_token`` (file, ``IGM_TRAINER_TOKEN`` or flag), else
+    ``configured`` (``serve(trainer_token=...)``), else the one kept in
+    :func:`trainer_key_file`, made there (mode 0600) at the first start. The same key after
+    every restart: a trainer's notes and bookmarked trainer links keep working."""
+    given = cfg.trainer_token or configured
+    if given:
+        return TrainerKey(given, "config")
+    path = trainer_key_file(cfg.database_url)
+    if path.is_file():
+        return TrainerKey(_read_key(path), "file", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    try:
+        # O_EXCL: two servers started at once do not overwrite each other's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return TrainerKey(_read_key(path), "file", path)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    return TrainerKey(key, "file", path, created=True)
+
+
+def startup_lines(
+    host: str, port: int, base_url: str, key: TrainerKey, room: RoomAddress | None
+) -> list[str]:
+    """What ``igm serve`` prints at start: the addresses on this computer, the trainer key and,
+    for a room, the join address phones use (as the trainer screen shows it)."""
+    from live.urls import WILDCARD_HOSTS, address_site_url, origin
+
+    # A server on every interface is reached from this computer at 127.0.0.1.
+    local = address_site_url("127.0.0.1" if host in WILDCARD_HOSTS else host, port, base_url)
+    kept = f" (kept in {key.path})" if key.path else ""
+    lines = [
+        f"igm-kit apps: {local}",
+        f"  nl: {local}voila/render/apps/explorer.ipynb",
+        f"  en: {local}voila/render/apps/explorer.ipynb?lang=en",
+        f"  trainer key (trainerssleutel): {key.value}{kept}",
+        f"  live sessions, trainer: {local}live/trainer?key={key.value}",
+    ]
+    if room is not None:
+        lines += [
+            "",
+            f"  ROOM ADDRESS for phones on this Wi-Fi (adres voor de zaal): "
+            f"{origin(room.url)}{base_url}live/join",
+            "  (not what phones can reach? restart with --public-url http://ADDRESS:PORT/)",
+        ]
+        if not room.reachable:
+            lines += [
+                "  WARNING: no network address found (is this computer on the Wi-Fi?): join "
+                "links use 127.0.0.1, which phones cannot reach. Join the room's network and "
+                "restart, or give the address with --public-url.",
+            ]
+    return lines
 
 
 def discover_notebooks(root: str | Path, folders: Iterable[str] = POOLED_FOLDERS) -> list[str]:

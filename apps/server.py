@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,16 +131,20 @@ class RetiredSection:
 def retired_page(base_url: str, exercise_id: str) -> str:
     """The page at a retired exercise's old address: it is gone, attempts are kept, and a
     link to the exercise that replaced it (every language, the default first)."""
-    from exercises.catalog import RETIRED, RetiredExercise, get_exercise
+    from exercises.catalog import RETIRED, get_exercise
 
-    retired = RetiredExercise(exercise_id)
     replacement = get_exercise(RETIRED[exercise_id].replaced_by)
     render = f"{base_url}voila/render/exercises/"
     sections = [
         RetiredSection(
             lang=lang,
             heading=t("retired.heading", lang),
-            message=retired.message(lang),
+            message=t(
+                "retired.message",
+                lang,
+                exercise=exercise_id,
+                replacement=replacement.title(lang),
+            ),
             href=f"{render}{replacement.id}.ipynb{language_query(lang)}",
             link=t("retired.open", lang, title=replacement.title(lang)),
         )
@@ -294,6 +297,9 @@ def make_app_class() -> Any:
 
         #: Unlocks the trainer pages of live sessions (set by :func:`serve`).
         trainer_token: str | None = None
+        #: The address phones use in join links and QR codes (set by :func:`serve`); None:
+        #: the address the trainer's browser used.
+        public_url: str | None = None
         #: The built book served at ``<base>book/`` (set by :func:`serve`); None: the root's
         #: ``book/_build/html`` (a checkout's ``igm book``).
         book_dir: Path | None = None
@@ -330,7 +336,12 @@ def make_app_class() -> Any:
                 (base + rf"voila/render/(?!(?:{allowed})/)(.*)", NotFoundHandler),
                 (base + r"voila/tree(.*)", NotFoundHandler),
             ]
-            own += live.web.handlers(base, trainer_token=self.trainer_token)
+            own += live.web.handlers(
+                base, trainer_token=self.trainer_token, public_url=self.public_url
+            )
+            import lti.web  # LTI 1.3 under <base>lti/, when IGM_LTI_CONFIG names a config
+
+            own += lti.web.handlers(base, self.port)
             handlers: list[Any] = super().init_handlers()
             return own + handlers
 
@@ -390,16 +401,25 @@ def serve(
     """Start Voila on the apps and exercises and block until stopped (Ctrl-C).
 
     ``config`` (see :mod:`apps.serve_config`: host, port, base URL, database URL, kernel
-    pools, culling, trainer token) wins over the plain ``port``/``host``/``pool_size``
-    arguments, which build one when it is not given. The trainer token (config, argument,
-    env ``IGM_TRAINER_TOKEN``, else a new random one, printed) unlocks the trainer dashboard
-    and the trainer pages of live sessions. With env ``IGM_IDENTITY_HEADER`` set (e.g.
+    pools, culling, trainer key, public URL) wins over the plain ``port``/``host``/``pool_size``
+    arguments, which build one when it is not given. The trainer key (config, argument,
+    env ``IGM_TRAINER_TOKEN``, else the one kept beside the database, made at the first start;
+    :func:`apps.serve_config.trainer_key`), printed, unlocks the trainer dashboard, the case
+    editor and the trainer pages of live sessions. A server on the network (``--room``) puts
+    the room's address (:func:`apps.serve_config.room_address`) in join links and QR codes,
+    and prints it. With env ``IGM_IDENTITY_HEADER`` set (e.g.
     ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
     take the learner's identity from it. ``book_dir``: the built book's folder (``igm book
     --out``), served at ``<base>book/``; default ``<root>/book/_build/html``. Prints the URL of
     the landing page.
     """
-    from apps.serve_config import discover_notebooks, voila_config
+    from apps.serve_config import (
+        discover_notebooks,
+        room_address,
+        startup_lines,
+        trainer_key,
+        voila_config,
+    )
 
     cfg = config or ServeConfig(host=host, port=port, pool_size=pool_size)
     root_dir = (Path(root) if root else REPO_ROOT).resolve()
@@ -407,13 +427,10 @@ def serve(
     warn_skipped_cases()
     if cfg.database_url:
         os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
-    token = (
-        cfg.trainer_token
-        or trainer_token
-        or os.environ.get("IGM_TRAINER_TOKEN")
-        or secrets.token_urlsafe(16)
-    )
+    key = trainer_key(cfg, trainer_token or os.environ.get("IGM_TRAINER_TOKEN"))
+    token = key.value
     os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
+    room = room_address(cfg)
 
     voila = voila_config(cfg, discover_notebooks(root_dir))
     if header := os.environ.get("IGM_IDENTITY_HEADER"):
@@ -429,15 +446,12 @@ def serve(
     ]
     app_class = make_app_class()
     app_class.trainer_token = token
+    app_class.public_url = room.url if room else None
     app_class.book_dir = Path(book_dir).resolve() if book_dir else None
     app = app_class(config=voila)
     app.initialize([a for a in argv if a])
-    url = f"http://{cfg.host}:{app.port}{app.base_url}"
-    print(f"igm-kit apps: {url}", flush=True)
-    print(f"  nl: {url}voila/render/apps/explorer.ipynb", flush=True)
-    print(f"  en: {url}voila/render/apps/explorer.ipynb?lang=en", flush=True)
-    print(f"  trainer key, trainerssleutel (dashboard, live sessions): {token}", flush=True)
-    print(f"  live sessions, trainer: {url}live/trainer?key={token}", flush=True)
+    for line in startup_lines(cfg.host, app.port, app.base_url, key, room):
+        print(line, flush=True)
     app.start()
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "SQLITE_BUSY_TIMEOUT_S",
     "MissingDriverError",
     "alembic_config",
+    "data_dir",
     "default_url",
     "make_engine",
     "require_driver",
@@ -65,14 +66,19 @@ def _user_data_dir() -> Path:
     return base / "igm-kit"
 
 
+def data_dir() -> Path:
+    """The kit's own data folder: ``<repo>/var`` in a source checkout, else the user's data
+    folder (see the module docstring). The default SQLite file lives here."""
+    in_checkout = (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "igm").is_dir()
+    return REPO_ROOT / "var" if in_checkout else _user_data_dir()
+
+
 def default_url() -> str:
     """The database URL to use when none is given (see the module docstring)."""
     from_env = os.environ.get("IGM_DATABASE_URL", "").strip()
     if from_env:
         return from_env
-    in_checkout = (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "igm").is_dir()
-    folder = REPO_ROOT / "var" if in_checkout else _user_data_dir()
-    return f"sqlite:///{folder / 'igm.sqlite3'}"
+    return f"sqlite:///{data_dir() / 'igm.sqlite3'}"
 
 
 def safe_url(url: str | URL) -> str:

@@ -164,6 +164,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 
 def cmd_grades_export(args: argparse.Namespace) -> int:
+    from exercises.grades import retry_policy
     from gradebook.cli import export  # the gradebook (SQLAlchemy) is imported only for this command
     from gradebook.errors import GradebookError
 
@@ -174,7 +175,8 @@ def cmd_grades_export(args: argparse.Namespace) -> int:
             exercise_ids=args.exercise,
             out=args.out,
             attempts=args.attempts,
-            policy=args.policy,
+            # each exercise's own rule, as the learner's page and the dashboard show it
+            policy=retry_policy if args.policy is None else args.policy,
             lms=args.lms,
             columns=args.column,
         )
@@ -190,18 +192,28 @@ def cmd_session(args: argparse.Namespace) -> int:
 
     try:
         if args.session_command == "start":
-            live.cli.start(args.case, lang=args.lang, db=args.db, base=args.url)
+            live.cli.start(args.case, lang=args.lang, db=args.database, base=args.public_url)
         elif args.session_command == "close":
-            live.cli.close(args.code, db=args.db, lang=args.lang)
+            live.cli.close(args.code, db=args.database, lang=args.lang)
         elif args.session_command == "reopen":
-            live.cli.reopen(args.code, db=args.db, lang=args.lang)
+            live.cli.reopen(args.code, db=args.database, lang=args.lang)
         else:
-            live.cli.export(args.code, db=args.db, out=args.out, all_rows=args.all)
+            live.cli.export(args.code, db=args.database, out=args.out, all_rows=args.all)
     except LiveError as exc:
         raise UserError(t(exc.key, args.lang)) from None
     except MissingDriverError as exc:
         raise UserError(str(exc)) from None
     return 0
+
+
+def database_argument(parser: argparse.ArgumentParser) -> None:
+    """``--database URL``: one spelling for every command that opens the kit's database."""
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
+        "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -292,8 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--policy",
         choices=("best", "last"),
-        default="best",
-        help="which attempt counts: the best or the last (default: best)",
+        default=None,
+        help="override which attempt counts for every exercise: the best or the last "
+        "(default: each exercise's own rule, as the learner and the dashboard see it)",
     )
     p.add_argument(
         "--lms",
@@ -307,34 +320,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID=NAME",
         help="head exercise ID's column with the LMS grade item NAME, e.g. 'ex1=Quiz 1 (23)'",
     )
-    p.add_argument(
-        "--database",
-        metavar="URL",
-        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
-        "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
-    )
+    database_argument(p)
     p.set_defaults(func=cmd_grades_export)
 
     p = sub.add_parser("session", help="live sessions: start, close, reopen or export one")
     p.set_defaults(func=cmd_session)
     session = p.add_subparsers(dest="session_command", required=True)
     db = argparse.ArgumentParser(add_help=False)
-    db.add_argument(
-        "--db",
-        metavar="URL",
-        help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
-        "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
-    )
+    database_argument(db)
+    # The old spelling (`igm session ... --db URL`), still accepted so that older notes keep
+    # working; not shown in --help.
+    db.add_argument("--db", dest="database", help=argparse.SUPPRESS)
     p = session.add_parser(
         "start", parents=[lang, db], help="start a session; print the join code, URL and QR code"
     )
     p.add_argument("case", metavar="CASE", help="a case id (see 'igm cases')")
     p.add_argument(
-        "--url",
-        metavar="BASE",
-        help="the server's address as phones on the room's Wi-Fi reach it, "
-        "e.g. http://192.168.1.20:8866/ (default: http://127.0.0.1:8866/, this computer only)",
+        "--public-url",
+        metavar="URL",
+        help="the server's address as phones on the room's Wi-Fi reach it, as for "
+        "'igm serve --public-url', e.g. http://192.168.1.20:8871/ (default: this computer's "
+        "Wi-Fi address, port 8866: what 'igm serve --room' serves)",
     )
+    p.add_argument("--url", dest="public_url", help=argparse.SUPPRESS)  # the old spelling
     p = session.add_parser("close", parents=[lang, db], help="close a session (no more answers)")
     p.add_argument("code", metavar="CODE", help="the join code")
     p = session.add_parser("reopen", parents=[lang, db], help="reopen a closed session")
@@ -343,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", metavar="CODE", help="the join code")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--all", action="store_true", help="every stored answer, not the latest ones")
+    from lti.cli import add_parser as add_lti_parser  # `igm lti keygen|urls`
+
+    add_lti_parser(sub)
     return parser
 
 

@@ -11,12 +11,32 @@ from urllib.parse import quote
 
 from igm.i18n import DEFAULT_LANGUAGE, t
 from live.store import LiveError, LiveStore
-from live.urls import site_url
+from live.urls import lan_site_url, site_url
 
-__all__ = ["DEFAULT_BASE", "close", "export", "reopen", "start"]
+__all__ = ["DEFAULT_BASE", "DEFAULT_PORT", "close", "export", "reopen", "start"]
 
-#: Where ``igm serve`` listens by default: reachable from this computer only.
-DEFAULT_BASE = "http://127.0.0.1:8866/"
+#: The port ``igm serve`` listens on by default.
+DEFAULT_PORT = 8866
+#: This computer only: the address when no network address is found.
+DEFAULT_BASE = f"http://127.0.0.1:{DEFAULT_PORT}/"
+
+
+def phone_site(base: str | None) -> tuple[str, str | None]:
+    """The site address for join links and the catalogue key of the hint printed under them.
+
+    ``base`` (``--public-url``) wins; else this computer's address on the Wi-Fi at the default
+    port (what ``igm serve --room`` serves), with a hint; else :data:`DEFAULT_BASE`, with a
+    warning that phones cannot reach it.
+    """
+    if base is not None:
+        try:
+            return site_url(base), None
+        except ValueError:
+            raise LiveError("live.cli.bad_url") from None
+    detected = lan_site_url(DEFAULT_PORT)
+    if detected:
+        return detected, "live.cli.room_hint"
+    return DEFAULT_BASE, "live.cli.url_hint"
 
 
 def start(
@@ -24,15 +44,12 @@ def start(
 ) -> str:
     """Create a session; print its code, the participants' URL, a QR code and the trainer URL.
 
-    ``base`` is the server's address as the participants' phones reach it (``--url``); without
-    it the URLs use :data:`DEFAULT_BASE` and a hint says that phones need the Wi-Fi address.
+    ``base`` is the server's address as the participants' phones reach it (``--public-url``);
+    without it the URLs use this computer's Wi-Fi address (see :func:`phone_site`).
     """
     import segno
 
-    try:
-        site = site_url(base) if base is not None else DEFAULT_BASE
-    except ValueError:
-        raise LiveError("live.cli.bad_url") from None
+    site, hint = phone_site(base)
     store = LiveStore(db)
     try:
         session = store.create_session(case, lang)
@@ -46,8 +63,8 @@ def start(
     segno.make(join, error="m").terminal(out=buffer, compact=True)
     print(buffer.getvalue(), end="")
     print(t("live.cli.trainer", lang, url=f"{site}live/trainer/{code}"))
-    if base is None:
-        print(t("live.cli.url_hint", lang))
+    if hint is not None:
+        print(t(hint, lang))
     return code
 
 

@@ -48,6 +48,7 @@ PACKAGE_DATA = (
     "apps/jupyter/voila/templates/igm/static/igm-page.js",
     "exercises/score-case.ipynb",
     "exercises/items/exercises.yaml",
+    "exercises/grading_cases/noor-werkervaringsplaats.yaml",  # score-case's grader-only cases
     "book/nl/_config.yml",
     "book/en/index.md",
     "book/_ext/igm_book.py",

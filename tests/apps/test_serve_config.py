@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,21 @@ import pytest
 from apps.page import page_config_hook
 from apps.serve_config import (
     DEFAULT_CONFIG_FILE,
+    ROOM_HOST,
+    TRAINER_KEY_FILE,
     PoolAwareKernelManager,
+    RoomAddress,
     ServeConfig,
     ServeConfigError,
+    TrainerKey,
     add_serve_arguments,
     config_from_args,
     discover_notebooks,
     load_serve_config,
+    room_address,
+    startup_lines,
+    trainer_key,
+    trainer_key_file,
     voila_config,
 )
 from tests.conftest import run_in_thread, stop_process_group
@@ -293,3 +302,131 @@ app.start()
             assert response.status == 200
     finally:
         stop_process_group(proc, timeout=20)
+
+
+# --- a room: --room, --public-url, the room's address ---------------------------------------
+def parse_serve(*argv: str) -> ServeConfig:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    return config_from_args(parser.parse_args(list(argv)))
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no igm.toml
+    monkeypatch.delenv("IGM_DATABASE_URL", raising=False)
+    monkeypatch.delenv("IGM_TRAINER_TOKEN", raising=False)
+    return tmp_path
+
+
+def test_serve_stays_on_loopback_and_room_listens_on_the_lan(clean_env: Path) -> None:
+    assert parse_serve().host == "127.0.0.1"
+    assert parse_serve("--room").host == ROOM_HOST == "0.0.0.0"
+    assert parse_serve("--room", "--host", "192.168.1.20").host == "192.168.1.20"
+    write(clean_env, '[serve]\nhost = "127.0.0.1"\n')
+    assert parse_serve("--room").host == "0.0.0.0"  # the flag wins over the file
+
+
+def test_public_url_is_checked_and_builds_the_join_address(clean_env: Path) -> None:
+    cfg = parse_serve("--room", "--public-url", "http://192.168.1.20:8871")
+    assert cfg.public_url == "http://192.168.1.20:8871"
+    room = room_address(cfg, lan=lambda: "10.0.0.5")
+    assert room == RoomAddress("http://192.168.1.20:8871/", "public_url")  # wins over detection
+    for wrong in ("192.168.1.20:8871", "ftp://x/", "http://", "http://h:99999/"):
+        with pytest.raises(ServeConfigError, match=r"public_url.*command line"):
+            parse_serve("--public-url", wrong)
+
+
+def test_room_address_detected_from_the_lan_else_a_warned_fallback() -> None:
+    room = ServeConfig(host="0.0.0.0", port=8871, base_url="/igm/")
+    assert room_address(room, lan=lambda: "192.168.1.20") == RoomAddress(
+        "http://192.168.1.20:8871/igm/", "detected"
+    )
+    fallback = room_address(room, lan=lambda: None)
+    assert fallback == RoomAddress("http://127.0.0.1:8871/igm/", "fallback")
+    assert fallback is not None and not fallback.reachable
+    # A server on loopback: the trainer's browser's address (None); a named host: that host.
+    assert room_address(ServeConfig(), lan=lambda: "192.168.1.20") is None
+    assert room_address(ServeConfig(host="localhost")) is None
+    assert room_address(ServeConfig(host="192.168.1.7", port=9000)) == RoomAddress(
+        "http://192.168.1.7:9000/", "host"
+    )
+    assert room_address(ServeConfig(host="fe80::1", port=9000)) == RoomAddress(
+        "http://[fe80::1]:9000/", "host"
+    )
+
+
+def test_lan_address_is_a_real_non_loopback_address_or_none() -> None:
+    import ipaddress
+
+    from live.urls import lan_address
+
+    found = lan_address()  # this machine's: no packet is sent
+    if found is not None:
+        address = ipaddress.ip_address(found)
+        assert address.version == 4 and not address.is_loopback and not address.is_unspecified
+
+
+def test_startup_lines_show_the_room_address_and_the_trainer_key(tmp_path: Path) -> None:
+    key = TrainerKey("k" * 32, "file", tmp_path / "trainer-key")
+    room = RoomAddress("http://192.168.1.20:8871/", "public_url")
+    text = "\n".join(startup_lines("0.0.0.0", 8871, "/", key, room))
+    assert "igm-kit apps: http://127.0.0.1:8871/" in text  # this computer, not 0.0.0.0
+    assert "ROOM ADDRESS" in text and "http://192.168.1.20:8871/live/join" in text
+    assert f"trainer key (trainerssleutel): {'k' * 32} (kept in {tmp_path / 'trainer-key'})" in text
+    assert "0.0.0.0" not in text and "WARNING" not in text
+    warned = startup_lines(
+        "0.0.0.0", 8871, "/", key, RoomAddress("http://127.0.0.1:8871/", "fallback")
+    )
+    assert any("WARNING" in line and "--public-url" in line for line in warned)
+    local = "\n".join(startup_lines("127.0.0.1", 8866, "/", key, None))
+    assert "ROOM ADDRESS" not in local
+    assert "***" in repr(key) and "k" * 32 not in repr(key)
+
+
+# --- one trainer key, kept beside the database ------------------------------------------
+def test_trainer_key_is_made_once_beside_the_sqlite_database(tmp_path: Path) -> None:
+    cfg = ServeConfig(database_url=f"sqlite:///{tmp_path / 'room' / 'igm.sqlite3'}")
+    first = trainer_key(cfg)
+    assert first.created and first.source == "file"
+    assert first.path == tmp_path / "room" / TRAINER_KEY_FILE
+    assert len(first.value) >= 16 and " " not in first.value
+    if os.name == "posix":
+        assert first.path.stat().st_mode & 0o777 == 0o600
+    again = trainer_key(cfg)  # the next start
+    assert (again.value, again.created) == (first.value, False)
+    # A configured key wins, and the stored one stays for later.
+    configured = trainer_key(replace(cfg, trainer_token=TOKEN))
+    assert (configured.value, configured.source, configured.path) == (TOKEN, "config", None)
+    assert trainer_key(cfg, "c" * 20).value == "c" * 20  # serve(trainer_token=...)
+    assert trainer_key(cfg).value == first.value
+
+
+def test_a_stored_key_readable_by_others_is_closed_and_a_bad_one_refused(tmp_path: Path) -> None:
+    cfg = ServeConfig(database_url=f"sqlite:///{tmp_path / 'igm.sqlite3'}")
+    path = tmp_path / TRAINER_KEY_FILE
+    path.write_text("own-key-of-the-trainer-1234\n", encoding="utf-8")
+    path.chmod(0o644)
+    assert trainer_key(cfg).value == "own-key-of-the-trainer-1234"
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+    path.write_text("short\n", encoding="utf-8")
+    with pytest.raises(ServeConfigError, match=r"trainer key.*too short.*delete the file"):
+        trainer_key(cfg)
+
+
+def test_trainer_key_file_of_other_databases_is_in_the_kits_data_folder(tmp_path: Path) -> None:
+    from database.engine import data_dir
+
+    assert trainer_key_file(f"sqlite:///{tmp_path / 'x.sqlite3'}") == tmp_path / TRAINER_KEY_FILE
+    assert trainer_key_file("postgresql+psycopg://u:p@db/igm") == data_dir() / TRAINER_KEY_FILE
+    assert trainer_key_file("sqlite://") == data_dir() / TRAINER_KEY_FILE  # in memory
+
+
+def test_database_is_the_one_spelling_and_database_url_still_works(clean_env: Path) -> None:
+    url = f"sqlite:///{clean_env / 'a.sqlite3'}"
+    assert parse_serve("--database", url).database_url == url
+    assert parse_serve("--database-url", url).database_url == url  # older notes
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    assert "--database-url" not in parser.format_help() and "--database URL" in parser.format_help()

@@ -169,3 +169,29 @@ def test_engine_commands_load_no_ui_database_or_server(argv: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve"],
+        ["grades", "export"],
+        ["session", "start"],
+        ["session", "close"],
+        ["session", "reopen"],
+        ["session", "export"],
+    ],
+)
+def test_every_command_spells_the_database_option_the_same(command: list[str]) -> None:
+    """``--database URL`` everywhere; the old spellings (serve's ``--database-url``, session's
+    ``--db``) still work but are not shown."""
+    shown = run(*command, "--help").stdout
+    assert "--database URL" in shown, shown
+    assert "--database-url" not in shown and "--db " not in shown and "--db\n" not in shown
+
+
+def test_serve_and_session_start_spell_the_public_url_the_same() -> None:
+    for command in (["serve"], ["session", "start"]):
+        shown = run(*command, "--help").stdout
+        assert "--public-url URL" in shown and "--url" not in shown
+    assert "--room" in run("serve", "--help").stdout

@@ -140,7 +140,13 @@ def test_a_missing_postgresql_driver_is_named_with_its_extra() -> None:
     "args",
     [
         ["grades", "export", "--database", "postgresql+nosuchdriver://igm:s3cret@db/igm"],
-        ["session", "start", "marja-bijstand", "--db", "postgresql+nosuchdriver://u:s3cret@db/x"],
+        [
+            "session",
+            "start",
+            "marja-bijstand",
+            "--database",
+            "postgresql+nosuchdriver://u:s3cret@db/x",
+        ],
     ],
 )
 def test_the_commands_say_which_driver_is_missing(args: list[str]) -> None:

@@ -7,19 +7,28 @@ screen, at the two usual projector sizes: a cropped code or a missing quiet zone
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
+import os
 import re
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from live.pages import ENV, qr_code
+from live.pages import ENV, address_lines, qr_code
+from live.store import LiveStore
+from live.urls import lan_site_url
+from tests.conftest import free_port, stop_process_group, wait_until_up
 from tests.live.conftest import TRAINER_TOKEN, LiveServer, start_server
-from tests.live.test_cli import igm
+from tests.live.test_cli import ROOT, igm
 
 PUBLIC = "http://192.168.1.20:8866/"
 
@@ -160,19 +169,144 @@ def test_a_configured_public_url_wins_over_the_trainers_address(
     assert "127.0.0.1" not in page
 
 
-def test_session_start_takes_url_or_hints_at_the_wifi_address(tmp_path: Path) -> None:
+def test_session_start_takes_public_url_or_hints_at_the_wifi_address(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     done = igm(
-        "session", "start", "marja-bijstand", "--db", db, "--url", "http://192.168.1.20:8866"
-    )
+        "session", "start", "marja-bijstand", "--database", db,
+        "--public-url", "http://192.168.1.20:8866",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     code = re.search(r"join\?code=([A-Z0-9]{5})", done.stdout)
     assert code, done.stdout
     assert f"http://192.168.1.20:8866/live/join?code={code[1]}" in done.stdout
     assert f"http://192.168.1.20:8866/live/trainer/{code[1]}" in done.stdout
-    assert "127.0.0.1" not in done.stdout
-    done = igm("session", "start", "marja-bijstand", "--db", db, "--lang", "en")
-    assert "127.0.0.1 only works on this computer" in done.stdout and "--url" in done.stdout
-    done = igm("session", "start", "marja-bijstand", "--db", db, "--url", "192.168.1.20:8866")
-    assert done.returncode == 1 and "--url moet een webadres zijn" in done.stderr
+    assert "127.0.0.1" not in done.stdout and "igm serve --room" not in done.stdout
+    done = igm("session", "start", "marja-bijstand", "--database", db, "--lang", "en")
+    detected = lan_site_url(8866)
+    if detected:  # this computer's Wi-Fi address, and what phones need for it
+        assert f"{detected}live/join?code=" in done.stdout and "127.0.0.1" not in done.stdout
+        assert "igm serve --room" in done.stdout and "--public-url" in done.stdout
+    else:  # no network: 127.0.0.1, with a warning
+        assert "That only works on this computer" in done.stdout and "--public-url" in done.stdout
+    done = igm(
+        "session", "start", "marja-bijstand", "--database", db, "--public-url", "192.168.1.20:8866"
+    )
+    assert done.returncode == 1 and "--public-url moet een webadres zijn" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the real server: igm serve --room --public-url ---------------------------------------
+ROOM_PUBLIC = "http://192.168.1.20:8871/"
+
+
+@dataclass
+class Served:
+    url: str  # where this computer reaches it
+    output: str  # what igm serve printed up to the room address
+    key: str  # the trainer key it printed
+
+
+@contextlib.contextmanager
+def igm_serve(*args: str, env: dict[str, str]) -> Iterator[Served]:
+    """``igm serve ARGS`` as a trainer runs it (a subprocess, no kernel pool): yields once it
+    answers, with what it printed."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "igm_kit.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--pool-size",
+        "0",
+    ]
+    proc = subprocess.Popen(
+        [*command, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "live sessions, trainer:" in line and "--room" not in args:
+                break
+            if "ROOM ADDRESS" in line:
+                break
+        output = "".join(lines)
+        key = re.search(r"trainer key \(trainerssleutel\): (\S+)", output)
+        assert key, output
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_up(url, proc)
+        yield Served(url, output, key[1])
+    finally:
+        stop_process_group(proc, timeout=20)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_igm_serve_room_puts_the_public_url_in_the_qr_code_and_keeps_its_key(
+    browser: Any, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    """`igm serve --room --public-url URL`: the projector's QR code (decoded from Chromium
+    screenshots at both projector sizes) and its address in large type are that URL's join
+    link; the trainer key printed is kept beside the database and is the same after a
+    restart; a configured key wins."""
+    database = f"sqlite:///{tmp_path / 'igm.sqlite3'}"
+    env = {"IGM_DATABASE_URL": database, "IGM_TRAINER_TOKEN": ""}
+    with igm_serve("--room", "--public-url", ROOM_PUBLIC, env=env) as served:
+        assert (
+            f"ROOM ADDRESS for phones on this Wi-Fi (adres voor de zaal): {ROOM_PUBLIC}live/join"
+            in served.output
+        )
+        assert f"(kept in {tmp_path / 'trainer-key'})" in served.output
+        assert (tmp_path / "trainer-key").read_text().strip() == served.key
+        store = LiveStore(database)
+        try:
+            code = store.create_session("marja-bijstand", "nl")["code"]
+        finally:
+            store.close()
+        expected = f"{ROOM_PUBLIC}live/join?code={code}"
+        for width, height in ((1366, 768), (1920, 1080)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            try:
+                page = context.new_page()
+                page.goto(f"{served.url}live/trainer/{code}?key={served.key}")
+                page.get_by_text("Deelnemers: 0").wait_for()
+                address = page.locator(".qr .room-address")
+                assert address.inner_text().split() == ["192.168.1.20:8871", "/live/join"]
+                size = float(address.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+                assert size >= 20  # large type, beside the QR code
+                png = page.screenshot()
+                (artifacts_dir / f"igm-serve-room-qr-{width}.png").write_bytes(png)
+                assert decode_qr_codes(browser, png) == [expected]
+            finally:
+                context.close()
+    # The next start: the same key, from the same file.
+    with igm_serve(env=env) as again:
+        assert again.key == served.key and "ROOM ADDRESS" not in again.output
+    # A configured key (environment) wins over the stored one.
+    with igm_serve(env={**env, "IGM_TRAINER_TOKEN": "configured-trainer-key-123"}) as configured:
+        assert configured.key == "configured-trainer-key-123"
+        assert "kept in" not in configured.output
+
+
+def test_the_projector_shows_the_address_in_two_lines_without_http() -> None:
+    assert address_lines("http://192.168.1.20:8871/live/join") == (
+        "192.168.1.20:8871",
+        "/live/join",
+    )
+    assert address_lines("https://igm.example.org/igm/live/join") == (
+        "https://igm.example.org",
+        "/igm/live/join",
+    )
