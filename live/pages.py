@@ -64,6 +64,9 @@ QR_BORDER = 4
 #: The messages live.js shows, given to it as JSON in the page.
 SCRIPT_MESSAGES = (
     "live.saved",
+    "live.answered",
+    "live.round_open",
+    "live.reveal.shown",
     "live.wait",
     "live.closed",
     "live.network_error",
@@ -198,6 +201,7 @@ def participant_page(prefix: str, session: dict[str, Any], lang: str) -> str:
         code=code,
         current_round=int(session["round"]),
         status=session["status"],
+        revealed=bool(session["revealed"]),
         lang_links=lang_links(f"{prefix}join?code={quote(code)}", lang),
         case_title=case.title(lang),
         case_name=case.name,
@@ -293,12 +297,21 @@ def trainer_page(
         status_text=status,
         case_title=case.title(lang),
         short_url=f"{base}{prefix}join",
+        address=address_lines(f"{base}{prefix}join"),
         participants=summary["participants"],
         qr=qr_code(join_url, t("live.trainer.qr_name", lang, code=code, url=join_url)),
         lang_links=lang_links(f"{prefix}trainer/{code}", lang),
         room=room_view(summary, lang),
         messages=_messages(lang),
     )
+
+
+def address_lines(url: str) -> tuple[str, str]:
+    """The join address as the projector shows it in large type: the host (with its port) and
+    the path, on two lines; ``http://`` left out (a phone's browser adds it), ``https://`` kept."""
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return (host if scheme == "http" else f"{scheme}://{host}"), slash + path
 
 
 def room_html(summary: dict[str, Any], lang: str) -> str:

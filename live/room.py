@@ -8,7 +8,7 @@ beside each; colours are Okabe–Ito.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from igm.determinants import DETERMINANTS, DeterminantScores
@@ -28,7 +28,18 @@ from live.stats import (
 )
 from live.store import RoomAnswers, cached_case
 
-__all__ = ["Bar", "Bars", "RoomView", "ScoreRow", "bars", "room_view", "summarise"]
+__all__ = [
+    "Bar",
+    "Bars",
+    "RevealRow",
+    "RevealView",
+    "RoomView",
+    "ScoreRow",
+    "bars",
+    "reveal_view",
+    "room_view",
+    "summarise",
+]
 
 BLUE = "#0072B2"  # Okabe–Ito blue: room's answers
 VERMILLION = "#D55E00"  # Okabe–Ito vermillion: reference / model
@@ -373,4 +384,65 @@ def room_view(summary: dict[str, Any], lang: str) -> RoomView:
         vote_items=tuple((_lever(k, lang), votes[k]) for k in DETERMINANTS),
         reference=reference,
         reference_knelpunt=reference_knelpunt,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# The reveal on a participant's phone: the same summary as the projector, as text
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RevealRow:
+    """One determinant: the room's mean score and the case's reference score, as numbers
+    written for ``lang`` (``–`` when nobody scored it)."""
+
+    name: str
+    room: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class RevealView:
+    """What a phone shows once the trainer reveals: the reference answer (the model's chance
+    with the case's scores and the knelpunt there), the scores side by side, and the room's
+    answer in the projector's sentences (scores, the model at the room's mean, predictions,
+    votes)."""
+
+    reference: str
+    reference_knelpunt: str
+    rows: tuple[RevealRow, ...]
+    room: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reveal_view(summary: dict[str, Any], lang: str) -> RevealView | None:
+    """The reveal for a phone, or ``None`` while the trainer has not revealed the reference.
+
+    Built from :func:`room_view`, so the phone says what the projector says.
+    """
+    ref = summary["reference"]
+    if not ref:
+        return None
+    view = room_view(summary, lang)
+    assert view.reference is not None and view.reference_knelpunt is not None
+    rows = tuple(
+        RevealRow(
+            name=_name(row["key"], lang),
+            room=_fmt(row["mean"], lang),
+            reference=_fmt(ref["scores"][row["key"]], lang),
+        )
+        for row in summary["scores"]
+    )
+    room = [view.scores_summary]
+    if view.model is not None:
+        room.append(view.model)
+    if view.model_knelpunt is not None:
+        room.append(f"{t('live.trainer.room_knelpunt_lead', lang)} {view.model_knelpunt}")
+    room += [view.predictions, view.votes]
+    return RevealView(
+        reference=view.reference,
+        reference_knelpunt=view.reference_knelpunt,
+        rows=rows,
+        room=tuple(room),
     )

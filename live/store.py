@@ -28,6 +28,7 @@ __all__ = [
     "LiveStore",
     "RoomAnswers",
     "cached_case",
+    "device_token",
     "hash_token",
     "validate_answer",
 ]
@@ -79,6 +80,13 @@ def cached_case(case_id: str) -> Case:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def device_token(device: str, code: str) -> str:
+    """The participant token of a device in a session: the same device and session always
+    give the same token, and neither the device id nor another session's token can be read
+    from it (a one-way hash of a secret random id)."""
+    return hashlib.sha256(f"igm-live-participant:{code}:{device}".encode()).hexdigest()
 
 
 def validate_answer(kind: str, value: Any) -> dict[str, Any]:
@@ -208,25 +216,47 @@ class LiveStore:
         return self._run(work)
 
     # --- participants ----------------------------------------------------------------------
-    def join(self, code: str, nickname: str = "") -> tuple[str, dict[str, Any]]:
-        """A new participant: returns (token, session). The token is shown once, never stored."""
+    def join(
+        self, code: str, nickname: str = "", device: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """A participant: returns (token, session). The token is shown once, never stored.
+
+        ``device`` (the id in the phone's signed cookie) makes one device one participant:
+        its token is derived from the device and the session, so joining again from the same
+        device returns the same participant (a new nickname replaces the old one) instead of
+        a second one. Without a device every join is a new participant.
+        """
         if not isinstance(nickname, str):
             raise LiveError("live.error.nickname")
         nickname = " ".join(nickname.split())
         if len(nickname) > NICKNAME_MAX or any(not c.isprintable() for c in nickname):
             raise LiveError("live.error.nickname")
-        token = secrets.token_urlsafe(24)
 
-        def work(session: Session) -> dict[str, Any]:
+        def work(session: Session) -> tuple[str, dict[str, Any]]:
             row = self._find(session, code)
             if row.status != "open":
                 raise LiveError("live.error.closed", 409)
-            session.add(
-                LiveParticipant(session_id=row.id, token_hash=hash_token(token), nickname=nickname)
-            )
-            return row.to_dict()
+            token = device_token(device, row.code) if device else secrets.token_urlsafe(24)
+            known = session.scalars(
+                select(LiveParticipant).where(
+                    LiveParticipant.token_hash == hash_token(token),
+                    LiveParticipant.session_id == row.id,
+                )
+            ).first()
+            if known is None:
+                session.add(
+                    LiveParticipant(
+                        session_id=row.id, token_hash=hash_token(token), nickname=nickname
+                    )
+                )
+            elif nickname:
+                known.nickname = nickname
+            return token, row.to_dict()
 
-        return token, self._run(work)
+        try:
+            return self._run(work)
+        except IntegrityError:  # the same device joined twice at once: the other one won
+            return self._run(work)
 
     def _participant(self, session: Session, row: LiveSession, token: str) -> LiveParticipant:
         if not isinstance(token, str) or not token:

@@ -37,6 +37,7 @@ import tornado.web
 
 from igm.cases import CaseError
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from live.limits import ANSWERS, JOINS_PER_ADDRESS, JOINS_PER_DEVICE, RateLimiter
 from live.pages import (
     case_unavailable_text,
     code_page,
@@ -48,7 +49,7 @@ from live.pages import (
     room_html,
     trainer_page,
 )
-from live.room import summarise
+from live.room import reveal_view, summarise
 from live.store import LiveError, LiveStore
 from live.urls import origin
 
@@ -58,6 +59,10 @@ T = TypeVar("T")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TRAINER_COOKIE = "igm_live_trainer"
 TRAINER_HEADER = "X-Live-Trainer-Token"
+#: A phone's signed cookie: a random id of the device, so one device is one participant.
+DEVICE_COOKIE = "igm_live_device"
+#: How long a device cookie lasts (days): a day of sessions, lunch included.
+DEVICE_COOKIE_DAYS = 2
 #: How long a trainer's signed cookie is accepted (days); the browser drops it at its close.
 TRAINER_COOKIE_DAYS = 7
 #: How long the trainer's feed request waits for a change before it answers anyway (s).
@@ -97,6 +102,10 @@ class LiveState:
         self.summaries: dict[str, tuple[int, float, dict[str, Any]]] = {}
         self.summary_locks: dict[str, asyncio.Lock] = {}
         self.state_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        #: Rate limits of the participants' API (live.limits), by device or address.
+        self.answer_limit = RateLimiter(ANSWERS)
+        self.device_join_limit = RateLimiter(JOINS_PER_DEVICE)
+        self.address_join_limit = RateLimiter(JOINS_PER_ADDRESS)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -217,6 +226,35 @@ class _Base(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(data, ensure_ascii=False))
 
+    # --- participants' devices and rate limits -------------------------------------------
+    def device(self) -> str | None:
+        """The id in this phone's signed device cookie, or None (no cookie, or a forged one)."""
+        value = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=DEVICE_COOKIE_DAYS)
+        return value.decode() if value else None
+
+    def new_device(self) -> str:
+        """Give this phone a device id (a signed cookie, not readable by scripts)."""
+        device = secrets.token_urlsafe(18)
+        self.set_signed_cookie(
+            DEVICE_COOKIE,
+            device,
+            expires_days=DEVICE_COOKIE_DAYS,
+            path=self.prefix,
+            httponly=True,
+            samesite="Lax",  # a phone that opens the join link from a QR app sends it too
+        )
+        return device
+
+    def too_fast(self, limiter: RateLimiter, key: str, message: str, lang: str) -> bool:
+        """Take a token of ``key``'s bucket; when empty, answer 429 with ``message`` (a
+        catalogue key) and a Retry-After header, and return True."""
+        wait = limiter.take(key)
+        if not wait:
+            return False
+        self.set_header("Retry-After", str(max(1, round(wait))))
+        self.fail(LiveError(message, 429), lang)
+        return True
+
     # --- trainer authentication ----------------------------------------------------------
     def trainer_allowed(self) -> bool:
         token = self.state.trainer_token
@@ -314,7 +352,27 @@ class ApiState(_Base):
         except LiveError as err:
             self.fail(err, lang)
             return
-        self.send_json({"status": state["status"], "round": state["round"]})
+        self.send_json(
+            {"status": state["status"], "round": state["round"], "revealed": state["revealed"]}
+        )
+
+
+class ApiReveal(_Base):
+    """What a phone shows once the trainer reveals (live.room.reveal_view), as JSON texts."""
+
+    async def get(self) -> None:
+        lang = self.lang()
+        code = self.get_query_argument("code", "").strip().upper()
+        try:
+            _version, summary = await self.state.summary(code)
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        except CaseError:
+            self.fail(LiveError("live.error.case", 503), lang)
+            return
+        view = reveal_view(summary, self.lang(summary["session"]["lang"]))
+        self.send_json({"revealed": view is not None, "reveal": view and view.as_json()})
 
 
 class ApiJoin(_Base):
@@ -322,9 +380,27 @@ class ApiJoin(_Base):
         lang = self.lang()
         try:
             body = self.json_body()
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        # A known device joins again as the same participant: limited per device. A new
+        # device is limited per network address, so a script cannot make participants in bulk.
+        device = self.device()
+        if device is None:
+            if self.too_fast(
+                self.state.address_join_limit,
+                self.request.remote_ip or "",
+                "live.error.too_fast_join",
+                lang,
+            ):
+                return
+            device = self.new_device()
+        elif self.too_fast(self.state.device_join_limit, device, "live.error.too_fast_join", lang):
+            return
+        try:
             code = str(body.get("code", "")).upper()
             token, session = await self.state.run(
-                self.state.store.join, code, body.get("nickname", "")
+                self.state.store.join, code, body.get("nickname", ""), device
             )
         except LiveError as err:
             self.fail(err, lang)
@@ -353,6 +429,10 @@ class ApiAnswer(_Base):
         try:
             body = self.json_body()
             code = str(body.get("code", "")).upper()
+            # One bucket per device (or per token, for a client without the cookie).
+            key = self.device() or str(body.get("token", "")) or (self.request.remote_ip or "")
+            if self.too_fast(self.state.answer_limit, key, "live.error.too_fast_answer", lang):
+                return
             answer_id = await self.state.run(
                 self.state.store.submit,
                 code,
@@ -559,6 +639,7 @@ def handlers(
         (prefix + r"api/join", ApiJoin, kw),
         (prefix + r"api/me", ApiMe, kw),
         (prefix + r"api/answer", ApiAnswer, kw),
+        (prefix + r"api/reveal", ApiReveal, kw),
         (prefix + r"trainer/?", TrainerHome, kw),
         (prefix + r"trainer/login", TrainerLogin, kw),
         (prefix + r"trainer/start", TrainerStart, kw),
@@ -594,7 +675,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m live.web", description="Serve live sessions.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8866)
-    parser.add_argument("--db", default=None, help="database URL (default: the gradebook's)")
+    parser.add_argument(
+        "--database", default=None, metavar="URL", help="database URL (default: the gradebook's)"
+    )
+    parser.add_argument("--db", dest="database", help=argparse.SUPPRESS)  # the old spelling
     parser.add_argument(
         "--trainer-token", default=None, help="trainer key (default: $IGM_LIVE_TRAINER_TOKEN)"
     )
@@ -605,7 +689,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the address phones use in join links and QR codes, e.g. http://192.168.1.20:8866/",
     )
     args = parser.parse_args(argv)
-    app = make_app(db_url=args.db, trainer_token=args.trainer_token, public_url=args.public_url)
+    app = make_app(
+        db_url=args.database, trainer_token=args.trainer_token, public_url=args.public_url
+    )
 
     async def run() -> None:
         app.listen(args.port, address=args.host)

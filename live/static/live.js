@@ -31,10 +31,12 @@
   function participant() {
     var code = main.dataset.code, api = main.dataset.api;
     var round = Number(main.dataset.round), state = main.dataset.status;
+    var revealed = main.dataset.revealed === "true";
     var storeKey = "igm-live:" + code, token = null;
     try { token = window.localStorage.getItem(storeKey); } catch (e) { token = null; }
     var status = document.getElementById("live-status");
     var joinForm = document.getElementById("join");
+    var reveal = document.getElementById("reveal");
     var forms = Array.prototype.slice.call(document.querySelectorAll("form.round"));
 
     function remember(value) {
@@ -44,15 +46,34 @@
         else window.localStorage.removeItem(storeKey);
       } catch (e) { /* private mode: the token lives as long as the page */ }
     }
+    function say(text) { status.textContent = text; }
+    /* One thing at a time, always in the same place: the form of the round the trainer opened
+       (a new round replaces the last one), or the reveal once the trainer shows it. */
     function show() {
       var open = state === "open";
       joinForm.hidden = !!token || !open;
+      reveal.hidden = !revealed;
       forms.forEach(function (f) {
-        f.hidden = !token || Number(f.dataset.round) > round;
+        f.hidden = !token || revealed || Number(f.dataset.round) !== round;
         Array.prototype.forEach.call(f.elements, function (el) { el.disabled = !open; });
       });
-      if (!open) status.textContent = msgs["live.closed"];
-      else if (status.textContent === msgs["live.closed"]) status.textContent = "";
+      if (!open) say(msgs["live.closed"]);
+      else if (status.textContent === msgs["live.closed"]) say("");
+    }
+    /* Move the focus to a heading that just appeared: it scrolls into view and a screen reader
+       reads it; the status line (aria-live) says what changed. */
+    function focusHeading(id) {
+      var h = document.getElementById(id);
+      if (!h || h.closest("[hidden]")) return;
+      (status.textContent ? status : h).scrollIntoView({ block: "start" });
+      h.focus({ preventScroll: true });
+    }
+    function currentForm() {
+      return document.querySelector('form.round[data-round="' + round + '"]');
+    }
+    function markAnswered(form) {
+      var msg = form.querySelector(".msg");
+      if (!msg.textContent) msg.textContent = msgs["live.answered"];
     }
     function fill(answers) {
       var s = answers.scores || {};
@@ -60,12 +81,93 @@
         var el = document.querySelector('#round1 input[name="' + key + '"][value="' + Number(s[key]) + '"]');
         if (el) el.checked = true;
       });
-      if (answers.prediction) document.getElementById("percent").value = answers.prediction.percent;
+      if (answers.scores) markAnswered(document.getElementById("round1"));
+      if (answers.prediction) {
+        document.getElementById("percent").value = answers.prediction.percent;
+        markAnswered(document.getElementById("round2"));
+      }
       if (answers.vote) {
         var v = document.querySelector('#round3 input[value="' + answers.vote.key + '"]');
         if (v) v.checked = true;
+        markAnswered(document.getElementById("round3"));
       }
     }
+    function cell(row, text, tag) {
+      var c = document.createElement(tag || "td");
+      c.textContent = text;
+      row.appendChild(c);
+    }
+    /* The reveal's texts come as JSON and go in with textContent: never markup. */
+    function fillReveal(data) {
+      document.getElementById("rv-reference").textContent = data.reference;
+      document.getElementById("rv-knelpunt").textContent = data.reference_knelpunt;
+      var rows = document.getElementById("rv-rows");
+      rows.textContent = "";
+      data.rows.forEach(function (r) {
+        var tr = document.createElement("tr");
+        cell(tr, r.name, "th");
+        tr.firstChild.setAttribute("scope", "row");
+        cell(tr, r.room);
+        cell(tr, r.reference);
+        rows.appendChild(tr);
+      });
+      var list = document.getElementById("rv-room");
+      list.textContent = "";
+      data.room.forEach(function (line) {
+        var li = document.createElement("li");
+        li.textContent = line;
+        list.appendChild(li);
+      });
+    }
+    function loadReveal(announce) {
+      return fetch(api + "reveal?code=" + encodeURIComponent(code) + "&lang=" + lang, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body || !body.revealed) return;
+          fillReveal(body.reveal);
+          revealed = true;
+          show();
+          if (announce && state === "open") say(msgs["live.reveal.shown"]);
+          if (announce) focusHeading("rv-h");
+        }, function () { /* try again at the next poll */ });
+    }
+    function handleError(res, msg) {
+      msg.textContent = res.body.message || msgs["live.network_error"];
+      if (res.body.error === "live.error.unknown_participant") { remember(null); show(); }
+      if (res.body.error === "live.error.closed") { state = "closed"; show(); }
+    }
+    joinForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var msg = joinForm.querySelector(".msg");
+      send(api + "join", { code: code, nickname: joinForm.elements.nickname.value }).then(function (res) {
+        if (!res.ok) return handleError(res, msg);
+        msg.textContent = "";
+        remember(res.body.token);
+        round = res.body.session.round;
+        state = res.body.session.status;
+        say(msgs["live.join.joined"]);
+        show();
+        /* The same device may have answered before (it is the same participant). */
+        send(api + "me", { code: code, token: token }).then(function (me) {
+          if (me.ok) fill(me.body.answers);
+        }, function () { /* the answers show at the next visit */ });
+        var form = currentForm();
+        if (form && !form.hidden) focusHeading(form.getAttribute("aria-labelledby"));
+      }, function () { msg.textContent = msgs["live.network_error"]; });
+    });
+    forms.forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var msg = form.querySelector(".msg");
+        msg.textContent = "";
+        send(api + "answer", { code: code, token: token, kind: form.dataset.kind, value: value(form) })
+          .then(function (res) {
+            if (!res.ok) return handleError(res, msg);
+            msg.textContent = res.body.message;
+            if (Number(form.dataset.round) === round && round < 3) say(msgs["live.wait"]);
+          }, function () { msg.textContent = msgs["live.network_error"]; });
+      });
+    });
     function value(form) {
       var kind = form.dataset.kind;
       if (kind === "scores") {
@@ -79,45 +181,20 @@
       var checked = form.querySelector("input:checked");
       return checked ? checked.value : null;
     }
-    function handleError(res, msg) {
-      msg.textContent = res.body.message || msgs["live.network_error"];
-      if (res.body.error === "live.error.unknown_participant") { remember(null); show(); }
-      if (res.body.error === "live.error.closed") { state = "closed"; show(); }
-    }
-    joinForm.addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      var msg = joinForm.querySelector(".msg");
-      send(api + "join", { code: code, nickname: joinForm.elements.nickname.value }).then(function (res) {
-        if (!res.ok) return handleError(res, msg);
-        remember(res.body.token);
-        round = res.body.session.round;
-        state = res.body.session.status;
-        status.textContent = msgs["live.join.joined"];
-        show();
-        var first = document.querySelector("form.round:not([hidden]) input");
-        if (first) first.focus();
-      }, function () { msg.textContent = msgs["live.network_error"]; });
-    });
-    forms.forEach(function (form) {
-      form.addEventListener("submit", function (ev) {
-        ev.preventDefault();
-        var msg = form.querySelector(".msg");
-        msg.textContent = "";
-        send(api + "answer", { code: code, token: token, kind: form.dataset.kind, value: value(form) })
-          .then(function (res) {
-            if (!res.ok) return handleError(res, msg);
-            msg.textContent = res.body.message;
-            if (Number(form.dataset.round) === round && round < 3) status.textContent = msgs["live.wait"];
-          }, function () { msg.textContent = msgs["live.network_error"]; });
-      });
-    });
     function poll() {
       fetch(api + "state?code=" + encodeURIComponent(code), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) {
-          if (s && (s.round !== round || s.status !== state)) {
-            if (s.round > round && status.textContent === msgs["live.wait"]) status.textContent = "";
-            round = s.round; state = s.status; show();
+          if (!s) return;
+          var newRound = s.round !== round, stateChanged = s.status !== state;
+          var revealNow = s.revealed && !revealed, hideNow = !s.revealed && revealed;
+          round = s.round; state = s.status;
+          if (hideNow) revealed = false;
+          if (newRound || stateChanged || hideNow) show();
+          if (revealNow) return loadReveal(true);
+          if ((newRound || hideNow) && token && state === "open") {
+            say(msgs["live.round_open"].replace("{n}", String(round)));
+            focusHeading("r" + round + "-h");
           }
         }, function () { /* try again at the next poll */ })
         .then(function () { window.setTimeout(poll, 3000); });
@@ -131,6 +208,7 @@
         show();
       }, show);
     }
+    if (revealed) { revealed = false; loadReveal(false); }
     show();
     window.setTimeout(poll, 3000);
   }

@@ -48,22 +48,30 @@ def guarded_page(browser: Any, width: int, height: int) -> Iterator[Any]:
     )
 
 
-def answer_all(p: Any, i: int) -> None:
+def join(p: Any, i: int) -> None:
     p.get_by_label("Je naam of bijnaam (mag leeg blijven)").fill(f"<b>deelnemer {i}</b>")
     p.get_by_role("button", name="Meedoen").click()
-    form = p.locator("#round1")
-    form.wait_for(state="visible")
-    values = {**dict.fromkeys(("home_situation", "capacity", "self_regulation"), 3), **SCORES[i]}
-    for key, value in values.items():
-        form.locator(f'input[name="{key}"][value="{value}"] + span').click()
+    p.locator("#round1").wait_for(state="visible")
+
+
+def answer_round(p: Any, i: int, rnd: int) -> None:
+    """Answer the round that is open; only that round's form is on the phone."""
+    form = p.locator(f"#round{rnd}")
+    form.wait_for(state="visible", timeout=10_000)
+    assert p.locator("form.round:visible").count() == 1
+    if rnd == 1:
+        values = {
+            **dict.fromkeys(("home_situation", "capacity", "self_regulation"), 3),
+            **SCORES[i],
+        }
+        for key, value in values.items():
+            form.locator(f'input[name="{key}"][value="{value}"] + span').click()
+    elif rnd == 2:
+        p.get_by_label("Hoe groot is de kans", exact=False).fill(str(20 + 10 * i))
+    else:
+        form.locator("label.vote").nth(2).click()
     form.get_by_role("button", name="Opslaan").click()
     form.locator(".msg").filter(has_text="Opgeslagen").wait_for()
-    p.get_by_label("Hoe groot is de kans", exact=False).fill(str(20 + 10 * i))
-    p.locator("#round2").get_by_role("button", name="Opslaan").click()
-    p.locator("#round2 .msg").filter(has_text="Opgeslagen").wait_for()
-    p.locator("#round3 label.vote").nth(2).click()
-    p.locator("#round3").get_by_role("button", name="Opslaan").click()
-    p.locator("#round3 .msg").filter(has_text="Opgeslagen").wait_for()
 
 
 def test_three_participants_appear_on_the_trainer_screen(
@@ -71,7 +79,6 @@ def test_three_participants_appear_on_the_trainer_screen(
 ) -> None:
     session = live_server.store.create_session("marja-bijstand", "nl")
     code = session["code"]
-    live_server.store.update(code, round=3)
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}live/trainer/{code}?key={live_server.token}")
     assert "key=" not in page.url  # the key is swapped for a cookie and leaves the address bar
@@ -88,7 +95,13 @@ def test_three_participants_appear_on_the_trainer_screen(
             p.goto(f"{live_server.url}live/join?code={code}")
             if i == 0:
                 assert_accessible(p)
-            answer_all(p, i)
+            join(p, i)
+            answer_round(p, i, 1)
+        for rnd in (2, 3):  # the trainer opens the next round; the phones follow
+            page.get_by_role("button", name=f"Open ronde {rnd}").click()
+            page.wait_for_load_state()
+            for i, p in enumerate(phones):
+                answer_round(p, i, rnd)
         p0.screenshot(path=str(artifacts_dir / "live-participant-360.png"), full_page=False)
         assert_accessible(p0)
         # No horizontal scrolling on a 360 px phone.
@@ -109,7 +122,8 @@ def test_three_participants_appear_on_the_trainer_screen(
 
         # A participant who reconnects keeps the answers (token in localStorage).
         p1.reload()
-        p1.locator("#round1").wait_for(state="visible")
+        p1.locator("#round3").wait_for(state="visible")  # the open round, answered before
+        p1.locator("#round3 .msg").filter(has_text="al beantwoord").wait_for()
         # (a locator assertion, not wait_for_function: the page's CSP forbids the eval that
         # Playwright's polling of a string predicate needs)
         expect(p1.locator('#round1 input[name=self_efficacy][value="6"]')).to_be_checked()

@@ -87,7 +87,7 @@ def test_participant_flow_and_strict_validation(live_server: LiveServer) -> None
     assert status == 409 and err["error"] == "live.error.closed"
     assert live_server.store.room(code).answers_stored == 1
     status, state, _ = call(f"{base}api/state?code={code}")
-    assert state == {"status": "closed", "round": 1}
+    assert state == {"status": "closed", "round": 1, "revealed": False}
     status, page, _ = call(f"{base}join?code=NOPE1")
     assert status == 404 and "bestaat niet" in page
 
