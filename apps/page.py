@@ -19,7 +19,7 @@ from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 __all__ = ["PAGE_TEXT_KEYS", "page_config_hook", "page_texts"]
 
 #: Catalogue keys (``page.<key>``) of the texts the page script can show.
-PAGE_TEXT_KEYS: tuple[str, ...] = ("connection_failed", "reconnecting", "connection_lost")
+PAGE_TEXT_KEYS: tuple[str, ...] = ("connection_failed", "reconnecting", "connection_lost", "busy")
 
 
 def page_texts() -> dict[str, dict[str, str]]:

@@ -6,9 +6,9 @@ reads and how an intervention's effects are labelled (the case author's estimate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from igm.cases import Case
+from igm.cases import Case, Intervention
 from igm.determinants import DETERMINANTS
 from igm.i18n import catalogue, fmt_number, t
 from igm.model import Comparison, Prediction
@@ -20,12 +20,17 @@ __all__ = [
     "effects_text",
     "estimate_note",
     "estimated_effects",
+    "fmt_percent",
+    "fmt_points",
     "format_comparison",
     "format_prediction",
     "in_sentence",
     "lever_gain",
     "lever_name",
     "percent",
+    "plan_effects",
+    "plan_file_name",
+    "plan_text",
 ]
 
 
@@ -190,3 +195,74 @@ def format_comparison(comparison: Comparison, lang: str) -> str:
     ]
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{name:<{width}}  {before:>5} → {after:>5}" for name, before, after in rows)
+
+
+def fmt_percent(probability: float, lang: str, decimals: int = 1) -> str:
+    """A probability (0–1) as a percentage, e.g. ``23,4%`` (nl) or ``23.4%`` (en)."""
+    return fmt_number(100.0 * probability, lang, decimals) + "%"
+
+
+def fmt_points(probability_points: float, lang: str, decimals: int = 1) -> str:
+    """A change in probability (0–1 scale) as signed percentage points, e.g. ``+3,2``."""
+    value = 100.0 * probability_points
+    sign = "+" if value >= 0.05 else ("−" if value <= -0.05 else "±")
+    return sign + fmt_number(abs(value), lang, decimals)
+
+
+def plan_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
+    """A plan's effects: each determinant's total raise over the chosen interventions (what
+    :meth:`igm.model.Model.compare` takes)."""
+    total: dict[str, float] = {}
+    for item in interventions:
+        for key, points in item.effects.items():
+            total[key] = total.get(key, 0.0) + float(points)
+    return total
+
+
+def plan_text(case: Case, chosen: Iterable[Intervention], comparison: Comparison, lang: str) -> str:
+    """The practice plan for a fictional case as plain text: what the planner shows, copies,
+    prints and downloads.
+
+    It says what it is (practice with a fictional case, no decision about a real person, never
+    a real plan van aanpak) and labels every effect as the case author's estimate. Case text
+    stays as written: this is plain text; whoever puts it in HTML escapes it.
+    """
+    chosen = list(chosen)
+    lines = [
+        t("export.header", lang, name=case.name),
+        t("export.practice_only", lang),
+        t("export.target", lang, target=case.target_behaviour.sentence(lang)),
+        t("export.interventions", lang),
+    ]
+    if chosen:
+        lines += [
+            t(
+                "export.item",
+                lang,
+                label=item.label(lang),
+                effort=item.effort,
+                effects=estimated_effects(item.effects, lang),
+            )
+            for item in chosen
+        ]
+        lines.append(estimate_note(case, lang))
+    else:
+        lines.append(t("export.none", lang))
+    lines.append(
+        t(
+            "export.expected",
+            lang,
+            before=fmt_percent(comparison.before.behaviour_probability, lang),
+            after=fmt_percent(comparison.after.behaviour_probability, lang),
+            points=fmt_points(comparison.behaviour_gain, lang),
+        )
+    )
+    lines.append(t("export.after_plan", lang, sentence=bottleneck_sentence(comparison.after, lang)))
+    lines.append(t("notice.illustrative", lang))
+    return "\n".join(lines)
+
+
+def plan_file_name(case: Case, lang: str) -> str:
+    """The downloaded plan's file name, e.g. ``oefenplan-marja-bijstand.txt`` (case ids are
+    lower-case letters, digits and hyphens)."""
+    return f"{t('export.file_stem', lang)}-{case.id}.txt"

@@ -98,7 +98,8 @@ CSS = """
 .igm-case-editor .igm-field > input, .igm-case-editor .igm-field > textarea,
 .igm-case-editor .igm-field > select { width: 100%; box-sizing: border-box; font-size: 1rem;
   flex: 0 0 auto; }
-.igm-case-editor .igm-field > input, .igm-case-editor .igm-field > select { height: 2.2em; }
+.igm-case-editor .igm-field > input, .igm-case-editor .igm-field > select { height: auto;
+  min-height: 44px; }
 .igm-case-editor .igm-field > textarea { font-family: inherit; line-height: 1.4; }
 .igm-case-editor .igm-field.igm-invalid > input,
 .igm-case-editor .igm-field.igm-invalid > textarea,
@@ -124,7 +125,7 @@ CSS = """
   background: #fff8e5; max-width: 48rem; }
 .igm-buttons { flex-wrap: wrap; gap: 0.5em; }
 .igm-case-editor button.jupyter-button { align-self: flex-start; width: auto; min-width: 8em;
-  max-width: 100%; height: auto; min-height: 2.2em; white-space: normal; padding: 0.3em 1em;
+  max-width: 100%; height: auto; min-height: 44px; white-space: normal; padding: 0.3em 1em;
   margin: 0.4em 0; }
 .igm-case-editor button.igm-save, .igm-case-editor button.igm-overwrite {
   background: #0072B2; color: #ffffff; font-weight: 600; }

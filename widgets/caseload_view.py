@@ -36,6 +36,7 @@ from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.templates import text_html
 from widgets.ui import (
+    chart_pair,
     chart_summary,
     fmt_number,
     fmt_percent,
@@ -47,7 +48,15 @@ from widgets.ui import (
     summary_html,
 )
 
-__all__ = ["ALL", "CaseloadView", "app", "default_caseload_path", "load_caseload"]
+__all__ = [
+    "ALL",
+    "CaseloadView",
+    "app",
+    "association_spec",
+    "default_caseload_path",
+    "load_caseload",
+    "relevance_spec",
+]
 
 #: Filter value meaning "no filter".
 ALL = "__all__"
@@ -117,7 +126,7 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
                     domain=[names[q] for q in QUADRANTS],
                     range=[_QUADRANT_COLOURS[q] for q in QUADRANTS],
                 ),
-                legend=alt.Legend(title=t("chart.quadrant", lang), orient="right"),
+                legend=alt.Legend(title=t("chart.quadrant", lang), orient="bottom", columns=1),
             ),
             shape=alt.Shape("quadrant:N", sort=[names[q] for q in QUADRANTS], legend=None),
             tooltip=[
@@ -130,17 +139,14 @@ def scatter_spec(selected: pd.DataFrame, lang: str) -> dict[str, Any]:
     )
     lines = alt.Chart(theme.inline_data([{"v": 50}])).mark_rule(color="#595959", strokeDash=[4, 4])
     chart = (points + lines.encode(x="v:Q") + lines.encode(y="v:Q")).properties(
-        width=380, height=340, title=t("chart.scatter.title", lang)
+        height=340, title=t("chart.scatter.title", lang)
     )
     spec: dict[str, Any] = chart.to_dict()
-    return theme.localised(spec, lang)
+    return theme.localised(theme.fit_container(spec), lang)  # as wide as the page, a phone too
 
 
-def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """CIBER-style: mean score (95% CI) beside the correlation with behaviour (95% CI)."""
-    theme.enable()
-    order = [_name(k, lang) for k in DETERMINANTS]
-    rows: list[dict[str, Any]] = [
+def _relevance_rows(relevance: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    return [
         {
             "name": _name(str(k), lang),
             "block": t(f"block.{block_of(str(k))}", lang),
@@ -148,7 +154,10 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
         }
         for k, r in relevance.iterrows()
     ]
-    colour = alt.Color(
+
+
+def _block_colour(lang: str) -> alt.Color:
+    return alt.Color(
         "block:N",
         scale=alt.Scale(
             domain=[t("block.willen", lang), t("block.kunnen", lang)],
@@ -156,8 +165,17 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
         ),
         legend=alt.Legend(title=t("chart.block", lang), orient="bottom"),
     )
-    base = alt.Chart(theme.inline_data(rows))
+
+
+def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """CIBER-style, first half: each determinant's mean score (95% CI). The second half is
+    :func:`association_spec`; two charts, each as wide as its box, side by side on a wide
+    screen and one under the other on a phone."""
+    theme.enable()
+    order = [_name(k, lang) for k in DETERMINANTS]
+    base = alt.Chart(theme.inline_data(_relevance_rows(relevance, lang)))
     y = alt.Y("name:N", sort=order, title=None)
+    colour = _block_colour(lang)
     means = (
         base.mark_rule(strokeWidth=2).encode(
             x=alt.X(
@@ -173,7 +191,18 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
             color=colour,
             tooltip=["name:N", alt.Tooltip("mean:Q", format=".2f")],
         )
-    ).properties(width=220, height=7 * 26)
+    ).properties(height=7 * theme.TWO_LINE_ROW_PX, title=t("chart.relevance.title", lang))
+    spec: dict[str, Any] = means.to_dict()
+    return theme.localised(theme.fit_container(spec, order), lang)
+
+
+def association_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """CIBER-style, second half: each determinant's correlation with behaviour (95% CI)."""
+    theme.enable()
+    order = [_name(k, lang) for k in DETERMINANTS]
+    base = alt.Chart(theme.inline_data(_relevance_rows(relevance, lang)))
+    y = alt.Y("name:N", sort=order, title=None)
+    colour = _block_colour(lang)
     extreme = relevance[["r_low", "r_high"]].abs().max().max()
     limit = max(0.3, float(np.ceil(float(extreme) * 10.0) / 10.0)) if pd.notna(extreme) else 1.0
     zero = alt.Chart(theme.inline_data([{"v": 0}])).mark_rule(color="#595959").encode(x="v:Q")
@@ -186,19 +215,18 @@ def relevance_spec(relevance: pd.DataFrame, lang: str) -> dict[str, Any]:
                 title=t("chart.relevance.assoc", lang),
             ),
             x2="r_high:Q",
-            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=y,
             color=colour,
         )
         + base.mark_point(filled=True, size=60, shape="diamond").encode(
             x="r:Q",
-            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=y,
             color=colour,
             tooltip=["name:N", alt.Tooltip("r:Q", format=".2f")],
         )
-    ).properties(width=220, height=7 * 26)
-    chart = alt.hconcat(means, assoc, spacing=12).properties(title=t("chart.relevance.title", lang))
-    spec: dict[str, Any] = chart.to_dict()
-    return theme.localised(spec, lang)
+    ).properties(height=7 * theme.TWO_LINE_ROW_PX, title=t("chart.relevance.assoc", lang))
+    spec: dict[str, Any] = assoc.to_dict()
+    return theme.localised(theme.fit_container(spec, order), lang)
 
 
 def potential_spec(potential: pd.DataFrame, lang: str) -> dict[str, Any]:
@@ -294,8 +322,11 @@ class CaseloadView:
         self.count_out.add_class("igm-caseload-count")
         selected = self.selected()
         self.scatter = jupyter_chart(scatter_spec(selected, lang))
+        self.scatter.add_class("igm-chart-square")  # intention × ability: as tall as wide
         self.scatter_text = chart_summary("")
-        self.relevance = jupyter_chart(relevance_spec(determinant_relevance(selected), lang))
+        relevance = determinant_relevance(selected)
+        self.relevance = jupyter_chart(relevance_spec(relevance, lang))
+        self.association = jupyter_chart(association_spec(relevance, lang))
         self.relevance_text = chart_summary("")
         self.potential = jupyter_chart(potential_spec(potential_for_change(selected), lang))
         self.potential_text = chart_summary("")
@@ -312,7 +343,7 @@ class CaseloadView:
             self.scatter,
             w.HTML(text_html("h3", t("chart.relevance.title", lang))),
             self.relevance_text,
-            self.relevance,
+            chart_pair(self.relevance, self.association),
             w.HTML(text_html("h3", t("chart.potential.title", lang))),
             self.potential_text,
             self.potential,
@@ -351,6 +382,7 @@ class CaseloadView:
 
         relevance = determinant_relevance(selected)
         self.relevance.spec = relevance_spec(relevance, lang)
+        self.association.spec = association_spec(relevance, lang)
         if relevance["r"].notna().any():
             top = str(relevance["r"].abs().idxmax())
             r_text = fmt_number(float(relevance["r"][top]), lang, 2)

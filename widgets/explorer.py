@@ -15,8 +15,10 @@ from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
 from igm.model import Model
+from igm.url_state import explorer_query, explorer_scores
 from widgets import theme
 from widgets.offline import jupyter_chart
+from widgets.page_state import address_widget, page_query
 from widgets.slider import ScoreSlider
 from widgets.templates import render, text_html
 from widgets.ui import (
@@ -131,13 +133,13 @@ def contribution_spec(
         **theme.config(),
         "layer": [bars, ticks],
         "data": {"values": rows},
-        "height": 7 * 26,
+        "height": 7 * theme.TWO_LINE_ROW_PX,
         "params": [{"name": CONTRIB_PARAM, "value": contribution_values(prediction)}],
         "title": t("output.contributions", lang),
-        "width": 290,
         "$schema": theme.VEGA_LITE_SCHEMA,
     }
-    return theme.localised(spec, lang)
+    # As wide as the column (a phone too); long names on two lines there.
+    return theme.localised(theme.fit_container(spec, [r["name"] for r in rows]), lang)
 
 
 def contribution_sentence(prediction: Prediction, lang: str) -> str:
@@ -302,6 +304,10 @@ class Explorer(CaseFolderApp):
         self.sliders: dict[str, ScoreSlider] = {}
         self._muted = False
         self._wanted = case_id
+        # The state in the page's address (igm.url_state); a note when part of it was not valid.
+        self.address = address_widget()
+        self.address_note = w.HTML()
+        self.address_note.add_class("igm-case-note")
         self._take(choose_case(read_cases() if scan is None else scan, case_id))
         self._build()
 
@@ -312,6 +318,7 @@ class Explorer(CaseFolderApp):
             self.prediction = self.original
 
     def _build_fresh(self) -> None:
+        self.address_note.value = ""
         self._build()
 
     # -- state -------------------------------------------------------------------------------
@@ -327,15 +334,29 @@ class Explorer(CaseFolderApp):
 
     def reset(self) -> None:
         """Put every slider back at the case's score."""
-        if self.case is None:
-            return
+        if self.case is not None:
+            self.set_scores({key: round(self.case.scores[key]) for key in self.sliders})
+
+    def set_scores(self, scores: dict[str, int]) -> None:
+        """Put these sliders (determinant -> 1–7) at these settings, the others stay."""
         self._muted = True
         try:
-            for key, slider in self.sliders.items():
-                slider.value = round(self.case.scores[key])
+            for key, value in scores.items():
+                self.sliders[key].value = value
         finally:
             self._muted = False
         self._update()
+
+    def apply_address(self, query: str) -> None:
+        """Take the slider settings in a page's query string (a reload, a shared link) for
+        the case it names; settings that are not valid are skipped, with a note."""
+        if self.case is None or self.choice.unavailable is not None:
+            return  # not the case the settings were made for
+        scores, ignored = explorer_scores(query)
+        self.set_scores(scores)
+        if ignored:
+            text = t("url.ignored", self.lang, values=", ".join(map(str, ignored)))
+            self.address_note.value = text_html("p", text, cls="igm-address-note", role="note")
 
     # -- building ----------------------------------------------------------------------------
     def _build(self, scores: DeterminantScores | None = None) -> None:
@@ -433,11 +454,13 @@ class Explorer(CaseFolderApp):
             intro,
             picker,
             *notes,
+            self.address_note,
             w.HTML(narrative_html(case, lang)),
             columns,
             w.HTML(text_html("h3", t("diagram.title", lang))),
             self.diagram_text,
             self.diagram,
+            self.address,
         ]
         self._update(rebuild_chart=False)
 
@@ -471,6 +494,9 @@ class Explorer(CaseFolderApp):
         if rebuild_chart:
             self.chart._params = {CONTRIB_PARAM: contribution_values(p)}
         self.diagram.value = model_diagram_svg(self.model, p, lang)
+        self.address.query = explorer_query(
+            page_query(), lang, self.case.id, scores, self.case.scores
+        )
 
 
 def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
@@ -486,4 +512,5 @@ def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
     explorer = Explorer(case_id, DEFAULT_LANGUAGE)
     chosen = lang or language_from_query()
     explorer.refresh(lang=chosen, case_id=case_id or case_from_query())
+    explorer.apply_address(page_query())  # the slider settings of a reload or a shared link
     return explorer.widget

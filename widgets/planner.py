@@ -1,7 +1,9 @@
 """Intervention planner: choose interventions for a case, compare before and after, export.
 
-Numbers come from ``Model.compare`` and ``Model.predict``; this module only adds up the
-chosen interventions' effects (the plan) and shows the result.
+Numbers come from ``Model.compare`` and ``Model.predict``, the plan's effects and its text from
+:mod:`igm.report`; this module shows them. The plan can be copied, printed and downloaded
+(:mod:`widgets.page_state`), and the case, language and chosen interventions live in the page's
+address (:mod:`igm.url_state`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ from typing import Any
 import altair as alt
 import ipywidgets as w
 
-from igm import Case, Comparison, Intervention, Prediction
+from igm import Case, Comparison, Intervention
 from igm.cases import CaseScan
 from igm.determinants import block_of
 from igm.i18n import DEFAULT_LANGUAGE, t
-from igm.report import bottleneck_sentence, estimate_note, estimated_effects, lever_name
+from igm.report import (
+    estimate_note,
+    estimated_effects,
+    lever_name,
+    plan_effects,
+    plan_file_name,
+    plan_text,
+)
+from igm.url_state import planner_query, planner_steps
 from widgets import theme
 from widgets.offline import jupyter_chart
+from widgets.page_state import address_widget, page_query, plan_actions
 from widgets.templates import render, text_html
 from widgets.ui import (
     CaseFolderApp,
@@ -26,6 +37,7 @@ from widgets.ui import (
     case_from_query,
     case_notes,
     case_picker,
+    chart_pair,
     chart_summary,
     choose_case,
     fmt_number,
@@ -42,65 +54,19 @@ from widgets.ui import (
     summary_html,
 )
 
-__all__ = ["Planner", "app", "combined_effects", "export_text", "knelpunt_after_plan"]
+__all__ = ["Planner", "app", "combined_effects", "export_text"]
 
 
-def combined_effects(interventions: Iterable[Intervention]) -> dict[str, float]:
-    """The plan: each determinant's total raise over the chosen interventions."""
-    total: dict[str, float] = {}
-    for item in interventions:
-        for key, points in item.effects.items():
-            total[key] = total.get(key, 0.0) + float(points)
-    return total
-
-
-def knelpunt_after_plan(after: Prediction, lang: str) -> str:
-    """The knelpunt after the plan in words: which one and how sure, or that there is none
-    (why not, and that combining steps is the advice)."""
-    return t("export.after_plan", lang, sentence=bottleneck_sentence(after, lang))
+#: The plan's effects (what ``Model.compare`` takes) and its text come from the report layer:
+#: this module only shows them.
+combined_effects = plan_effects
 
 
 def export_text(
     case: Case, chosen: Iterable[Intervention], comparison: Comparison, lang: str
 ) -> str:
-    """The practice plan for the fictional case as short plain text.
-
-    It says what it is (practice with a fictional case, never for a real client or a real
-    plan van aanpak) and labels every effect as the case author's estimate.
-    """
-    chosen = list(chosen)
-    lines = [
-        t("export.header", lang, name=case.name),
-        t("export.practice_only", lang),
-        t("export.target", lang, target=case.target_behaviour.sentence(lang)),
-        t("export.interventions", lang),
-    ]
-    if chosen:
-        lines += [
-            t(
-                "export.item",
-                lang,
-                label=item.label(lang),
-                effort=item.effort,
-                effects=estimated_effects(item.effects, lang),
-            )
-            for item in chosen
-        ]
-        lines.append(estimate_note(case, lang))
-    else:
-        lines.append(t("export.none", lang))
-    lines.append(
-        t(
-            "export.expected",
-            lang,
-            before=fmt_percent(comparison.before.behaviour_probability, lang),
-            after=fmt_percent(comparison.after.behaviour_probability, lang),
-            points=fmt_points(comparison.behaviour_gain, lang),
-        )
-    )
-    lines.append(knelpunt_after_plan(comparison.after, lang))
-    lines.append(t("notice.illustrative", lang))
-    return "\n".join(lines)
+    """The practice plan as plain text (:func:`igm.report.plan_text`)."""
+    return plan_text(case, chosen, comparison, lang)
 
 
 def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
@@ -135,10 +101,10 @@ def compare_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
             ),
             tooltip=["measure:N", "moment:N", alt.Tooltip("value:Q", format=".1f")],
         )
-        .properties(width=360, height=170, title=t("chart.compare.title", lang))
+        .properties(height=170, title=t("chart.compare.title", lang))
     )
     spec: dict[str, Any] = chart.to_dict()
-    return theme.localised(spec, lang)
+    return theme.localised(theme.fit_container(spec), lang)  # as wide as its box, a phone too
 
 
 def levers_spec(comparison: Comparison, lang: str) -> dict[str, Any]:
@@ -208,10 +174,15 @@ class Planner(CaseFolderApp):
         self.widget.add_class("igm-planner")
         self.checks: dict[str, w.Checkbox] = {}
         self._wanted = case_id
+        # The state in the page's address (igm.url_state); a note when part of it was not valid.
+        self.address = address_widget()
+        self.address_note = w.HTML()
+        self.address_note.add_class("igm-case-note")
         self._take(choose_case(read_cases() if scan is None else scan, case_id))
         self._build(set())
 
     def _build_fresh(self) -> None:
+        self.address_note.value = ""
         self._build(set())
 
     @property
@@ -252,6 +223,17 @@ class Planner(CaseFolderApp):
         chosen = {i.id for i in self.chosen}
         self.lang = lang
         self._build(chosen)
+
+    def apply_address(self, query: str) -> None:
+        """Tick the interventions in a page's query string (a reload, a shared link) for the
+        case it names; ids that are not the case's are skipped, with a note."""
+        if self.case is None or self.choice.unavailable is not None:
+            return  # not the case the plan was made for
+        steps, ignored = planner_steps(query, [i.id for i in self.case.interventions])
+        self.choose(steps)
+        if ignored:
+            text = t("url.ignored", self.lang, values=", ".join(map(str, ignored)))
+            self.address_note.value = text_html("p", text, cls="igm-address-note", role="note")
 
     def export(self) -> str:
         """The plan as text (what the export box shows)."""
@@ -329,6 +311,7 @@ class Planner(CaseFolderApp):
             style={"description_width": "initial"},
         )
         self.export_box.add_class("igm-export")
+        self.plan_buttons = plan_actions("", plan_file_name(case, lang), lang)
 
         self.widget.children = [
             style_widget(lang),
@@ -337,6 +320,7 @@ class Planner(CaseFolderApp):
             intro,
             picker,
             *notes,
+            self.address_note,
             w.HTML(
                 render(
                     "planner_case.html",
@@ -350,14 +334,13 @@ class Planner(CaseFolderApp):
             readouts,
             self.gain_out,
             self.bottleneck_out,
-            w.HBox(
-                [
-                    w.VBox([self.compare_text, self.compare_chart]),
-                    w.VBox([self.levers_text, self.levers_chart]),
-                ],
-                layout=w.Layout(flex_flow="row wrap", grid_gap="2em"),
+            chart_pair(
+                w.VBox([self.compare_text, self.compare_chart]),
+                w.VBox([self.levers_text, self.levers_chart]),
             ),
             self.export_box,
+            self.plan_buttons,
+            self.address,
         ]
         self._update(rebuild_charts=False)
 
@@ -400,7 +383,11 @@ class Planner(CaseFolderApp):
         if rebuild_charts:
             self.compare_chart.spec = compare_spec(cmp, lang)
             self.levers_chart.spec = levers_spec(cmp, lang)
-        self.export_box.value = export_text(self.case, self.chosen, cmp, lang)
+        self.export_box.value = self.plan_buttons.text = plan_text(
+            self.case, self.chosen, cmp, lang
+        )
+        steps = (i.id for i in self.chosen)
+        self.address.query = planner_query(page_query(), lang, self.case.id, steps)
 
 
 def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
@@ -410,4 +397,5 @@ def app(case_id: str | None = None, lang: str | None = None) -> w.VBox:
     chosen = lang or language_from_query()
     # After the request: take cases added, fixed or broken since the kernel was preheated.
     planner.refresh(lang=chosen, case_id=case_id or case_from_query())
+    planner.apply_address(page_query())  # the plan of a reload or a shared link
     return planner.widget

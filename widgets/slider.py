@@ -15,6 +15,7 @@ __all__ = ["ScoreSlider"]
 
 _ESM = r"""
 let counter = 0;
+const THUMB_PX = 24; // the thumb's width in _CSS: the mark sits under its centre
 function render({ model, el }) {
   const id = "igm-score-" + (++counter) + "-" + Math.random().toString(36).slice(2, 8);
   el.classList.add("igm-score");
@@ -52,7 +53,7 @@ function render({ model, el }) {
     note.textContent = model.get("note");
     note.classList.toggle("igm-changed", model.get("value") !== model.get("original"));
     const share = (model.get("original") - min) / Math.max(1, max - min);
-    mark.style.left = "calc(" + (share * 100) + "% - " + (share * 18) + "px + 9px)";
+    mark.style.left = "calc(" + (share * 100) + "% - " + (share * THUMB_PX) + "px + " + (THUMB_PX / 2) + "px)";
   }
   function send() {
     const v = parseInt(input.value, 10);
@@ -73,22 +74,23 @@ export default { render };
 _CSS = r"""
 .igm-score { display: flex; align-items: center; gap: 0.8em; margin: 0.25em 0;
   flex-wrap: wrap; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
-.igm-score-label { flex: 0 0 15em; color: #1f1f1f; line-height: 1.25; }
-.igm-score-track { position: relative; display: inline-block; width: 12em; height: 28px; }
+.igm-score-label { flex: 0 1 15em; color: #1f1f1f; line-height: 1.25; }
+.igm-score-track { position: relative; display: inline-block; width: 12em; max-width: 100%;
+  height: 44px; }
 .igm-score input[type="range"] { -webkit-appearance: none; appearance: none; width: 100%;
-  height: 28px; margin: 0; background: transparent; cursor: pointer; }
+  height: 44px; margin: 0; background: transparent; cursor: pointer; }
 .igm-score input[type="range"]::-webkit-slider-runnable-track { height: 6px;
   background: #8c8c8c; border-radius: 3px; }
 .igm-score input[type="range"]::-moz-range-track { height: 6px; background: #8c8c8c;
   border-radius: 3px; }
 .igm-score input[type="range"]::-webkit-slider-thumb { -webkit-appearance: none;
-  width: 18px; height: 18px; margin-top: -6px; border-radius: 50%; background: #0072B2;
+  width: 24px; height: 24px; margin-top: -9px; border-radius: 50%; background: #0072B2;
   border: 2px solid #ffffff; box-shadow: 0 0 0 1px #1f1f1f; }
-.igm-score input[type="range"]::-moz-range-thumb { width: 18px; height: 18px;
+.igm-score input[type="range"]::-moz-range-thumb { width: 24px; height: 24px;
   border-radius: 50%; background: #0072B2; border: 2px solid #ffffff; }
 .igm-score input[type="range"]:focus-visible { outline: 3px solid #E69F00;
   outline-offset: 2px; }
-.igm-score-mark { position: absolute; top: 3px; width: 3px; height: 22px; margin-left: -1.5px;
+.igm-score-mark { position: absolute; top: 11px; width: 3px; height: 22px; margin-left: -1.5px;
   background: #1f1f1f; pointer-events: none; }
 .igm-score-value { min-width: 1.2em; font-weight: 700; color: #1f1f1f; }
 .igm-orig-note { color: #3d3d3d; font-size: 0.9em; }

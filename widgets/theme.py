@@ -6,7 +6,8 @@ No web fonts: the font stack names fonts that the reader's system already has.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from igm.i18n import DECIMAL_MARK
@@ -23,6 +24,7 @@ __all__ = [
     "config",
     "determinant_gain_chart",
     "enable",
+    "fit_container",
     "inline_data",
     "localised",
     "number_locale",
@@ -110,6 +112,85 @@ def inline_data(rows: Sequence[Mapping[str, Any]]) -> alt.Data:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
+#: Below this container width (px: a phone is 390, its content about 350) a chart's long y
+#: labels go on several lines instead of one.
+NARROW_CHART_PX = 640
+#: Characters per line of a y label on a narrow chart (about 155 px at 12 px).
+LABEL_LINE_CHARS = 24
+#: Characters per line of a chart's title and of its axis titles (about 300 px): a longer
+#: title goes on two lines everywhere, so it is never cut on a phone.
+TITLE_LINE_CHARS = 38
+#: Characters per line of an axis title, which is centred under the plot beside the labels.
+AXIS_TITLE_LINE_CHARS = 24
+#: Name of the Vega parameter that holds each long label's lines.
+LABEL_LINES_PARAM = "igm_label_lines"
+#: Height (px) of one row of a determinant bar chart: a label of three lines fits.
+ROW_PX = 40
+#: Height (px) of one row whose labels take at most two lines (the determinants' names).
+TWO_LINE_ROW_PX = 32
+
+
+def label_lines(label: str, chars: int = LABEL_LINE_CHARS) -> list[str]:
+    """``label`` cut into lines of at most ``chars`` characters, between words only."""
+    return textwrap.wrap(label, chars, break_long_words=False, break_on_hyphens=False) or [label]
+
+
+def _y_encodings(spec: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The y encodings of a single or layered view (the ones that draw an axis)."""
+    for view in [spec, *spec.get("layer", [])]:
+        y = view.get("encoding", {}).get("y")
+        if isinstance(y, dict) and y.get("type") == "nominal":
+            yield y
+
+
+def _wrapped(title: Any, chars: int = TITLE_LINE_CHARS) -> Any:
+    """A title (text, or Vega-Lite's list of lines) in lines of at most ``chars``."""
+    if isinstance(title, str) and len(title) > chars:
+        return label_lines(title, chars)
+    return title
+
+
+def _wrap_titles(spec: dict[str, Any]) -> None:
+    """The chart's title and its axis titles in lines short enough for a phone."""
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title["text"] = _wrapped(title.get("text"))
+    elif title is not None:
+        spec["title"] = _wrapped(title)
+    for view in [spec, *spec.get("layer", [])]:
+        for channel in view.get("encoding", {}).values():
+            if isinstance(channel, dict) and "title" in channel:
+                channel["title"] = _wrapped(channel["title"], AXIS_TITLE_LINE_CHARS)
+
+
+def fit_container(spec: dict[str, Any], y_labels: Iterable[str] = ()) -> dict[str, Any]:
+    """``spec`` as wide as the element it is drawn in (a phone or a projector), never wider.
+
+    Vega-Lite's ``width: "container"`` with the axes inside that width. On a narrow container
+    (below :data:`NARROW_CHART_PX`), each of ``y_labels`` longer than a line is drawn on
+    several lines (:func:`label_lines`) instead of being cut mid-word; the chart's own
+    ``labelLimit`` still holds for the one-line labels of a wide container.
+    """
+    spec["width"] = "container"
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    _wrap_titles(spec)
+    lines = {label: label_lines(label) for label in y_labels}
+    lines = {label: parts for label, parts in lines.items() if len(parts) > 1}
+    if not lines:
+        return spec
+    spec.setdefault("params", []).append({"name": LABEL_LINES_PARAM, "value": lines})
+    # ``width >= 0`` makes the labels follow the width signal (redrawn on a resize);
+    # containerSize() is the element's width itself, which the labels do not change.
+    narrow = f"width >= 0 && containerSize()[0] < {NARROW_CHART_PX}"
+    expr = (
+        f"{narrow} && {LABEL_LINES_PARAM}[datum.label] ? {LABEL_LINES_PARAM}[datum.label]"
+        " : datum.label"
+    )
+    for y in _y_encodings(spec):
+        y["axis"] = {**(y.get("axis") or {}), "labelExpr": expr, "labelLineHeight": 13}
+    return spec
+
+
 def enable() -> None:
     """Register the theme with Altair and make it the active one (idempotent)."""
     import altair as alt
@@ -132,7 +213,8 @@ def determinant_gain_chart(
     block_names: tuple[str, str],
     number_format: str = ".1f",
 ) -> dict[str, Any]:
-    """Horizontal bars of a gain per determinant, in the order given, coloured by block.
+    """Horizontal bars of a gain per determinant, in the order given, coloured by block, as
+    wide as their container (:func:`fit_container`; long names on several lines on a phone).
 
     ``gains`` holds (determinant name, block name, gain in percentage points) per row;
     ``block_names`` are the display names of willen and kunnen, in that order.
@@ -157,7 +239,7 @@ def determinant_gain_chart(
             ),
             tooltip=["name:N", alt.Tooltip("gain:Q", format=number_format)],
         )
-        .properties(width=360, height=7 * 26, title=title)
+        .properties(height=len(gains) * ROW_PX, title=title)
     )
     spec: dict[str, Any] = chart.to_dict()
-    return spec
+    return fit_container(spec, [name for name, _block, _gain in gains])

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from igm.cases import Case, CaseScan, Problem, scan_cases
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import Model, Prediction, model_for
-from igm.report import bottleneck_sentence
+from igm.report import bottleneck_sentence, fmt_percent, fmt_points
 from widgets.templates import render, text_html
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "bottleneck_html",
     "case_from_query",
     "case_notes",
+    "chart_pair",
     "chart_summary",
     "choose_case",
     "fmt_number",
@@ -133,18 +134,6 @@ def case_from_query(query: str | None = None) -> str | None:
     """
     case_id = _query_value("case", query)
     return case_id[:CASE_ID_CHARS] if case_id else None
-
-
-def fmt_percent(probability: float, lang: str, decimals: int = 1) -> str:
-    """A probability (0–1) as a percentage, e.g. ``23,4%`` (nl) or ``23.4%`` (en)."""
-    return fmt_number(100.0 * probability, lang, decimals) + "%"
-
-
-def fmt_points(probability_points: float, lang: str, decimals: int = 1) -> str:
-    """A change in probability (0–1 scale) as signed percentage points, e.g. ``+3,2``."""
-    value = 100.0 * probability_points
-    sign = "+" if value >= 0.05 else ("−" if value <= -0.05 else "±")
-    return sign + fmt_number(abs(value), lang, decimals)
 
 
 def readout_html(label: str, value_text: str, raw: float, detail: str = "") -> str:
@@ -283,6 +272,14 @@ def chart_summary(text: str) -> w.HTML:
     widget = w.HTML(value=summary_html(text))
     widget.add_class("igm-chart-summary")
     return widget
+
+
+def chart_pair(*boxes: w.Widget) -> w.HBox:
+    """Charts side by side on a wide screen, one under the other on a phone (each box at least
+    24em wide, never wider than the page; see ``.igm-chart-pair`` in :data:`CSS`)."""
+    pair = w.HBox(list(boxes))
+    pair.add_class("igm-chart-pair")
+    return pair
 
 
 def notice(lang: str) -> w.HTML:
@@ -474,8 +471,8 @@ CSS = """
 .igm-chart-summary p { font-size: 0.95em; color: #1f1f1f; margin: 0.2em 0 0.6em;
   max-width: 60ch; }
 .igm-export { flex-direction: column; align-items: flex-start; }
-.igm-export .widget-label { width: auto !important; max-width: none; font-weight: 600;
-  margin-bottom: 0.3em; }
+.igm-export .widget-label { width: auto !important; max-width: 100%; font-weight: 600;
+  margin-bottom: 0.3em; white-space: normal; height: auto; line-height: 1.35; }
 .igm-export textarea { font-family: ui-monospace, "DejaVu Sans Mono", monospace;
   font-size: 0.9em; }
 .igm-app .widget-label, .igm-app .widget-label-basic { color: #1f1f1f; }
@@ -485,4 +482,34 @@ CSS = """
 .igm-app .jupyter-button:focus-visible,
 .igm-app select:focus-visible, .igm-app input:focus-visible {
   outline: 3px solid #E69F00; outline-offset: 2px; }
+/* Phones (390 px) to projectors (1366 px): nothing is wider than the page. A flex item may
+   shrink below its content (min-width: 0); a chart takes its container's width. */
+.igm-app { max-width: min(1200px, 100%); box-sizing: border-box; overflow-wrap: break-word; }
+.igm-app .widget-box, .igm-app .widget-inline-hbox, .igm-app .widget-html,
+.igm-app .widget-html-content { min-width: 0; max-width: 100%; }
+.igm-columns > .igm-column { flex: 1 1 min(36em, 100%); min-width: 0; }
+.igm-app .vega-embed { display: block; width: 100%; max-width: 100%; }
+.igm-chart-pair { flex-flow: row wrap; gap: 0 2em; }
+.igm-chart-pair > * { flex: 1 1 min(24em, 100%); min-width: 0; }
+.igm-app .vega-embed.igm-chart-square { max-width: 36em; }
+.igm-app svg { max-width: 100%; height: auto; }
+/* Controls a finger can hit (44 px, WCAG 2.5.5) that show their whole value. */
+.igm-app .widget-dropdown { height: auto; min-height: 44px; flex-wrap: wrap; row-gap: 0.2em; }
+.igm-app .widget-dropdown > .widget-label { line-height: 1.3; height: auto; align-self: center;
+  white-space: normal; }
+.igm-app .widget-dropdown > select { height: auto; min-height: 44px; flex: 1 1 12em;
+  min-width: 0; max-width: 100%; white-space: normal; font-size: 1rem; line-height: 1.3;
+  padding: 0.35em 0.5em; }
+.igm-app button.jupyter-button, .igm-app .widget-toggle-button { height: auto;
+  min-height: 44px; white-space: normal; }
+.igm-app .widget-toggle-buttons { height: auto; flex-wrap: wrap; row-gap: 0.3em; }
+.igm-app .widget-toggle-buttons .widget-label { line-height: 44px; height: auto; }
+.igm-app .widget-checkbox { height: auto; min-height: 44px; }
+.igm-app .widget-checkbox > label { display: flex; align-items: center; gap: 0.6em;
+  min-height: 44px; height: auto; line-height: 1.3; white-space: normal; cursor: pointer; }
+.igm-app .widget-checkbox input[type="checkbox"] { width: 22px; height: 22px; margin: 0;
+  flex: 0 0 auto; }
+.igm-app .widget-text input, .igm-app .widget-password input { min-height: 44px; height: auto;
+  font-size: 1rem; }
+.igm-app .widget-text, .igm-app .widget-password { height: auto; }
 """

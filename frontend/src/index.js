@@ -7,6 +7,7 @@
 // get a usable slider quickly (benchmarks/room_load.py).
 
 import "./style.css";
+import { BusyIndicator } from "./busy.js";
 import { KernelConnection } from "./kernel.js";
 import { SUPPORTED_CLASSES, WidgetManager } from "./manager.js";
 
@@ -61,11 +62,16 @@ async function renderOutput(script, manager) {
   }
 }
 
+/** The page script's text ``key`` in the page's language (texts: apps/page.py). */
+function pageText(config, key) {
+  const texts = config.igmTexts ?? {};
+  return (texts[document.documentElement.lang] ?? texts.nl ?? {})[key];
+}
+
 /** Shows a notice at the top of the page, in the page's language (texts: apps/page.py);
  * one at a time. */
 function notice(config, key) {
-  const texts = config.igmTexts ?? {};
-  const text = (texts[document.documentElement.lang] ?? texts.nl ?? {})[key];
+  const text = pageText(config, key);
   clearNotice();
   if (!text) return;
   const box = element("div", "igm-page-notice", text);
@@ -121,6 +127,9 @@ async function start() {
   kernel.onDisconnect = () => notice(config, "reconnecting");
   kernel.onReconnect = () => clearNotice();
   kernel.onClose = () => notice(config, "connection_lost");
+  const busy = new BusyIndicator(pageText(config, "busy") ?? "…");
+  kernel.onPendingChange = (count) => busy.update(count);
+  window.igmPage.busy = busy;
   await manager.loadAllWidgetStates();
   performance.mark("igm-page:states");
   await Promise.all(scripts.map((script) => renderOutput(script, manager)));

@@ -65,6 +65,10 @@ export class KernelConnection {
     this.comms = new Map(); // comm_id -> Comm
     this.callbacks = new Map(); // msg_id -> {iopub, shell}
     this.queue = []; // messages sent while the connection is down, in order
+    // Comm messages the page sent (a widget's change) that the kernel has not finished: its
+    // iopub status goes back to idle for each. The busy indicator follows this (src/busy.js).
+    this.pending = new Set();
+    this.onPendingChange = null; // (count) => void
     this.closing = false;
     // Attempts used from RECONNECT_DELAYS_MS: back to 0 only once a connection has held for
     // STABLE_MS, so a server that accepts and drops at once cannot keep the page retrying.
@@ -155,6 +159,10 @@ export class KernelConnection {
       channel,
     };
     if (callbacks) this.callbacks.set(msg.header.msg_id, callbacks);
+    if (msgType === "comm_msg") {
+      this.pending.add(msg.header.msg_id);
+      this.onPendingChange?.(this.pending.size);
+    }
     if (buffers && buffers.length) {
       this._write(serializeBinary(msg, buffers));
     } else {
@@ -196,10 +204,13 @@ export class KernelConnection {
     }
     if (type === "status" && msg.content.execution_state === "idle" && parent) {
       this.callbacks.delete(parent);
+      if (this.pending.delete(parent)) this.onPendingChange?.(this.pending.size);
     }
     if (type === "status" && KERNEL_GONE.has(msg.content.execution_state) && !this.closing) {
       // The kernel died (the server restarts it, or gives up): every widget it held is
       // gone, so reconnecting cannot help.
+      this.pending.clear();
+      this.onPendingChange?.(0);
       this.close();
       this.onClose?.();
       return;

@@ -19,9 +19,31 @@ import escapeHtml from "./no-sanitize-html.js";
 // toggle buttons, links): ipywidgets' sliders, date pickers, colour pickers, tabs and media
 // would double the script. tests/widgets/test_page_script.py checks that every widget class
 // the kit's code names is here (SUPPORTED_CLASSES below is what it reads).
+/** ipywidgets' dropdown, whose options keep their spaces: ipywidgets writes each space as a
+ * no-break space, so a long option (a case's title) could not wrap on a phone and was cut;
+ * the kit's stylesheet lets a select wrap its value (widgets/ui.py). */
+class DropdownView extends selection.DropdownView {
+  _updateOptions() {
+    super._updateOptions();
+    for (const option of this.listbox.options) {
+      option.textContent = option.value;
+    }
+  }
+}
+
 const MODULES = {
   "@jupyter-widgets/base": base,
-  "@jupyter-widgets/controls": { ...core, ...description, ...link, ...bool, ...button, ...box, ...selection, ...string },
+  "@jupyter-widgets/controls": {
+    ...core,
+    ...description,
+    ...link,
+    ...bool,
+    ...button,
+    ...box,
+    ...selection,
+    DropdownView,
+    ...string,
+  },
   anywidget: createAnywidget(base),
 };
 

@@ -174,9 +174,11 @@ def _altair_contribution_spec(prediction: Any, original: Any, lang: str, top: fl
     chart = (
         alt.layer(bars, ticks)
         .add_params(alt.param(name=CONTRIB_PARAM, value=contribution_values(prediction)))
-        .properties(width=290, height=7 * 26, title=t("output.contributions", lang))
+        .properties(height=7 * theme.TWO_LINE_ROW_PX, title=t("output.contributions", lang))
     )
-    spec: dict[str, Any] = theme.localised(chart.to_dict(), lang)  # the language's decimal mark
+    # as wide as its container, names on two lines on a phone; the language's decimal mark
+    wide = theme.fit_container(chart.to_dict(), [r["name"] for r in rows])
+    spec: dict[str, Any] = theme.localised(wide, lang)
     alt.LayerChart.from_dict(spec)  # validates against the Vega-Lite schema, locale included
     return spec
 

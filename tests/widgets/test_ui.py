@@ -170,3 +170,55 @@ def test_wait_for_request_reads_voilas_request_info(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("QUERY_STRING", "")
     wait_for_request()
     assert os.environ["QUERY_STRING"] == "lang=en"
+
+
+def test_label_lines_break_between_words_only() -> None:
+    name = "Mentale en fysieke belastbaarheid (werk en belasting aanpassen)"
+    lines = theme.label_lines(name)
+    assert " ".join(lines) == name
+    assert all(len(line) <= theme.LABEL_LINE_CHARS for line in lines)
+    assert len(lines) <= 3  # a row of ROW_PX holds three lines
+    assert theme.label_lines("Thuissituatie") == ["Thuissituatie"]
+
+
+def test_fit_container_makes_every_app_chart_as_wide_as_its_box() -> None:
+    """Every chart of the explorer, the planner and the caseload view takes its container's
+    width (a phone's too), wraps long titles, and gives long y labels their lines on a narrow
+    chart; Altair accepts the result as Vega-Lite."""
+    import altair as alt
+
+    from igm import list_cases, model_for
+    from widgets.caseload_view import CaseloadView, association_spec, relevance_spec
+    from widgets.explorer import contribution_spec
+    from widgets.planner import compare_spec, levers_spec
+
+    case = list_cases()[0]
+    model = model_for(case.domain)
+    before = model.predict(case.scores)
+    comparison = model.compare(case.scores, {"attitude": 1.5})
+    view = CaseloadView(lang="nl")
+    from igm.caseload import determinant_relevance
+
+    relevance = determinant_relevance(view.selected())
+    specs = {
+        "contribution": contribution_spec(before, before, "nl"),
+        "compare": compare_spec(comparison, "nl"),
+        "levers": levers_spec(comparison, "nl"),
+        "scatter": view.scatter.spec,
+        "relevance": relevance_spec(relevance, "nl"),
+        "association": association_spec(relevance, "nl"),
+        "potential": view.potential.spec,
+    }
+    for name, spec in specs.items():
+        assert spec["width"] == "container", name
+        assert spec["autosize"]["type"] == "fit-x", name
+        title = spec.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        for line in [title] if isinstance(title, str) else title or []:
+            assert len(line) <= theme.TITLE_LINE_CHARS, (name, line)
+        alt.Chart.from_dict(spec) if "layer" not in spec else alt.LayerChart.from_dict(spec)
+    lines = next(p for p in specs["levers"]["params"] if p["name"] == theme.LABEL_LINES_PARAM)
+    capacity = "Mentale en fysieke belastbaarheid (werk en belasting aanpassen)"
+    assert lines["value"][capacity] == theme.label_lines(capacity)
+    axis = specs["levers"]["encoding"]["y"]["axis"]
+    assert theme.LABEL_LINES_PARAM in axis["labelExpr"] and axis["labelLimit"] >= 400
