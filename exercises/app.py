@@ -48,6 +48,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
+from urllib.parse import parse_qs
 
 import ipywidgets as w
 from markupsafe import Markup
@@ -58,6 +59,7 @@ from exercises.catalog import RETIRED, RetiredExercise
 from exercises.form import AnswerForm, answer_sheet, render
 from exercises.form import html_widget as _html
 from exercises.grader_client import GraderClient, GraderError, GraderRefused, GraderUnavailable
+from exercises.grades import counting_attempt
 from gradebook import Gradebook, GradebookError, LearnerView, open_gradebook
 from igm.i18n import t
 from widgets.templates import render as render_widgets_template
@@ -106,6 +108,55 @@ CSS = """
 .igm-table caption { text-align: left; padding: 0.2em 0; font-weight: 600; }
 .igm-case-text { max-width: 70ch; }
 .igm-exercise textarea { width: 40em; max-width: 100%; min-height: 5em; }
+/* Phones (390 px) and touch: a label wraps above its control when both do not fit on one
+   line, every control is at least 44 px tall, and a drop-down takes the rest of its line
+   (the whole column on a phone), so the chosen value shows instead of a 30 px stub. */
+.igm-exercise .widget-inline-hbox { flex-wrap: wrap; height: auto; align-items: center;
+  column-gap: 0.5em; row-gap: 0.2em; max-width: 100%; }
+.igm-exercise .widget-inline-hbox > .widget-label { white-space: normal; overflow: visible;
+  height: auto; line-height: 1.35; max-width: 100%; text-align: left; }
+.igm-exercise .widget-dropdown > select { flex: 1 1 12em; width: auto; max-width: 100%;
+  min-width: min(12em, 100%); min-height: 44px; height: auto; font-size: 1rem;
+  padding-right: 28px; }
+/* Some options are longer than a phone is wide: where the browser lets a drop-down wrap its
+   text (a customizable select), the chosen option shows whole on two lines. */
+@supports (appearance: base-select) {
+  .igm-exercise .widget-dropdown > select { appearance: base-select; white-space: normal;
+    background-image: none; padding: 0.3em 0.5em; line-height: 1.35; }
+  .igm-exercise .widget-dropdown > select::picker(select) { appearance: base-select;
+    max-width: calc(100vw - 1rem); }
+  .igm-exercise .widget-dropdown > select option { white-space: normal; min-height: 44px;
+    line-height: 1.35; }
+}
+.igm-exercise .widget-text > input { flex: 1 1 12em; min-width: 0; max-width: 100%;
+  min-height: 44px; height: auto; font-size: 1rem; }
+.igm-exercise .widget-textarea { flex-direction: column; align-items: stretch; }
+.igm-exercise .widget-textarea > .widget-label { width: auto !important; }
+.igm-exercise textarea { font: inherit; font-size: 1rem; min-height: 44px;
+  box-sizing: border-box; }
+.igm-exercise select:focus-visible, .igm-exercise input:focus-visible,
+.igm-exercise textarea:focus-visible, .igm-exercise .jupyter-button:focus-visible {
+  outline: 3px solid #E69F00 !important; outline-offset: 2px; }
+.igm-exercise textarea:focus-visible { outline-offset: -3px; }  /* the column clips outside */
+.igm-exercise .jupyter-button { min-height: 44px; height: auto; font-size: 1rem;
+  padding: 0.4em 1.1em; max-width: 100%; white-space: normal; }
+.igm-exercise .widget-checkbox { height: auto; min-height: 44px; width: auto; max-width: 100%; }
+.igm-exercise .widget-checkbox > label { display: flex; align-items: center; gap: 0.5em;
+  min-height: 44px; white-space: normal; line-height: 1.35; }
+.igm-exercise .widget-checkbox input[type="checkbox"] { width: 1.4em; height: 1.4em;
+  flex: none; margin: 0; }
+.igm-exercise .widget-html, .igm-exercise .widget-html-content { max-width: 100%; }
+.igm-exercise .widget-html-content { overflow-wrap: anywhere; }
+.igm-exercise .widget-html-content li { line-height: 1.45; margin: 0.25em 0; }
+.igm-exercise .igm-table { display: block; max-width: 100%; overflow-x: auto; }
+/* Messages where they belong: under the field, and beside the submit button. */
+.igm-field-error p { color: #8a1c00; font-weight: 600; margin: 0.2em 0 0.4em;
+  border-left: 4px solid #D55E00; padding-left: 0.6em; }
+.igm-exercise .igm-invalid select, .igm-exercise .igm-invalid input,
+.igm-exercise .igm-invalid textarea { border: 2px solid #D55E00; }
+.igm-counter p { margin: 0.2em 0; color: #3d3d3d; }
+.igm-submit-status p { color: #8a1c00; font-weight: 600; border-left: 4px solid #D55E00;
+  padding-left: 0.6em; margin: 0.4em 0; max-width: 65ch; }
 """
 
 
@@ -127,10 +178,12 @@ def _button(label: str, css_class: str) -> Any:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the server says the learner is: ``source`` is "hub" or "header"."""
+    """Who the server says the learner is: ``source`` is "hub", "header" or "lti" (then
+    ``ticket`` is the page's one-time LTI ticket, redeemed with the server)."""
 
     source: str
     number: str | None
+    ticket: str = ""
 
 
 def identity_from_env(env: Mapping[str, str]) -> Identity | None:
@@ -142,11 +195,38 @@ def identity_from_env(env: Mapping[str, str]) -> Identity | None:
     hub_user = env.get("JUPYTERHUB_USER", "").strip()
     if hub_user:
         return Identity("hub", hub_user)
+    lti_ticket = parse_qs(env.get("QUERY_STRING", "").lstrip("?")).get("lti", [""])[0].strip()
+    if lti_ticket and env.get("IGM_LTI_URL", "").strip():
+        return Identity("lti", None, lti_ticket)  # a page opened by an LTI launch (lti/)
     header = env.get("IGM_IDENTITY_HEADER", "").strip()
     if header:
         value = env.get("HTTP_" + header.upper().replace("-", "_"), "").strip()
         return Identity("header", value or None)
     return None
+
+
+def _lti_post(
+    env: Mapping[str, str], endpoint: str, payload: Mapping[str, Any], timeout: float = 10
+) -> dict[str, Any] | None:
+    """POST to the server's kernel-only LTI endpoint; None on any refusal or failure."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        env.get("IGM_LTI_URL", "") + endpoint,
+        data=json.dumps(dict(payload)).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-IGM-Kernel-Key": env.get("IGM_LTI_KERNEL_KEY", ""),
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            reply = json.loads(response.read())
+    except (OSError, ValueError):  # HTTPError (403, 410) is an OSError too
+        return None
+    return reply if isinstance(reply, dict) else None
 
 
 def _bind_kernel(number: str) -> None:
@@ -208,17 +288,25 @@ class Standing:
 
 @dataclass(frozen=True)
 class Graded:
-    """A submit that was graded: the feedback and the heading above it."""
+    """A submit that was graded: the feedback and the heading above it (and ``notice``, a
+    line beside the submit button, e.g. that the grade did not reach the LMS yet)."""
 
     feedback: Feedback
     heading: str
+    notice: str = ""
 
 
 @dataclass(frozen=True)
 class Refused:
-    """A submit that was not graded (or not stored): what to tell the learner."""
+    """A submit that was not graded (or not stored): what to tell the learner.
+
+    ``item``: the part the grader refused, if it named one; ``detail``: the grader's own
+    message about it, shown beside that part.
+    """
 
     message: str
+    item: str | None = None
+    detail: str = ""
 
 
 Outcome: TypeAlias = Graded | Refused
@@ -240,7 +328,8 @@ def _grade_here(variant: Variant, answers: Mapping[str, Any], lang: str) -> Feed
     try:
         result = grade(variant, answers, lang)
     except InvalidAnswer as err:
-        return Refused(t("exercise_app.not_saved", lang, message=err.message(lang)))
+        detail = err.message(lang)
+        return Refused(t("exercise_app.not_saved", lang, message=detail), err.item, detail)
     return Feedback.from_dict(result.to_dict())
 
 
@@ -249,9 +338,15 @@ class LocalGrading:
 
     records = True
 
-    def __init__(self, variant: Variant, learner: LearnerView) -> None:
+    def __init__(
+        self,
+        variant: Variant,
+        learner: LearnerView,
+        after_record: Callable[[str], str] | None = None,
+    ) -> None:
         self.variant = variant
         self.learner = learner
+        self.after_record = after_record  # LTI: send the counting grade (LocalSignIn)
 
     def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome:
         result = _grade_here(self.variant, answers, lang)
@@ -267,12 +362,14 @@ class LocalGrading:
             )
         except GradebookError as err:
             return Refused(t("exercise_app.save_failed", lang, message=err.message(lang)))
-        return Graded(result, t("exercise_app.result.heading", lang, n=attempt.attempt_no))
+        notice = self.after_record(lang) if self.after_record is not None else ""
+        return Graded(result, t("exercise_app.result.heading", lang, n=attempt.attempt_no), notice)
 
     def standing(self, policy: str) -> Standing:
         exercise_id = self.variant.exercise_id
         attempts = self.learner.attempts(exercise_id)
-        attempt = self.learner.best_or_last(policy, exercise_id=exercise_id).get(exercise_id)
+        # the one definition of what counts (exercises.grades), as the dashboard and export
+        attempt = counting_attempt(self.learner, exercise_id, override=policy)
         counting = (
             None if attempt is None else (attempt.points, attempt.max_points, attempt.attempt_no)
         )
@@ -325,7 +422,9 @@ class RemoteGrading:
             # 422 (malformed) and 429 (too many attempts): the grader explains, nothing stored
             message = err.message(lang)
             if message:
-                return Refused(t("exercise_app.not_saved", lang, message=message))
+                item = err.body.get("item")
+                refused = t("exercise_app.not_saved", lang, message=message)
+                return Refused(refused, item if isinstance(item, str) else None, message)
             if err.status == 409:
                 error = str(err.body.get("error", ""))
                 return Refused(t("exercise_app.save_failed", lang, message=error))
@@ -365,20 +464,26 @@ class LocalSignIn:
         box: Any,
         say: Callable[[str], None],
         on_bound: Callable[[LearnerView], None],
+        exercise_id: str = "",
     ) -> None:
         self.gradebook = gradebook
         self.lang = lang
         self.box = box
         self.say = say
         self.on_bound = on_bound
+        self.exercise_id = exercise_id
         self.bound = False
         self.name_input: Any = None
         self.number_input: Any = None
+        #: After each recorded attempt (LTI): send the counting grade; returns a line to show.
+        self.after_record: Callable[[str], str] | None = None
 
     def start(self, env: Mapping[str, str]) -> None:
         given = identity_from_env(env)
         if given is None:
             self._ask()
+        elif given.source == "lti":
+            self._from_lti(given.ticket, env)
         elif given.number is None:
             self.say(t("exercise_app.identity.missing", self.lang))
         else:
@@ -427,6 +532,28 @@ class LocalSignIn:
             self.say(err.message(self.lang))
             return
         self._bind(learner.learner_number, learner.display_name)
+
+    def _from_lti(self, ticket: str, env: Mapping[str, str]) -> None:
+        """Redeem the page's one-time ticket with the server (lti/web.py): the launch's
+        learner, and a key to have the counting grade sent after each attempt."""
+        reply = _lti_post(env, "redeem", {"ticket": ticket, "exercise": self.exercise_id})
+        if reply is None:  # used (a reload, another browser), expired, or another exercise
+            self.say(t("exercise_app.lti.open_again", self.lang))
+            return
+        launch = {"launch": reply["launch"], "key": reply["key"]}
+
+        def send_grade(lang: str) -> str:
+            sent = _lti_post(env, "passback", launch, timeout=30)
+            ok = sent is not None and (sent.get("sent") or sent.get("reason") == "no line item")
+            return "" if ok else t("exercise_app.lti.not_sent", lang)
+
+        name = str(reply["display_name"])
+        self.after_record = send_grade  # before binding: the grading made on binding uses it
+        if self._bind(str(reply["learner_number"]), name):
+            bound = t("exercise_app.lti.bound", self.lang, name=name)
+            self.box.children = [_html(text_html("p", bound))]
+        else:
+            self.after_record = None
 
     def _bind(self, number: str, name: str) -> bool:
         try:
@@ -481,6 +608,8 @@ class ExerciseApp:
         self.body = w.VBox([])
         self.submit_button = _button(t("exercise_app.submit", lang), "igm-submit")
         self.submit_button.on_click(lambda _b: self.submit())
+        # what happened to the last submit, right beside the button (announced: role=alert)
+        self.status = _html("", "igm-submit-status")
         self.result = _html("", "igm-result")
         self.widget = w.VBox(
             [
@@ -522,7 +651,9 @@ class ExerciseApp:
         self.exercise = get_exercise(self.exercise_id)
         self.gradebook = gradebook
         self._set_instructions(self.exercise.instructions(self.lang))
-        self.sign_in = LocalSignIn(gradebook, self.lang, self.identity_box, self._say, self._bound)
+        self.sign_in = LocalSignIn(
+            gradebook, self.lang, self.identity_box, self._say, self._bound, self.exercise_id
+        )
         self.sign_in.start(env)
 
     def _bound(self, learner: LearnerView) -> None:
@@ -530,7 +661,9 @@ class ExerciseApp:
         self._say("")
         self.learner = learner
         self.variant = self.exercise.make_variant(learner.learner_number)
-        self._open(LocalGrading(self.variant, learner), self.variant.public_view(self.lang))
+        after_record = self.sign_in.after_record if self.sign_in is not None else None
+        grading = LocalGrading(self.variant, learner, after_record)
+        self._open(grading, self.variant.public_view(self.lang))
 
     def identify(self, name: str, number: str) -> bool:
         """Local mode: the learner typed a name and number (``False``: not bound)."""
@@ -585,11 +718,12 @@ class ExerciseApp:
         self.grading, self.view, self.form = grading, view, form
         self.submit_button.description = t("exercise_app.submit", self.lang)
         self.result.value = self._standing_html()
-        self._replace_body([form.widget, self.submit_button, self.result])
+        self.status.value = ""
+        self._replace_body([form.widget, self.submit_button, self.status, self.result])
 
     def _replace_body(self, children: list[Any]) -> None:
         for child in self.body.children:
-            if child not in (self.submit_button, self.result):
+            if child not in (self.submit_button, self.status, self.result):
                 child.close()
         self.body.children = children
 
@@ -628,17 +762,32 @@ class ExerciseApp:
         """
         if self.form is None or self.grading is None:
             return False
+        missing = self.form.check()
+        if missing:  # nothing goes to the grader: each field says what it misses
+            self._refuse(self.form.summary(missing))
+            missing[0].focus()
+            return False
         self.submit_button.disabled = True
         try:
             outcome = self.grading.submit(self.form.answers(), self.lang)
         finally:
             self.submit_button.disabled = False
         if isinstance(outcome, Refused):
-            self._say(outcome.message)
+            marked = self.form.mark(outcome.item, outcome.detail) if outcome.item else None
+            self._refuse(outcome.message)
+            if marked is not None:
+                marked.focus()
             return False
         self._say("")
+        self.status.value = text_html("p", outcome.notice, role="alert") if outcome.notice else ""
         self._show_feedback(outcome)
         return True
+
+    def _refuse(self, text: str) -> None:
+        """Say beside the submit button why nothing was graded (the top line is cleared: a
+        message there would sit far above the button on a phone)."""
+        self._say("")
+        self.status.value = text_html("p", text, role="alert")
 
     def _show_feedback(self, graded: Graded) -> None:
         """Feedback per item beside the form, and the score with the standing below it."""

@@ -6,6 +6,12 @@ kind, and reads it back in the answer format of the exercise's grader. Every inp
 its label (``description``), so a screen reader and the keyboard reach it as any form
 field. What the learner reads comes from the package's Jinja2 templates
 (``exercises/templates/``, :func:`render`), which escape every text.
+
+Before an answer goes to the grader, :meth:`AnswerForm.check` finds what is still missing
+(an unanswered field, a text under its minimum length) and says so next to each control
+(``igm-field-error``); a text field with a minimum length counts its characters while the
+learner types (``igm-counter``). The grader stays the judge of what can be graded: this only
+spares the learner a round trip and puts each message where it belongs.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from typing import Any, TypeAlias
 import ipywidgets as w
 
 from exercises._base import AnswerField, AnswerSheet, Block, FieldKind, OptionList, Paragraph, Table
+from exercises._shared import join_names
 from exercises.catalog import get_exercise
 from igm.i18n import t
+from igm.report import in_sentence
 from widgets.templates import environment, text_html
 
 __all__ = [
@@ -106,9 +114,19 @@ def _field_layout() -> Any:
     return w.Layout(width="auto", max_width="44em")
 
 
+def _breakable(label: str) -> str:
+    """An option label that may wrap between its words: ipywidgets shows every space of an
+    option as a no-break space, so a zero-width space after each gives the line break back
+    (a phone's drop-down then shows a long option whole, on two lines)."""
+    return label.replace(" ", " \u200b")
+
+
 def _dropdown(options: list[tuple[str, str]], description: str, lang: str) -> Any:
     return w.Dropdown(
-        options=[(t("exercise_app.choose", lang), ""), *options],
+        options=[
+            (_breakable(t("exercise_app.choose", lang)), ""),
+            *((_breakable(label), value) for label, value in options),
+        ],
         value="",
         description=description,
         style={"description_width": "initial"},
@@ -128,11 +146,29 @@ def _number_or_text(raw: str) -> Any:
     return int(value) if value.is_integer() else value
 
 
+def _hidden_html(*classes: str) -> Any:
+    """An HTML widget that takes no room until it has something to say."""
+    widget = html_widget("", *classes)
+    widget.layout.display = "none"
+    return widget
+
+
 class Control(ABC):
     """The widgets of one field: :meth:`read` gives its part of the answers in the grader's
-    format (``None`` when unanswered), :meth:`fill` puts such a value back."""
+    format (``None`` when unanswered), :meth:`fill` puts such a value back.
+
+    :meth:`problem` says what is still missing before the field can be graded; :meth:`show`
+    puts such a message right under the field (``error``, which the form places after
+    ``widgets``), and it goes away as soon as the learner has fixed the field.
+    """
 
     widgets: list[Any]
+
+    def __init__(self, field: AnswerField, lang: str) -> None:
+        self.field = field
+        self.lang = lang
+        self.error = _hidden_html("igm-field-error")
+        self.showing = False
 
     @abstractmethod
     def read(self) -> Any: ...
@@ -140,14 +176,43 @@ class Control(ABC):
     @abstractmethod
     def fill(self, value: Any) -> None: ...
 
+    def problem(self) -> str | None:
+        """What the learner still has to do here; ``None``: nothing (every field but a
+        multi-select needs an answer, as every grader asks)."""
+        return t("exercise_app.field.choose", self.lang) if self.read() is None else None
+
+    def show(self, message: str | None) -> None:
+        """Show ``message`` under the field (``None``: no message)."""
+        self.showing = message is not None
+        self.error.value = text_html("p", message) if message else ""
+        self.error.layout.display = None if message else "none"
+        if message:
+            self.widgets[0].add_class("igm-invalid")
+        else:
+            self.widgets[0].remove_class("igm-invalid")
+
+    def focus(self) -> None:
+        """Put the keyboard focus on the field (the first thing to fix)."""
+        self.widgets[0].focus()
+
+    def _watch(self, widget: Any) -> None:
+        """Re-check a shown message whenever ``widget`` changes: fixed means gone."""
+        widget.observe(self._recheck, names="value")
+
+    def _recheck(self, _change: object = None) -> None:
+        if self.showing:
+            self.show(self.problem())
+
 
 class ChoiceControl(Control):
     """A drop-down of the options, "— choose —" first: an option id, or ``None``."""
 
     def __init__(self, field: AnswerField, lang: str) -> None:
+        super().__init__(field, lang)
         options = [(o.label, o.id) for o in field.options]
         self.dropdown = _dropdown(options, field.label, lang)
         self.widgets = [self.dropdown]
+        self._watch(self.dropdown)
 
     def read(self) -> str | None:
         return str(self.dropdown.value) or None
@@ -161,9 +226,11 @@ class ScaleControl(Control):
 
     def __init__(self, field: AnswerField, lang: str) -> None:
         assert field.low is not None and field.high is not None
+        super().__init__(field, lang)
         numbers = [(str(n), str(n)) for n in range(int(field.low), int(field.high) + 1)]
         self.dropdown = _dropdown(numbers, field.label, lang)
         self.widgets = [self.dropdown]
+        self._watch(self.dropdown)
 
     def read(self) -> int | None:
         return int(self.dropdown.value) if self.dropdown.value else None
@@ -177,6 +244,7 @@ class NumberControl(Control):
     the text itself when it is no number (the grader explains)."""
 
     def __init__(self, field: AnswerField, lang: str) -> None:
+        super().__init__(field, lang)
         self.box = w.Text(
             value="",
             description=field.label + (f" ({field.unit})" if field.unit else ""),
@@ -185,33 +253,70 @@ class NumberControl(Control):
             layout=_field_layout(),
         )
         self.widgets = [self.box]
+        self._watch(self.box)
 
     def read(self) -> Any:
         return _number_or_text(str(self.box.value))
+
+    def problem(self) -> str | None:
+        return t("exercise_app.field.fill_in", self.lang) if self.read() is None else None
 
     def fill(self, value: Any) -> None:
         self.box.value = "" if value is None else str(value)
 
 
 class TextControl(Control):
-    """A text area: the text as typed (the grader trims it and checks its length)."""
+    """A text area: the text as typed (the grader trims it and checks its length).
+
+    With a minimum length, a counter under it follows the learner's typing (every key
+    reaches the kernel: ``continuous_update``) and counts as the grader does: trimmed.
+    """
 
     def __init__(self, field: AnswerField, lang: str) -> None:
+        super().__init__(field, lang)
         self.area = w.Textarea(
             value="",
             description=field.label,
             placeholder=field.placeholder,
             # room for what is asked: a few sentences need more than three short lines
             rows=max(3, field.min_length // 25),
+            continuous_update=field.min_length > 0,
             style={"description_width": "initial"},
-            layout=w.Layout(width="100%", max_width="44em")
-            if field.min_length >= 100
-            else _field_layout(),
+            layout=_field_layout(),  # a column: the area spans it (exercises.app.CSS)
         )
-        self.widgets = [self.area]
+        self.counter = html_widget("", "igm-counter")
+        self.widgets = [self.area, self.counter] if field.min_length else [self.area]
+        self._watch(self.area)
+        self.area.observe(self._count, names="value")
+        self._count()
+
+    def length(self) -> int:
+        """The length the grader checks: the text without surrounding white space."""
+        return len(str(self.area.value).strip())
+
+    def _count(self, _change: object = None) -> None:
+        if not self.field.min_length:
+            return
+        length, minimum = self.length(), self.field.min_length
+        key = "exercise_app.counter.enough" if length >= minimum else "exercise_app.counter"
+        self.counter.value = text_html("p", t(key, self.lang, length=length, min=minimum))
 
     def read(self) -> str:
         return str(self.area.value)
+
+    def problem(self) -> str | None:
+        length, minimum = self.length(), self.field.min_length
+        if length >= minimum:
+            return None
+        if length == 0:
+            return t("exercise_app.field.fill_in", self.lang)
+        return t(
+            "exercise_app.field.too_short",
+            self.lang,
+            length=length,
+            min=minimum,
+            missing=minimum - length,
+        )
 
     def fill(self, value: Any) -> None:
         self.area.value = "" if value is None else str(value)
@@ -222,7 +327,7 @@ class MultiSelectControl(Control):
     chosen option ids."""
 
     def __init__(self, field: AnswerField, lang: str) -> None:
-        self.lang = lang
+        super().__init__(field, lang)
         self.budget = field.budget
         self.boxes: list[tuple[Any, str, int]] = []
         self.widgets = []
@@ -248,6 +353,9 @@ class MultiSelectControl(Control):
 
     def read(self) -> list[str]:
         return [option_id for box, option_id, _cost in self.boxes if box.value]
+
+    def problem(self) -> None:
+        return None  # choosing nothing is an answer too; the grader checks the budget
 
     def fill(self, value: Any) -> None:
         chosen = set(value or ())
@@ -296,7 +404,7 @@ class AnswerForm:
             for field in item.fields:
                 control = CONTROLS[field.kind](field, lang)
                 self.controls[(field.item, field.part)] = control
-                children.extend(control.widgets)
+                children.extend([*control.widgets, control.error])
             box = w.VBox(children)
             box.add_class("igm-item")
             box.add_class(f"igm-item-{item.id}")
@@ -307,6 +415,34 @@ class AnswerForm:
 
     def control(self, item: str, part: str | None = None) -> Control:
         return self.controls[(item, part)]
+
+    def check(self) -> list[Control]:
+        """Show what is missing beside each field (and clear what was fixed); the fields
+        still to complete, in the order of the form."""
+        missing = []
+        for control in self.controls.values():
+            message = control.problem()
+            control.show(message)
+            if message is not None:
+                missing.append(control)
+        return missing
+
+    def mark(self, item: str, message: str) -> Control | None:
+        """Show a message about ``item`` (the grader's, who refused it) at its first field."""
+        control = next((c for (i, _part), c in self.controls.items() if i == item), None)
+        if control is not None:
+            control.show(message)
+        return control
+
+    def summary(self, missing: Sequence[Control]) -> str:
+        """One sentence for beside the submit button: which parts still need an answer."""
+        labels = {i.id: i.label for i in self.sheet.items}
+        names: list[str] = []
+        for control in missing:
+            name = in_sentence(labels.get(control.field.item, control.field.label))
+            if name not in names:
+                names.append(name)
+        return t("exercise_app.invalid.summary", self.lang, items=join_names(names, self.lang))
 
     def answers(self) -> dict[str, Any]:
         """The answers as the exercise's grader takes them (unanswered fields: ``None``)."""

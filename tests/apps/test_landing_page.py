@@ -8,6 +8,8 @@ never as markup or as template code.
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +88,45 @@ def test_a_retired_exercise_page_names_and_links_its_replacement() -> None:
                 page.hrefs
             )
         assert "script" not in page.tags
+
+
+def test_the_retired_page_points_to_its_own_link_not_to_the_start_page() -> None:
+    """The message stands beside a direct link: it says to follow that link."""
+    from apps.server import retired_page
+    from exercises.catalog import RETIRED
+
+    page = " ".join(_Page(retired_page("/", next(iter(RETIRED)))).texts)
+    assert "startpagina" not in page and "start page" not in page
+    assert "link hieronder" in page and "link below" in page
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _phone_fit(page: Any, html: str) -> None:
+    """The page at 390×844: no sideways scrolling, every link a 44 px target, axe-clean."""
+    from tests.browser_helpers import assert_accessible
+
+    page.set_viewport_size(PHONE)
+    page.set_content(html, wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    heights = page.evaluate(
+        "[...document.querySelectorAll('a')].map(a => a.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_the_landing_page_fits_a_phone(page: Any, artifacts_dir: Path) -> None:
+    _phone_fit(page, landing_page("/", book_built=True))
+    page.screenshot(path=str(artifacts_dir / "landing_390.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_the_retired_page_fits_a_phone(page: Any, artifacts_dir: Path) -> None:
+    from apps.server import retired_page
+    from exercises.catalog import RETIRED
+
+    _phone_fit(page, retired_page("/", next(iter(RETIRED))))
+    page.screenshot(path=str(artifacts_dir / "retired_390.png"), full_page=True)

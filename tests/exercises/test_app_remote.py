@@ -176,18 +176,20 @@ def test_malformed_answer_shows_the_graders_message_and_stores_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grader: RunningGrader
 ) -> None:
     side = kernel(tmp_path, monkeypatch, grader.url)
-    exercise, variant = keyed("score-case")
-    app = build("score-case", "nl", env=side.env)
+    exercise, variant = keyed("choose-knob")
+    app = build("choose-knob", "nl", env=side.env)
     assert app.form is not None
-    partial = dict(list(perfect(variant).items())[1:])  # first determinant left open
-    fill(app.form, partial)
+    (field,) = [f for f in app.form.sheet.fields if f.item == "interventions"]
+    # complete for the form, but over budget: only the grader can refuse it
+    fill(app.form, {**perfect(variant), "interventions": [o.id for o in field.options]})
     filled = app.form.answers()
     assert not app.submit()
     with pytest.raises(InvalidAnswer) as err:
         exercise.grade(variant, filled, "nl")
     message = t("exercise_app.not_saved", "nl", message=err.value.message("nl"))
-    assert escape(message) in app.message.value
-    assert 'role="alert"' in app.message.value
+    assert escape(message) in app.status.value  # beside the submit button
+    assert 'role="alert"' in app.status.value
+    assert escape(err.value.message("nl")) in app.form.control("interventions").error.value
     assert app.form.answers() == filled  # the form keeps what was filled in
     assert grader.gradebook.attempts() == []
     assert not side.local_db.exists()
@@ -205,7 +207,7 @@ def test_grader_down_keeps_the_form_and_says_so(
         filled = app.form.answers()
     # the grader has stopped: nothing listens on its port any more
     assert not app.submit()
-    assert escape(t("exercise_app.remote.unreachable", "en")) in app.message.value
+    assert escape(t("exercise_app.remote.unreachable", "en")) in app.status.value
     assert app.form.answers() == filled
     assert not app.submit_button.disabled  # the learner can send again
     assert not side.local_db.exists()
@@ -241,7 +243,7 @@ def test_eleventh_attempt_in_a_minute_is_refused(
     for _ in range(10):
         assert app.submit()
     assert not app.submit()
-    assert 'role="alert"' in app.message.value
+    assert 'role="alert"' in app.status.value
     refusals = [
         t(
             "exercise_app.not_saved",
@@ -250,7 +252,7 @@ def test_eleventh_attempt_in_a_minute_is_refused(
         )
         for s in range(1, 61)
     ]
-    assert any(f'<p role="alert">{escape(text)}</p>' == app.message.value for text in refusals)
+    assert any(f'<p role="alert">{escape(text)}</p>' == app.status.value for text in refusals)
     assert len(grader.gradebook.attempts("ANNA01")) == 10
     assert not side.local_db.exists()
 
