@@ -25,16 +25,19 @@ RUN pip install --no-cache-dir /srv/igm-kit \
 # answer keys included. Scores count only when the learners' servers have IGM_GRADER_URL
 # (singleuser.extraEnv): the exercise app then sends answers to the igm-grader service and
 # holds no key; without it the app is practice only and records nothing (docs/grading-trust.md).
-# For a hub with the grader, build with --build-arg IGM_GRADED=1: that drops the one item bank
-# whose key is not derived from open material (recognise-determinant then works only through
-# the grader, not as practice), from both copies: the installed package and /srv/igm-kit.
+# For a hub with the grader, build with --build-arg IGM_GRADED=1: that drops the answer keys
+# that are not derived from open material, the recognise-determinant item bank and score-case's
+# grader-only cases (exercises/grading_cases; both exercises then work only through the grader,
+# not as practice), from both copies: the installed package and /srv/igm-kit.
 ARG IGM_GRADED=0
 RUN if [ "$IGM_GRADED" = "1" ]; then \
         rm /srv/igm-kit/exercises/items/recognise-determinant.yaml \
-        "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')"; \
+        "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "items" / "recognise-determinant.yaml")')" \
+        && rm -r /srv/igm-kit/exercises/grading_cases \
+        "$(python -c 'import exercises, pathlib; print(pathlib.Path(exercises.__file__).parent / "grading_cases")')"; \
     fi
 # The grading service itself can run from this image built WITHOUT IGM_GRADED (it needs every
-# item bank): command `igm-grader --ip 0.0.0.0 --port 8000`, settings from the environment
+# item bank and the grader-only cases): command `igm-grader --ip 0.0.0.0 --port 8000`, settings from the environment
 # (docs/deployment.md). It uses JupyterHub's service library, which this base image has
 # (elsewhere: pip install 'igm-kit[hub]').
 

@@ -1,7 +1,16 @@
-"""Helpers the exercises share: determinant names in a sentence, case views, case choice."""
+"""Helpers the exercises share: determinant names in a sentence, case views, case choice.
+
+Two folders of cases, read by the one loader (:mod:`igm.cases`): the published cases
+(``case_studies/``, in the book and the apps; the case exercises other than score-case draw
+from them) and the grader-only cases (:func:`grading_cases_dir`), which score-case draws from.
+A grader-only case's scores and evidence are score-case's answer key, so the book, the apps
+and the live room never list them, and a learner image can leave the folder out
+(docs/grading-trust.md).
+"""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,9 +21,11 @@ from igm import DETERMINANTS, Case
 from igm.cases import CaseScan, scan_cases
 from igm.determinants import block_of
 from igm.i18n import t
+from igm.resources import package_path
 
 __all__ = [
     "SCORE_CASE_ID",
+    "GradingCasesMissing",
     "all_cases",
     "answer_options",
     "case_by_id",
@@ -22,6 +33,9 @@ __all__ = [
     "choice_label",
     "determinant_options",
     "dname",
+    "grading_case_by_id",
+    "grading_cases",
+    "grading_cases_dir",
     "join_names",
     "other_case_choice",
     "score_case_choice",
@@ -91,18 +105,54 @@ def case_by_id(case_id: str) -> Case:
     raise KeyError(f"no case {case_id!r}")
 
 
+def grading_cases_dir() -> Path:
+    """The folder of grader-only cases: ``$IGM_GRADING_CASES_DIR``, else the folder the kit
+    ships (``exercises/grading_cases``). It may be missing: a learner image built without it
+    (docs/grading-trust.md) has score-case graded by the grading service only."""
+    if env := os.environ.get("IGM_GRADING_CASES_DIR"):
+        return Path(env)
+    return package_path("exercises", "grading_cases")
+
+
+class GradingCasesMissing(LookupError):
+    """No valid grader-only case here: score-case can only be made by the grading service."""
+
+
+@cache
+def _grading_scan() -> CaseScan:
+    """The grader-only cases as this process first read them (why: see :func:`_case_scan`);
+    none when the folder is missing."""
+    folder = grading_cases_dir()
+    if not folder.is_dir():
+        return CaseScan((), ())
+    return scan_cases(folder)
+
+
+def grading_cases() -> tuple[Case, ...]:
+    """The valid grader-only cases (an invalid file is skipped, as in :func:`all_cases`)."""
+    return _grading_scan().cases
+
+
+def grading_case_by_id(case_id: str) -> Case:
+    for case in grading_cases():
+        if case.id == case_id:
+            return case
+    raise KeyError(f"no grader-only case {case_id!r}")
+
+
 def score_case_choice(learner_id: str) -> str:
-    """The case a learner scores in exercise score-case.
+    """The grader-only case a learner scores in exercise score-case (never a published case:
+    the book prints a published case's scores and evidence, score-case's answer key).
 
-    The other case exercises show a case's scores or weak points, which are score-case's
-    answer key; they avoid this case for the same learner.
-
-    Drawn from every case file, the skipped (invalid) ones too: a case file that breaks for a
-    while then moves only the learners whose case it is (to a valid case, drawn again), not
-    every learner. With no invalid file this is a draw from the valid cases, as always.
+    Drawn from every file in the grader-only folder, the skipped (invalid) ones too: a case
+    file that breaks for a while then moves only the learners whose case it is (to a valid
+    case, drawn again), not every learner. With no invalid file this is a draw from the valid
+    cases. Raises :class:`GradingCasesMissing` when there is no valid grader-only case.
     """
-    scan = _case_scan()
+    scan = _grading_scan()
     valid = sorted(c.id for c in scan.cases)
+    if not valid:
+        raise GradingCasesMissing(f"no grader-only cases in {grading_cases_dir()}")
     files = sorted({*valid, *(Path(f).stem for f in scan.skipped_files())})
     seeder = Seeder(SCORE_CASE_ID, learner_id)
     chosen = seeder.choice(files, "case")
@@ -110,9 +160,10 @@ def score_case_choice(learner_id: str) -> str:
 
 
 def other_case_choice(seeder: Seeder, learner_id: str, eligible: list[str]) -> str:
-    avoid = score_case_choice(learner_id)
-    pool = sorted(c for c in eligible if c != avoid) or sorted(eligible)
-    return seeder.choice(pool, "case")
+    """A published case for one of the other case exercises (``learner_id`` is kept for the
+    callers). They show a case's scores or weak points; that gives nothing of score-case away,
+    whose cases are grader-only and never among ``eligible``."""
+    return seeder.choice(sorted(eligible), "case")
 
 
 def case_view(case: Case, lang: str, *, with_scores: bool) -> dict[str, Any]:

@@ -1,4 +1,10 @@
-"""Exercise score-case: read a case and score the seven determinants (1–7)."""
+"""Exercise score-case: read a case and score the seven determinants (1–7).
+
+The case comes from the grader-only cases (:func:`exercises._shared.grading_cases_dir`), never
+from the published ones: the book prints a published case's scores and evidence, which are
+this exercise's answer key. Where that folder is missing or empty (a learner image built
+without it), the exercise says so and grades nothing: it is graded by the grading service.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from exercises._base import (
     AnswerSheet,
     Exercise,
     GradeResult,
+    InvalidAnswer,
     Paragraph,
     Variant,
     check_items,
@@ -20,10 +27,12 @@ from exercises._base import (
 )
 from exercises._shared import (
     SCORE_CASE_ID,
-    case_by_id,
+    GradingCasesMissing,
     case_view,
     determinant_options,
     dname,
+    grading_case_by_id,
+    grading_cases,
     score_case_choice,
 )
 from exercises._texts import exercise_text
@@ -49,12 +58,25 @@ def score_points(given: float, reference: float) -> float:
     return 0.0
 
 
+def unavailable_text(lang: str) -> str:
+    """What a learner reads where there are no grader-only cases."""
+    return t("exercise_app.score_case.unavailable", lang)
+
+
 @dataclass(frozen=True)
 class ScoreCaseVariant(Variant):
-    case: Case
+    """The learner's grader-only case; ``None`` where no grader-only case is installed (the
+    view then says so, holds no items, and every submit is refused)."""
+
+    case: Case | None
 
     def public_view(self, lang: str) -> dict[str, Any]:
         view = self._header(lang)
+        if self.case is None:
+            view["instructions"] = unavailable_text(lang)
+            view["unavailable"] = unavailable_text(lang)
+            view["items"] = []
+            return view
         view["case"] = case_view(self.case, lang, with_scores=False)
         view["scale"] = {
             "min": int(SCALE_MIN),
@@ -69,18 +91,29 @@ class ScoreCase(Exercise):
     id = SCORE_CASE_ID
     variant_type = ScoreCaseVariant
 
+    def instructions(self, lang: str) -> str:
+        if not grading_cases():  # said at the top of the page, before any sign-in
+            return unavailable_text(lang)
+        return super().instructions(lang)
+
     def make_variant(self, learner_id: str) -> ScoreCaseVariant:
         seeder = self.seeder(learner_id)
+        try:
+            case: Case | None = grading_case_by_id(score_case_choice(learner_id))
+        except GradingCasesMissing:
+            case = None
         return ScoreCaseVariant(
             exercise_id=self.id,
             learner_id=learner_id,
             fingerprint=seeder.fingerprint,
-            case=case_by_id(score_case_choice(learner_id)),
+            case=case,
         )
 
     def answer_sheet(self, view: Mapping[str, Any]) -> AnswerSheet:
         """The scale explained once; per determinant its description and a score 1–7."""
         lang = view["lang"]
+        if view.get("unavailable"):
+            return AnswerSheet(intro=(Paragraph(str(view["unavailable"])),), items=())
         scale = view["scale"]
         return AnswerSheet(
             intro=(Paragraph(scale["label"]),),
@@ -107,12 +140,14 @@ class ScoreCase(Exercise):
     def _grade(
         self, variant: ScoreCaseVariant, answers: Mapping[str, Any], lang: str
     ) -> GradeResult:
+        case = variant.case
+        if case is None:
+            raise InvalidAnswer("exercise_unavailable")
         check_items(answers, DETERMINANTS)
         given = {
             key: check_number(answers[key], SCALE_MIN, SCALE_MAX, key, integer=True)
             for key in DETERMINANTS
         }
-        case = variant.case
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
         for key in DETERMINANTS:

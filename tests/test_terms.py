@@ -48,6 +48,7 @@ def learner_texts() -> Iterator[tuple[str, str, str]]:
             yield lang, f"catalogue {key}", text(lang)
     sources = [REPO / "book" / "glossary.yml", REPO / "book" / "checks.yml"]
     sources += sorted((REPO / "case_studies").glob("*.yaml"))
+    sources += sorted((REPO / "exercises" / "grading_cases").glob("*.yaml"))  # score-case's
     sources += sorted((REPO / "exercises" / "items").glob("*.yaml"))
     for path in sources:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

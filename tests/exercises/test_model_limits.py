@@ -11,7 +11,7 @@ import pytest
 
 from exercises import InvalidAnswer, get_exercise
 from exercises._base import OptionList, Paragraph, Table
-from exercises._shared import all_cases, score_case_choice
+from exercises._shared import all_cases, grading_cases, score_case_choice
 from exercises._texts import model_limits_bank
 from exercises.model_limits import (
     ALLOWED,
@@ -175,8 +175,10 @@ def test_it_works_for_every_case_a_learner_can_get() -> None:
 
 
 def test_the_learner_does_not_get_the_case_they_score() -> None:
+    """score-case's cases are grader-only: never one of this exercise's published cases."""
     for learner in LEARNERS:
         assert variant_for(learner).case.id != score_case_choice(learner)
+        assert variant_for(learner).case.id not in {c.id for c in grading_cases()}
 
 
 def test_a_case_without_a_single_knelpunt_says_so_and_asks_to_combine_steps() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from exercises import EXERCISE_IDS, get_exercise
-from exercises._shared import score_case_choice
+from exercises._shared import all_cases, grading_cases, score_case_choice
 from exercises.choose_knob import ChooseKnobVariant
 from exercises.compare_clients import CompareVariant
 from exercises.model_limits import ModelLimitsVariant
@@ -107,12 +107,16 @@ def test_what_varies_per_exercise() -> None:
 
 
 @pytest.mark.parametrize("exercise_id", ["choose-knob", "intervention-plan", "model-limits"])
-def test_case_exercises_avoid_the_case_the_learner_scores(exercise_id: str) -> None:
-    """These views show a case's scores or weak points: score-case's answer key for that case."""
+def test_case_exercises_never_show_a_case_the_learner_scores(exercise_id: str) -> None:
+    """These views show a case's scores or weak points; score-case's cases are grader-only,
+    so no learner ever meets the case they score here."""
     ex = get_exercise(exercise_id)
+    scored = {c.id for c in grading_cases()}
     for learner in [f"l{i}" for i in range(60)]:
         variant = ex.make_variant(learner)
-        assert getattr(variant, "case").id != score_case_choice(learner)  # noqa: B009
+        shown = getattr(variant, "case").id  # noqa: B009
+        assert shown in {c.id for c in all_cases()} and shown not in scored
+        assert shown != score_case_choice(learner)
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
