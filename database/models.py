@@ -9,6 +9,10 @@ Two tables, both append-only in practice:
 And one table of facts about the course: ``retired_exercises`` (migration 0005), the exercise
 ids taken out of the course, whose attempts the exports keep and mark as retired.
 
+And the tables of LTI 1.3 launches (migration 0006, package ``lti``): ``lti_launches`` (a
+valid launch, its one-time ticket and where its grade goes) and ``lti_values`` (nonces and
+launch data of the OIDC login, short-lived).
+
 Times are stored as UTC. On SQLite, which has no time zone type, they are stored as naive UTC
 and come back as aware UTC datetimes (see :class:`UTCDateTime`).
 """
@@ -40,14 +44,16 @@ __all__ = [
     "Attempt",
     "Base",
     "Learner",
+    "LtiLaunch",
+    "LtiValue",
     "Retirement",
     "UTCDateTime",
     "utcnow",
 ]
 
-#: Where a learner's identity came from: typed in the standalone kit, given by JupyterHub, or
-#: taken from a trusted reverse-proxy header.
-IDENTITY_SOURCES = ("standalone", "hub", "header")
+#: Where a learner's identity came from: typed in the standalone kit, given by JupyterHub,
+#: taken from a trusted reverse-proxy header, or from a signed LTI 1.3 launch (migration 0006).
+IDENTITY_SOURCES = ("standalone", "hub", "header", "lti")
 
 #: JSON on SQLite, JSONB on PostgreSQL.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -93,7 +99,7 @@ class Learner(Base):
     __table_args__ = (
         UniqueConstraint("learner_number", name="uq_learners_number"),
         CheckConstraint(
-            "identity_source IN ('standalone', 'hub', 'header')", name="ck_learners_source"
+            "identity_source IN ('standalone', 'hub', 'header', 'lti')", name="ck_learners_source"
         ),
     )
 
@@ -226,3 +232,55 @@ class Retirement(Base):
             f"Retirement(exercise_id={self.exercise_id!r}, retired_on={self.retired_on!r}, "
             f"replaced_by={self.replaced_by!r})"
         )
+
+
+class LtiLaunch(Base):
+    """A valid LTI 1.3 resource-link launch (migration 0006): who, which exercise, where the
+    grade goes, and the one-time ticket that binds the exercise page to the learner.
+
+    Only a hash of the ticket is stored. The ticket is redeemed once (``redeemed_at``), by the
+    exercise kernel of the page the launch opened; ``kernel_key_hash`` is the hash of the key
+    that kernel then holds to ask for grade passback of this launch.
+    """
+
+    __tablename__ = "lti_launches"
+    __table_args__ = (
+        UniqueConstraint("ticket_hash", name="uq_lti_launches_ticket"),
+        Index("ix_lti_launches_learner", "learner_id", "exercise_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="RESTRICT"), nullable=False
+    )
+    exercise_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: The platform (``iss``), its client id and deployment, and the user there (``sub``).
+    issuer: Mapped[str] = mapped_column(String(255), nullable=False)
+    client_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    deployment_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: LTI roles of the launch (URIs), and the page language (``nl``/``en``).
+    roles: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    #: Assignment and Grade Services: the line item URL and the scopes granted (None: no AGS).
+    lineitem: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    ags_scopes: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    ticket_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    ticket_expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    redeemed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    kernel_key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    #: The last grade passback: when it reached the platform, or why it did not.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    send_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class LtiValue(Base):
+    """Short-lived values of the LTI 1.3 login and launch (migration 0006): the nonces the
+    tool sent to a platform (each accepted once), and validated launch data (deep linking)."""
+
+    __tablename__ = "lti_values"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("database",),  # tables, engine and migrations of the kit's one database
     ("gradebook", "live", "widgets"),  # the gradebook facade, live sessions, the views
     ("exercises",),  # graded exercises: content, grading, their apps and dashboard
+    ("lti",),  # LTI 1.3: launches from a learning environment, grade passback
     ("apps", "book"),  # the app server (with the apps' notebooks), the book and its generator
     ("igm_kit", "deploy"),  # the `igm` command; the JupyterHub server extension
 )
