@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -76,13 +77,14 @@ def browser() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page that aborts and records every request to another host.
-
-    The test fails at teardown if the page tried to reach any host but this machine.
-    """
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextmanager
+def guarded_page(
+    browser: Any, width: int = 1280, height: int = 900, **context_options: Any
+) -> Iterator[Any]:
+    """A page in a context of its own that aborts and records every request to another host
+    (``page.blocked_requests``); it fails on leaving if the page tried to reach any host but
+    this machine. ``context_options`` go to ``browser.new_context`` (e.g. ``is_mobile``)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     page = context.new_page()
     blocked: list[str] = []
 
@@ -104,6 +106,16 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
     unique = sorted(set(blocked))
     assert not unique, f"page tried to reach {len(unique)} non-local address(es): {unique}"
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page that aborts and records every request to another host.
+
+    The test fails at teardown if the page tried to reach any host but this machine.
+    """
+    with guarded_page(browser) as fresh:
+        yield fresh
 
 
 # --- a real ``apps.server.serve()`` in a subprocess (reusable by any browser test) ---------

@@ -16,7 +16,7 @@ from igm import find_case, model_for
 from igm.i18n import t
 from igm.report import fmt_percent, plan_effects, plan_file_name, plan_text
 from tests.apps.test_apps_browser import LOAD_TIMEOUT, READY
-from tests.conftest import is_local
+from tests.conftest import guarded_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,23 +44,8 @@ def open_app(page: Any, url: str, app: str) -> None:
 @pytest.fixture
 def fresh_page(browser: Any) -> Iterator[Any]:
     """A page in a context of its own (no shared storage), refusing other hosts like ``page``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    blocked: list[str] = []
-
-    def guard(route: Any) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not blocked, blocked
+    with guarded_page(browser) as fresh:
+        yield fresh
 
 
 def test_a_moved_slider_is_kept_on_reload(page: Any, server_url: str, artifacts_dir: Path) -> None:

@@ -46,25 +46,12 @@ def projector(browser: Any) -> Iterator[Any]:
 
 
 def _sized_page(browser: Any, viewport: dict[str, int], mobile: bool) -> Iterator[Any]:
-    from tests.conftest import is_local
+    from tests.conftest import guarded_page
 
-    context = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile)
-    page = context.new_page()
-    blocked: list[str] = []
-
-    def guard(route: Any) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not blocked, f"the page tried to reach other hosts: {sorted(set(blocked))}"
+    with guarded_page(
+        browser, viewport["width"], viewport["height"], is_mobile=mobile, has_touch=mobile
+    ) as sized:
+        yield sized
 
 
 def open_app(page: Any, server_url: str, app: str, lang: str = "nl") -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_helpers import assert_accessible
-from tests.conftest import is_local
+from tests.conftest import guarded_page
 from tests.live.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -21,31 +19,6 @@ SCORES = [
     {"attitude": 4, "social_influence": 2, "self_efficacy": 6, "knowledge_skills": 4},
     {"attitude": 5, "social_influence": 3, "self_efficacy": 1, "knowledge_skills": 4},
 ]
-
-
-@contextmanager
-def guarded_page(browser: Any, width: int, height: int) -> Iterator[Any]:
-    """Like the ``page`` fixture: every request off this machine is aborted, recorded and fails."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    blocked: list[str] = []
-
-    def guard(route: Any) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("request", lambda req: None if is_local(req.url) else blocked.append(req.url))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not blocked, (
-        f"participant page tried to reach non-local addresses: {sorted(set(blocked))}"
-    )
 
 
 def join(p: Any, i: int) -> None:

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from igm.determinants import DETERMINANTS
 from live.limits import ANSWERS, JOINS_PER_ADDRESS, Limit, RateLimiter
 from live.store import LiveStore
+from tests.conftest import guarded_page
 from tests.live.conftest import Client, LiveServer
-from tests.live.test_browser import guarded_page
 
 PHONE = {"width": 390, "height": 844}
 SIZES = [(1366, 768), (1920, 1080)]
