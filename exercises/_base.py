@@ -6,6 +6,7 @@ Nothing here knows about a user interface. A learner's browser only ever receive
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypeVar
 
 from exercises._texts import exercise_meta, exercise_text, message
+from exercises.settings import attempt_key, quiz_settings
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, fmt_number, t
 
@@ -105,10 +107,37 @@ class GradeResult:
     feedback: dict[str, str]
     kept_text: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+    #: Feedback per item before the answers are released (exercises.settings): right or
+    #: wrong and what to look at, never the right answer or the reference.
+    hints: dict[str, str] = field(default_factory=dict)
 
     @property
     def fraction(self) -> float:
         return self.points / self.max_points if self.max_points else 0.0
+
+    def withheld(self, lang: str) -> GradeResult:
+        """This result as a learner may read it before the answers are released: each item's
+        hint (an item without one: only whether it was right), no full feedback at all."""
+        per_item = self.max_points / max(1, len(self.item_scores))
+
+        def safe(item: str) -> str:
+            if item in self.hints:
+                return self.hints[item]
+            right = self.item_scores.get(item, 0.0) >= per_item - 1e-9
+            return message("withheld_right" if right else "withheld_wrong", lang)
+
+        return GradeResult(
+            item_scores=dict(self.item_scores),
+            points=self.points,
+            max_points=self.max_points,
+            feedback={item: safe(item) for item in self.item_scores},
+            kept_text=dict(self.kept_text),
+            summary=self.summary,
+        )
+
+    def as_released(self, released: bool, lang: str) -> GradeResult:
+        """The full result when the answers are released, else :meth:`withheld`."""
+        return self if released else self.withheld(lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,14 +147,16 @@ class GradeResult:
             "feedback": dict(self.feedback),
             "kept_text": dict(self.kept_text),
             "summary": self.summary,
-        }
+        }  # never the hints: a caller sends either this or withheld(...).to_dict()
 
 
 class Seeder:
     """Deterministic choices for one (exercise, learner) pair, stable across Python versions.
 
     Every choice is derived from SHA-256 of the exercise id, the learner id and a salt, so the
-    same learner always gets the same variant back and neighbours get independent ones.
+    same learner always gets the same variant back and neighbours get independent ones. A
+    later attempt with a new variant is seeded with the attempt number in the learner id
+    (:meth:`Exercise.variant_for`), so its fingerprint differs too.
     Python's ``hash()`` and ``random`` are not used: their results may change between runs or
     versions.
     """
@@ -390,6 +421,7 @@ class Exercise(ABC):
         lang: str,
         *,
         kept_text: dict[str, str] | None = None,
+        hints: dict[str, str] | None = None,
         **summary_values: Any,
     ) -> GradeResult:
         """A :class:`GradeResult` whose points add up the item scores, with the exercise's
@@ -410,7 +442,16 @@ class Exercise(ABC):
             feedback=feedback,
             kept_text=kept_text or {},
             summary=summary,
+            hints=hints or {},
         )
+
+    def variant_for(self, learner_id: str, attempt_no: int) -> Variant:
+        """The variant of the learner's attempt ``attempt_no`` (1, 2, ...): seeded by learner
+        and attempt number when the exercise gives each attempt a new variant (its quiz
+        settings), else the learner's one variant. Its ``learner_id`` is the learner's."""
+        key = attempt_key(learner_id, attempt_no, quiz_settings(self.id))
+        variant = self.make_variant(key)
+        return variant if key == learner_id else dataclasses.replace(variant, learner_id=learner_id)
 
     def seeder(self, learner_id: str) -> Seeder:
         if not isinstance(learner_id, str) or not learner_id.strip():

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from exercises._quiz import QuizSettings, parse_settings
 from igm.i18n import LANGUAGES, Text
 
 __all__ = [
@@ -60,6 +61,9 @@ class ExerciseMeta:
     retry: Literal["best", "last"]
     max_points: float
     texts: Mapping[str, Text]
+    #: Quiz settings (attempts, open/close, variants, answers); ``None``: the defaults of
+    #: :data:`exercises.settings.DEFAULTS`. A trainer's file may override them.
+    settings: QuizSettings | None = None
 
 
 @cache
@@ -80,6 +84,7 @@ def _metas() -> dict[str, ExerciseMeta]:
                 key: _text(value, f"{ex_id}.texts.{key}")
                 for key, value in (entry.get("texts") or {}).items()
             },
+            settings=parse_settings(entry, f"exercises.yaml: {ex_id}", allow_retry=True),
         )
     return out
 

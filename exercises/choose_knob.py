@@ -349,7 +349,51 @@ class ChooseKnob(Exercise):
             {WISH: wish_points, ITEM: choice_points},
             {WISH: wish_feedback, ITEM: choice_feedback},
             lang,
+            hints={
+                WISH: self._wish_hint(variant, wish_points > 0, lang),
+                ITEM: self._choice_hint(variant, frozenset(chosen), lang),
+            },
         )
+
+    def _wish_hint(self, variant: ChooseKnobVariant, right: bool, lang: str) -> str:
+        """Before the answers are released: right or wrong, and where to read the wish."""
+        key = "hint_wish_right" if right else "hint_wish_wrong"
+        return exercise_text(self.id, key, lang, name=variant.case.name)
+
+    def _choice_hint(self, variant: ChooseKnobVariant, chosen: frozenset[str], lang: str) -> str:
+        """Before the answers are released: what the learner's own choice does, whether it
+        fits the wish, and what to look at; never the best choice, the steps that serve the
+        wish or the model's bottleneck."""
+        case = variant.case
+        labels = [case.intervention(i).label(lang) for i in variant.order if i in chosen]
+        names = join_names(labels, lang) or exercise_text(self.id, "none", lang)
+        gain = gain_of(case.id, chosen)
+        best, best_gain = best_choice(case, variant.budget)
+        effort = sum(case.intervention(i).effort for i in chosen)
+        parts = [
+            exercise_text(
+                self.id,
+                "your_choice",
+                lang,
+                choice=names,
+                effort=effort,
+                gain=fmt(100 * gain, lang, 1),
+            )
+        ]
+        serving = [i for i in variant.order if i in chosen and i in variant.wish.serves]
+        if serving:
+            steps = join_names([case.intervention(i).label(lang) for i in serving], lang)
+            parts.append(exercise_text(self.id, "fits_wish", lang, name=case.name, steps=steps))
+        else:
+            parts.append(exercise_text(self.id, "hint_not_fits", lang, name=case.name))
+        if round(gain, 12) >= round(best_gain, 12):
+            more = exercise_text(self.id, "best", lang)
+        elif within_uncertainty(case, chosen, best):
+            more = exercise_text(self.id, "hint_about_equal", lang)
+        else:
+            more = exercise_text(self.id, "hint_less", lang)
+        lines = [" ".join(parts), more, exercise_text(self.id, "caveat", lang, name=case.name)]
+        return "\n".join(lines)
 
     def _grade_wish(self, variant: ChooseKnobVariant, answer: str, lang: str) -> tuple[float, str]:
         wish = variant.wish

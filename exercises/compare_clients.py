@@ -536,4 +536,17 @@ class CompareClients(Exercise):
             exercise_text(self.id, f"size_note_{principle}_{key.size}", lang),
         ]
         feedback = {"q1": who_feedback, "q2": why_feedback, "q3": " ".join(size_parts)}
-        return self.result(scores, feedback, lang)
+        # before the answers are released: what the learner chose, or what to compare; never
+        # who gains more, the principle or the size
+        hints = {
+            "q1": who_feedback if scores["q1"] else exercise_text(self.id, "hint_who", lang),
+            "q2": why_feedback
+            if scores["q2"]
+            else exercise_text(
+                self.id, "hint_why", lang, rebuttal=exercise_text(self.id, f"rebut_{reason}", lang)
+            ),
+            "q3": exercise_text(self.id, "size_right", lang, size=size_text)
+            if scores["q3"]
+            else exercise_text(self.id, "hint_size", lang),
+        }
+        return self.result(scores, feedback, lang, hints=hints)

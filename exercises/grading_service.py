@@ -73,8 +73,10 @@ from sqlalchemy import Engine
 
 from database.engine import safe_url
 from exercises import Exercise, InvalidAnswer, get_exercise
+from exercises.attempts import Taken, take_attempt
 from exercises.catalog import RetiredExercise
 from exercises.grades import counting_attempt, grade_sheet
+from exercises.settings import Refusal, quiz_settings, quiz_view
 from gradebook import Gradebook, GradebookError, open_gradebook
 from gradebook.errors import InvalidIdentity
 from gradebook.export import LMS_STYLES, attempts_csv
@@ -231,6 +233,45 @@ def _record_attempt(
         return attempt.attempt_no
 
 
+def _attempts_used(engine: Engine, learner: str, exercise_id: str) -> int:
+    """How many attempts the learner stored at the exercise (0: none, or not registered)."""
+    with Gradebook(engine) as gradebook:
+        try:
+            return len(gradebook.for_learner(learner).attempts(exercise_id))
+        except GradebookError:
+            return 0
+
+
+def _take_attempt(
+    engine: Engine, exercise: Exercise, learner: str, key: str, answers: Any, lang: str
+) -> Taken | Refusal:
+    """The learner's attempt through :func:`exercises.settings.take_attempt` (the one place
+    local grading uses too): settings checked, the attempt's variant graded, stored, feedback
+    withheld until the answers are released."""
+
+    def record(variant: Any, result: Any) -> int:
+        return _record_attempt(
+            engine,
+            learner,
+            exercise.id,
+            variant.fingerprint,
+            answers,
+            result.item_scores,
+            result.max_points,
+        )
+
+    used = _attempts_used(engine, learner, exercise.id)
+    return take_attempt(exercise, key, used, answers, lang, record)
+
+
+def _public_view(engine: Engine, exercise: Exercise, learner: str, key: str, lang: str) -> Any:
+    """The public view of the learner's next attempt, with the quiz settings."""
+    used = _attempts_used(engine, learner, exercise.id)
+    view = exercise.variant_for(key, used + 1).public_view(lang)
+    view["quiz"] = quiz_view(quiz_settings(exercise.id), used)
+    return view
+
+
 def _my_attempts(engine: Engine, learner: str, exercise_id: str | None) -> dict[str, Any]:
     """The learner's attempts and, per exercise, the attempt that counts under its policy."""
     with Gradebook(engine) as gradebook:
@@ -351,10 +392,14 @@ class _Base(HubAuthenticated, tornado.web.RequestHandler):  # type: ignore[misc]
 
 
 class ExerciseHandler(_Base):
-    def get(self, exercise_id: str) -> None:
+    async def get(self, exercise_id: str) -> None:
         exercise = self.exercise(exercise_id)
-        variant = exercise.make_variant(variant_key(self.service.secret, exercise.id, self.user))
-        self.finish(variant.public_view(self.lang(self.get_query_argument("lang", None))))
+        key = variant_key(self.service.secret, exercise.id, self.user)
+        lang = self.lang(self.get_query_argument("lang", None))
+        view = await asyncio.to_thread(
+            _public_view, self.service.engine, exercise, self.user, key, lang
+        )
+        self.finish(view)
 
 
 class AttemptHandler(_Base):
@@ -383,27 +428,30 @@ class AttemptHandler(_Base):
                 }
             )
             return
-        variant = exercise.make_variant(variant_key(self.service.secret, exercise.id, self.user))
+        key = variant_key(self.service.secret, exercise.id, self.user)
+        given = answers if isinstance(answers, dict) else {}
         try:
-            result = exercise.grade(variant, answers if isinstance(answers, dict) else {}, lang)
+            taken = await asyncio.to_thread(
+                _take_attempt, self.service.engine, exercise, self.user, key, given, lang
+            )
         except InvalidAnswer as err:
             self.set_status(422)
             self.finish({"error": err.key, "item": err.item, "messages": err.messages})
             return
-        try:
-            attempt_no = await asyncio.to_thread(
-                _record_attempt,
-                self.service.engine,
-                self.user,
-                exercise.id,
-                variant.fingerprint,
-                answers,
-                result.item_scores,
-                result.max_points,
-            )
         except GradebookError as err:
             raise tornado.web.HTTPError(409, reason=err.message(lang)) from None
-        self.finish({"attempt_no": attempt_no, "result": result.to_dict()})
+        if isinstance(taken, Refusal):  # not open, closed, attempts used up: nothing stored
+            self.set_status(403)
+            self.finish({"error": taken.key, "messages": taken.messages})
+            return
+        self.finish(
+            {
+                "attempt_no": taken.attempt_no,
+                "result": taken.result.to_dict(),
+                "released": taken.released,
+                "next_is_new": taken.next_is_new,
+            }
+        )
 
 
 class MyAttemptsHandler(_Base):

@@ -262,6 +262,7 @@ class ModelLimits(Exercise):
         per_item = self.max_points / len(variant.questions)
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
+        hints: dict[str, str] = {}
         for question in variant.questions:
             pick = chosen[question.id]
             right = pick == question.key
@@ -280,4 +281,15 @@ class ModelLimits(Exercise):
                 self.id, key, lang, feedback=explanation.format(**values), letter=letter
             )
             feedback[question.id] = text
-        return self.result(scores, feedback, lang)
+            # before the answers are released: a right answer's own explanation; for a wrong
+            # reading, why that reading does not hold (without the right letter); for a wrong
+            # use, what to weigh (its explanation would say whether it is allowed)
+            if right:
+                hints[question.id] = text
+            elif question.kind == "use":
+                hints[question.id] = exercise_text(self.id, "hint_use", lang)
+            else:
+                hints[question.id] = exercise_text(
+                    self.id, "hint_wrong", lang, feedback=explanation.format(**values)
+                )
+        return self.result(scores, feedback, lang, hints=hints)

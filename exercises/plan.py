@@ -217,15 +217,19 @@ class InterventionPlan(Exercise):
         per_part = self.max_points / len(variant.item_ids)
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
+        hints: dict[str, str] = {}
         for key in variant.weak:
             scores[key], feedback[key] = self._grade_choice(case, key, chosen[key], per_part, lang)
+            hints[key] = self._choice_hint(case, key, chosen[key], lang)
         scores[JUSTIFICATION] = per_part
         feedback[JUSTIFICATION] = self._justification_feedback(case, per_part, lang)
+        hints[JUSTIFICATION] = self._justification_feedback(case, per_part, lang, model=False)
         right = sum(1 for key in variant.weak if scores[key] > 0)
         return self.result(
             scores,
             feedback,
             lang,
+            hints=hints,
             kept_text={JUSTIFICATION: text},
             right=right,
             total=len(variant.weak),
@@ -262,15 +266,41 @@ class InterventionPlan(Exercise):
         )
         return 0.0, message
 
-    def _justification_feedback(self, case: Case, points: float, lang: str) -> str:
+    def _choice_hint(self, case: Case, key: str, iid: str, lang: str) -> str:
+        """Before the answers are released: whether the learner's own choice works on the
+        determinant, and what it does work on; never the interventions that fit."""
+        item = case.intervention(iid)
+        if key in item.effects:
+            return exercise_text(
+                self.id,
+                "raises",
+                lang,
+                intervention=item.label(lang),
+                determinant=dname(key, lang),
+                delta=int(item.effects[key]),
+            )
+        return exercise_text(
+            self.id,
+            "hint_not_raises",
+            lang,
+            intervention=item.label(lang),
+            determinant=dname(key, lang),
+            targets=join_names([dname(k, lang) for k in item.effects], lang),
+        )
+
+    def _justification_feedback(
+        self, case: Case, points: float, lang: str, *, model: bool = True
+    ) -> str:
         """What the grader can honestly say: the point is for the length; then the model
-        answer and the rubric as a self-check list, one paragraph per line."""
+        answer (``model``: only once the answers are released) and the rubric as a
+        self-check list, one paragraph per line."""
         answer = plan_model_answers()[case.id]
         checklist = [f"– {c['text']}" for c in rubric(case.name, lang)]
+        example = [exercise_text(self.id, "model_answer", lang, answer=answer.text(lang))]
         return "\n".join(
             [
                 exercise_text(self.id, "justification_points", lang),
-                exercise_text(self.id, "model_answer", lang, answer=answer.text(lang)),
+                *(example if model else []),
                 exercise_text(self.id, "self_check", lang),
                 *checklist,
             ]

@@ -27,6 +27,7 @@ from exercises._base import (
 from exercises._shared import answer_options, choice_label, determinant_options, dname
 from exercises._texts import RecogniseItem, exercise_text, recognise_items
 from igm import DETERMINANTS
+from igm.i18n import t
 
 __all__ = ["ITEMS_PER_VARIANT", "RecogniseDeterminant", "RecogniseVariant"]
 
@@ -107,6 +108,7 @@ class RecogniseDeterminant(Exercise):
         }
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
+        hints: dict[str, str] = {}
         for item_id, item in variant.items:
             answer = chosen[item_id]
             right = answer == item.determinant
@@ -125,6 +127,17 @@ class RecogniseDeterminant(Exercise):
                 chosen=dname(answer, lang),
                 why=item.why(lang),
             )
+            # before the answers are released: the learner's own choice explained, and what
+            # to look at in the quote; never the determinant it belongs to
+            hints[item_id] = exercise_text(
+                self.id,
+                "hint_right" if right else "hint_wrong",
+                lang,
+                chosen=dname(answer, lang),
+                about=t(f"determinant.{answer}.description", lang),
+            )
+            if key == "wrong_confusion":
+                hints[item_id] += " " + exercise_text(self.id, "hint_confusion", lang)
         points = sum(scores.values()) * self.max_points / len(variant.items)
         return GradeResult(
             item_scores=scores,
@@ -134,4 +147,5 @@ class RecogniseDeterminant(Exercise):
             summary=exercise_text(
                 self.id, "summary", lang, right=int(sum(scores.values())), total=len(scores)
             ),
+            hints=hints,
         )

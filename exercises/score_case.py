@@ -150,6 +150,7 @@ class ScoreCase(Exercise):
         }
         scores: dict[str, float] = {}
         feedback: dict[str, str] = {}
+        hints: dict[str, str] = {}
         for key in DETERMINANTS:
             reference = case.scores[key]
             diff = given[key] - reference
@@ -179,4 +180,15 @@ class ScoreCase(Exercise):
                 exercise_text(self.id, "evidence", lang, evidence=case.evidence[key](lang))
             )
             feedback[key] = " ".join(parts)
-        return self.result(scores, feedback, lang)
+            # before the answers are released: how far off, in words only, and where to
+            # look in the case; never the reference, the difference, the direction or the
+            # evidence (with the points they would give the reference away)
+            hints[key] = exercise_text(
+                self.id,
+                f"hint_{verdict}",
+                lang,
+                given=int(given[key]),
+                name=dname(key, lang),
+                about=t(f"determinant.{key}.description", lang),
+            )
+        return self.result(scores, feedback, lang, hints=hints)

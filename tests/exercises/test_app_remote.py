@@ -100,7 +100,10 @@ def test_full_exercise_is_graded_and_stored_by_the_grader_only(
     assert app.form is not None
     # the form is built from the grader's public view of Anna's keyed variant, nothing else
     public = json.loads(json.dumps(variant.public_view("nl")))
-    assert app.view == public and app.form.view == public
+    assert app.view is not None and app.form.view is app.view
+    quiz = app.view["quiz"]  # and the quiz settings the page shows (exercises/settings.py)
+    assert {k: v for k, v in app.view.items() if k != "quiz"} == public
+    assert quiz["attempts"] == 3 and quiz["used"] == 0
     assert app.form.view["variant"] == variant.fingerprint
     # the hub user is shown; no name or learner number is asked
     (who,) = app.identity_box.children
@@ -111,8 +114,9 @@ def test_full_exercise_is_graded_and_stored_by_the_grader_only(
     answers = perfect(variant)
     fill(app.form, answers)
     assert app.submit()
-    # what the grader returned (the same grading of the same variant) is what is shown
-    expected = exercise.grade(variant, app.form.answers(), "nl")
+    # what the grader returned (the same grading of the same variant) is what is shown:
+    # before the answers are released (after the last of 3 attempts), the withheld feedback
+    expected = exercise.grade(variant, app.form.answers(), "nl").withheld("nl")
     for item_id, shown in feedback_texts(app).items():
         for line in expected.feedback[item_id].split("\n"):  # one paragraph per line
             assert escape(line) in shown, item_id
@@ -156,7 +160,11 @@ def test_retry_counts_per_the_exercises_policy(
     assert app.form is not None
     fill(app.form, perfect(variant))
     assert app.submit()
-    fill(app.form, wrong(variant))
+    # the next attempt is another variant: the grader serves it, the app holds no key
+    assert app.next_pending and app.next_attempt()
+    second = exercise.variant_for(variant_key(SECRET, "choose-knob", "ANNA01"), 2)
+    assert app.form.view["variant"] == second.fingerprint != variant.fingerprint
+    fill(app.form, wrong(second))
     assert app.submit()
     last = grader.gradebook.attempts("ANNA01", "choose-knob")[-1]
     counting = t(
@@ -236,6 +244,10 @@ def test_eleventh_attempt_in_a_minute_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grader: RunningGrader
 ) -> None:
     side = kernel(tmp_path, monkeypatch, grader.url)
+    # the trainer allows unlimited attempts on one variant here (exercises/settings.py)
+    settings = tmp_path / "exercise-settings.yaml"
+    settings.write_text("score-case:\n  attempts: 0\n  new_variant_per_attempt: false\n")
+    monkeypatch.setenv("IGM_EXERCISE_SETTINGS", str(settings))
     _, variant = keyed("score-case")
     app = build("score-case", "nl", env=side.env)
     assert app.form is not None

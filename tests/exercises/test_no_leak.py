@@ -5,7 +5,10 @@ Three kinds of proof, strongest first:
    determinants, other reference scores, other effects, other gains) or when the model is
    unavailable; so nothing in the view can reveal the key;
 2. no key material by name: no field called answer, reference, evidence, feedback, ...;
-3. no feedback text: no feedback, summary or explanation string appears in the view.
+3. no feedback text: no feedback, summary or explanation string appears in the view;
+4. feedback before the answers are released (quiz settings): a wrong answer's feedback names
+   neither the right answer nor the reference (tests/exercises/test_app_browser.py checks the
+   page text and websocket frames in Chromium too).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from exercises import EXERCISE_IDS, get_exercise, grade
+from exercises import EXERCISE_IDS, Variant, get_exercise, grade
 from exercises._texts import recognise_items
 from exercises.choose_knob import ChooseKnobVariant
 from exercises.model_limits import ModelLimitsVariant
@@ -266,3 +269,112 @@ def test_model_limits_view_is_the_same_with_the_key_flipped() -> None:
         other = dataclasses.replace(variant, questions=questions)
         for lang in LANGUAGES:
             assert variant.public_view(lang) == other.public_view(lang)
+
+
+# --- 7. feedback before the answers are released (exercises/settings.py) -------------------------
+#
+# Until the answers are released, a wrong answer's feedback says it is wrong and explains what to
+# look at, and names neither the right answer nor the reference. The texts that would name them
+# are built here from the variant's key, independently of the graders' hint code.
+
+
+def answer_texts(variant: Variant, lang: str) -> list[str]:
+    """Texts that give the right answers of ``variant`` away, for the items ``wrong()`` gets
+    wrong: the key in words, and the explanations that name it."""
+    from exercises._shared import dname
+    from exercises._texts import exercise_text, model_limits_bank, plan_model_answers
+    from exercises.compare_clients import CompareVariant
+    from exercises.model_limits import LETTERS
+
+    secrets: list[str] = []
+    if isinstance(variant, RecogniseVariant):
+        for _, item in variant.items:
+            secrets.append(item.why(lang))
+            right_name = dname(item.determinant, lang)
+            secrets.append(("dit is " if lang == "nl" else "this is ") + right_name)
+    elif isinstance(variant, ScoreCaseVariant):
+        assert variant.case is not None
+        for key in DETERMINANTS:
+            secrets.append(variant.case.evidence[key](lang))
+            reference = int(variant.case.scores[key])
+            phrase = "de referentiescore is" if lang == "nl" else "the reference score is"
+            secrets.append(f"{phrase} {reference}")
+    elif isinstance(variant, CompareVariant):
+        key = variant.key
+        principle = variant.scenario.principle
+        secrets.append(exercise_text("compare-clients", f"explain_{principle}", lang))
+        secrets.append(exercise_text("compare-clients", f"size_is_{key.size}", lang))
+        if key.who == "same":
+            secrets.append(exercise_text("compare-clients", "direction_same", lang))
+        else:
+            name = variant.names[0] if key.who == "first" else variant.names[1]
+            secrets.append(exercise_text("compare-clients", "direction_more", lang, name=name))
+    elif isinstance(variant, ChooseKnobVariant):
+        right = next(o for o in variant.wish.options if o.right)
+        secrets += [right.text(lang), variant.wish.why(lang)]
+        from exercises.choose_knob import best_choice
+
+        best, _ = best_choice(variant.case, variant.budget)
+        # the steps that serve the wish and the best choice (wrong() chooses none of them)
+        for iid in set(best) | set(variant.wish.serves):
+            secrets.append(variant.case.intervention(iid).label(lang))
+    elif isinstance(variant, PlanVariant):
+        answers = wrong(variant)
+        picked = {answers[key] for key in variant.weak}  # named in their own feedback
+        for key in variant.weak:
+            chosen = variant.case.intervention(answers[key])
+            if key not in chosen.effects:  # wrong: the fitting ones are the key
+                for item in variant.case.interventions:
+                    if key in item.effects and item.id not in picked:
+                        secrets.append(item.label(lang))
+        secrets.append(plan_model_answers()[variant.case.id].text(lang))
+    elif isinstance(variant, ModelLimitsVariant):
+        for q in variant.questions:
+            if q.kind == "use":
+                values = variant.values(lang)
+                secrets.append(q.options[0].feedback(lang).format(**values))
+            else:
+                letter = LETTERS[q.answers.index(q.key)]
+                secrets.append(
+                    ("Het goede antwoord is " if lang == "nl" else "The right answer is ") + letter
+                )
+        assert model_limits_bank()
+    return [s for s in secrets if s]
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
+def test_feedback_before_release_names_no_right_answer(exercise_id: str) -> None:
+    ex = get_exercise(exercise_id)
+    for learner in LEARNERS[:8]:
+        for attempt in (1, 2):
+            variant = ex.variant_for(learner, attempt)
+            for lang in LANGUAGES:
+                secrets = answer_texts(variant, lang)
+                assert secrets
+                full = grade(variant, wrong(variant), lang)
+                held = full.withheld(lang)
+                # withheld: the same scores, a text for every item, none of the key
+                assert held.item_scores == full.item_scores and held.points == full.points
+                assert set(held.feedback) == set(full.feedback)
+                assert all(text.strip() for text in held.feedback.values())
+                shown = _dump(held.to_dict())
+                leaked = [s for s in secrets if s in shown]
+                assert not leaked, (learner, lang, leaked[:2])
+                # after release the full feedback names them (the check can see a leak)
+                released = _dump(full.as_released(True, lang).to_dict())
+                assert any(s in released for s in secrets)
+
+
+def test_withheld_feedback_of_an_exercise_without_hints_says_only_right_or_wrong() -> None:
+    from exercises._base import GradeResult
+
+    result = GradeResult(
+        item_scores={"a": 1.0, "b": 0.0},
+        points=1.0,
+        max_points=2.0,
+        feedback={"a": "Right: it is KEY-A.", "b": "Wrong: it is KEY-B."},
+    )
+    held = result.withheld("nl")
+    assert "KEY" not in _dump(held.to_dict())
+    assert held.feedback == {"a": "Goed.", "b": held.feedback["b"]}
+    assert held.feedback["b"].startswith("Niet juist.")

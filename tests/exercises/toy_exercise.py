@@ -33,6 +33,7 @@ from exercises._base import (
 )
 from exercises._texts import ExerciseMeta, exercise_text
 from exercises.catalog import unregister
+from exercises.settings import QuizSettings
 from igm.i18n import Text
 
 TOY_ID = "toy-colours"
@@ -65,6 +66,8 @@ META = ExerciseMeta(
     ),
     retry="best",
     max_points=5.0,
+    # practice settings (exercises/settings.py): unlimited tries at one variant, answers at once
+    settings=QuizSettings(attempts=None, new_variant_per_attempt=False, show_answers="immediately"),
     texts={
         "summary": _t("Je hebt {points} van de {max} punten.", "You have {points} of {max}."),
         "right": _t("Goed: {answer}.", "Right: {answer}."),
