@@ -13,6 +13,11 @@ And the tables of LTI 1.3 launches (migration 0006, package ``lti``): ``lti_laun
 valid launch, its one-time ticket and where its grade goes) and ``lti_values`` (nonces and
 launch data of the OIDC login, short-lived).
 
+And the class roster of the standalone kit (migration 0007): ``classes`` (a class a trainer
+made), ``class_members`` (which class a learner is in, and the salted hash of their personal
+sign-in code; never the code) and ``sign_in_failures`` (failed sign-ins per learner number, for
+throttling that a new kernel does not reset).
+
 Times are stored as UTC. On SQLite, which has no time zone type, they are stored as naive UTC
 and come back as aware UTC datetimes (see :class:`UTCDateTime`).
 """
@@ -43,10 +48,13 @@ __all__ = [
     "IDENTITY_SOURCES",
     "Attempt",
     "Base",
+    "ClassMember",
     "Learner",
     "LtiLaunch",
     "LtiValue",
     "Retirement",
+    "SchoolClass",
+    "SignInFailure",
     "UTCDateTime",
     "utcnow",
 ]
@@ -284,3 +292,59 @@ class LtiValue(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType, nullable=False)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class SchoolClass(Base):
+    """A class of the standalone kit (migration 0007): the trainer imports its roster, and each
+    learner in it signs in with a learner number and a personal code."""
+
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("name", name="uq_classes_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The class as the trainer calls it, e.g. ``2B werkcoaches``: 1–80 printable characters.
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class ClassMember(Base):
+    """A learner in a class, with the salted hash of their personal code (migration 0007).
+
+    One row per learner (a learner number is in one class). ``code_hash`` is replaced when the
+    trainer resets a lost code (the old code stops working); ``None``: no code issued yet.
+    """
+
+    __tablename__ = "class_members"
+    __table_args__ = (Index("ix_class_members_class", "class_id"),)
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="RESTRICT"), primary_key=True
+    )
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("classes.id", ondelete="RESTRICT"), nullable=False
+    )
+    #: ``scrypt$n$r$p$salt$hash`` (gradebook/codes.py); never the code itself.
+    code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    code_issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The first and the latest sign-in with a code (None: not signed in yet).
+    first_signed_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_signed_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    learner: Mapped[Learner] = relationship(lazy="joined")
+    school_class: Mapped[SchoolClass] = relationship(lazy="joined")
+
+
+class SignInFailure(Base):
+    """Failed sign-ins in a row for one learner number, known or not (migration 0007).
+
+    Kept in the database so that opening a new page (a new kernel) does not reset the count;
+    a successful sign-in or a code reset by the trainer clears it.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    #: The learner number as typed and normalised (upper case), whether or not it exists.
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

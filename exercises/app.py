@@ -34,17 +34,24 @@ Identity in local mode (:class:`LocalSignIn`), in this order:
 * behind a proxy: when ``IGM_IDENTITY_HEADER`` names a header (e.g. ``X-Remote-User``) and
   Voila is started with ``--VoilaConfiguration.http_header_envs="['X-Remote-User']"``, Voila
   puts that header in the kernel as ``HTTP_X_REMOTE_USER``; no header means no access;
-* standalone: the learner types a name and a learner number once
-  (``Gradebook.register_learner``).
+* standalone with a class roster (``IGM_SIGN_IN`` = ``code``, or ``auto``, the default, once
+  the gradebook holds a class): the learner types their learner number and the personal code
+  from the trainer's code sheet (``Gradebook.sign_in``). A wrong code and an unknown number get
+  the same message; failed tries are throttled per number (in the gradebook) and per page;
+* standalone without a class (``auto`` and no class yet, or ``IGM_SIGN_IN=typed``: one learner
+  on a laptop): the learner types a name and a learner number once
+  (``Gradebook.register_learner``); a number that has a personal code is refused here.
 
 Once identified, the app holds ``gb.for_learner(number)`` and never takes another identity in
 this kernel. Stable CSS hooks for tests: ``igm-identity``, ``igm-exercise-form``,
-``igm-submit``, ``igm-result``, ``igm-feedback``, ``igm-message``, ``igm-retry-load``.
+``igm-submit``, ``igm-result``, ``igm-feedback``, ``igm-message``, ``igm-retry-load``,
+``igm-start``, ``igm-code``.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
@@ -55,12 +62,29 @@ from markupsafe import Markup
 
 from exercises import Exercise, InvalidAnswer, Variant, get_exercise, grade
 from exercises._base import points_text
+from exercises._texts import message
+from exercises.attempts import take_attempt
 from exercises.catalog import RETIRED, RetiredExercise
 from exercises.form import AnswerForm, answer_sheet, render
 from exercises.form import html_widget as _html
 from exercises.grader_client import GraderClient, GraderError, GraderRefused, GraderUnavailable
 from exercises.grades import counting_attempt
-from gradebook import Gradebook, GradebookError, LearnerView, open_gradebook
+from exercises.settings import (
+    Refusal,
+    SettingsError,
+    describe_view,
+    quiz_settings,
+    quiz_view,
+)
+from gradebook import (
+    Gradebook,
+    GradebookError,
+    LearnerView,
+    SignInRefused,
+    SignInThrottled,
+    open_gradebook,
+)
+from gradebook.codes import wait_after
 from igm.i18n import t
 from widgets.templates import render as render_widgets_template
 from widgets.templates import text_html
@@ -81,6 +105,7 @@ __all__ = [
     "backend_mode",
     "build",
     "identity_from_env",
+    "sign_in_mode",
     "style_html",
 ]
 
@@ -205,6 +230,21 @@ def identity_from_env(env: Mapping[str, str]) -> Identity | None:
     return None
 
 
+#: How a learner signs in on a standalone kit (``IGM_SIGN_IN``): see :func:`sign_in_mode`.
+SIGN_IN_MODES = ("auto", "code", "typed")
+
+
+def sign_in_mode(env: Mapping[str, str], gradebook: Gradebook) -> str:
+    """``"code"`` (learner number and personal code) or ``"typed"`` (name and number, as
+    before classes existed). ``IGM_SIGN_IN``: ``code`` or ``typed`` as set; ``auto`` (the
+    default, also for an unknown value) asks for codes as soon as the gradebook holds a class,
+    so a trainer who imports a class closes typed sign-in everywhere."""
+    chosen = env.get("IGM_SIGN_IN", "auto").strip().lower()
+    if chosen in ("code", "typed"):
+        return chosen
+    return "code" if gradebook.has_classes() else "typed"
+
+
 def _lti_post(
     env: Mapping[str, str], endpoint: str, payload: Mapping[str, Any], timeout: float = 10
 ) -> dict[str, Any] | None:
@@ -289,11 +329,15 @@ class Standing:
 @dataclass(frozen=True)
 class Graded:
     """A submit that was graded: the feedback and the heading above it (and ``notice``, a
-    line beside the submit button, e.g. that the grade did not reach the LMS yet)."""
+    line beside the submit button, e.g. that the grade did not reach the LMS yet).
+    ``released``: the feedback may name the right answers (exercises.settings);
+    ``next_is_new``: the next attempt has a variant of its own (a "new attempt" button)."""
 
     feedback: Feedback
     heading: str
     notice: str = ""
+    released: bool = True
+    next_is_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,6 +351,8 @@ class Refused:
     message: str
     item: str | None = None
     detail: str = ""
+    #: the page shows a variant that is no longer the next attempt's: load the new one
+    reload: bool = False
 
 
 Outcome: TypeAlias = Graded | Refused
@@ -319,6 +365,8 @@ class Grading(Protocol):
     records: bool
 
     def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome: ...
+
+    def next_view(self, lang: str) -> dict[str, Any]: ...
 
     def standing(self, policy: str) -> Standing | None: ...
 
@@ -334,7 +382,11 @@ def _grade_here(variant: Variant, answers: Mapping[str, Any], lang: str) -> Feed
 
 
 class LocalGrading:
-    """Grades in this kernel and stores every attempt in the gradebook (standalone kit)."""
+    """Grades in this kernel and stores every attempt in the gradebook (standalone kit).
+
+    The quiz settings (:mod:`exercises.settings`) are enforced by the one
+    :func:`~exercises.attempts.take_attempt` the grading service uses too.
+    """
 
     records = True
 
@@ -344,26 +396,65 @@ class LocalGrading:
         learner: LearnerView,
         after_record: Callable[[str], str] | None = None,
     ) -> None:
-        self.variant = variant
+        self.variant = variant  # the variant of the learner's next attempt, on the page
         self.learner = learner
         self.after_record = after_record  # LTI: send the counting grade (LocalSignIn)
 
+    def _used(self) -> int:
+        return len(self.learner.attempts(self.variant.exercise_id))
+
+    def view(self, lang: str) -> dict[str, Any]:
+        """The public view of the variant on the page, with the quiz settings."""
+        view = self.variant.public_view(lang)
+        settings = quiz_settings(self.variant.exercise_id)
+        view["quiz"] = quiz_view(settings, self._used())
+        return view
+
     def submit(self, answers: Mapping[str, Any], lang: str) -> Outcome:
-        result = _grade_here(self.variant, answers, lang)
-        if isinstance(result, Refused):
-            return result
-        try:
+        exercise = get_exercise(self.variant.exercise_id)
+
+        def record(variant: Variant, result: Any) -> int:
             attempt = self.learner.record_attempt(
-                self.variant.exercise_id,
-                self.variant.fingerprint,
+                variant.exercise_id,
+                variant.fingerprint,
                 answers,
                 result.item_scores,
                 result.max_points,
             )
+            return int(attempt.attempt_no)
+
+        try:
+            taken = take_attempt(
+                exercise,
+                self.learner.learner_number,
+                self._used(),
+                answers,
+                lang,
+                record,
+                shown_fingerprint=self.variant.fingerprint,
+            )
+        except InvalidAnswer as err:
+            detail = err.message(lang)
+            return Refused(t("exercise_app.not_saved", lang, message=detail), err.item, detail)
         except GradebookError as err:
             return Refused(t("exercise_app.save_failed", lang, message=err.message(lang)))
+        if isinstance(taken, Refusal):
+            return Refused(taken.message(lang), reload=taken.key == "stale_variant")
         notice = self.after_record(lang) if self.after_record is not None else ""
-        return Graded(result, t("exercise_app.result.heading", lang, n=attempt.attempt_no), notice)
+        heading = t("exercise_app.result.heading", lang, n=taken.attempt_no)
+        return Graded(
+            Feedback.from_dict(taken.result.to_dict()),
+            heading,
+            notice,
+            released=taken.released,
+            next_is_new=taken.next_is_new,
+        )
+
+    def next_view(self, lang: str) -> dict[str, Any]:
+        """The view of the learner's next attempt (a new variant when the settings say so)."""
+        exercise = get_exercise(self.variant.exercise_id)
+        self.variant = exercise.variant_for(self.learner.learner_number, self._used() + 1)
+        return self.view(lang)
 
     def standing(self, policy: str) -> Standing:
         exercise_id = self.variant.exercise_id
@@ -392,6 +483,9 @@ class PracticeGrading:
         self.attempts += 1
         return Graded(result, t("exercise_app.practice.heading", lang, n=self.attempts))
 
+    def next_view(self, lang: str) -> dict[str, Any]:
+        return self.variant.public_view(lang)
+
     def standing(self, policy: str) -> None:
         return None
 
@@ -418,6 +512,8 @@ class RemoteGrading:
             reply = self.client.submit(self.exercise_id, answers, lang)
             feedback = Feedback.from_dict(reply["result"])
             attempt_no = int(reply["attempt_no"])
+            released = bool(reply.get("released", True))
+            next_is_new = bool(reply.get("next_is_new", False))
         except GraderRefused as err:
             # 422 (malformed) and 429 (too many attempts): the grader explains, nothing stored
             message = err.message(lang)
@@ -431,7 +527,12 @@ class RemoteGrading:
             return Refused(t("exercise_app.remote.refused", lang, status=err.status))
         except (GraderUnavailable, KeyError, TypeError, ValueError, AttributeError):
             return Refused(t("exercise_app.remote.unreachable", lang))  # the form stays filled
-        return Graded(feedback, t("exercise_app.result.heading", lang, n=attempt_no))
+        heading = t("exercise_app.result.heading", lang, n=attempt_no)
+        return Graded(feedback, heading, released=released, next_is_new=next_is_new)
+
+    def next_view(self, lang: str) -> dict[str, Any]:
+        """The view of the learner's next attempt: the grader knows which variant it is."""
+        return self.public_view(lang)
 
     def standing(self, policy: str) -> Standing | None:
         try:
@@ -475,13 +576,19 @@ class LocalSignIn:
         self.bound = False
         self.name_input: Any = None
         self.number_input: Any = None
+        self.code_input: Any = None
+        self.mode = "typed"
+        #: Failed code sign-ins on this page, and until when (monotonic) the next one waits.
+        self.failures = 0
+        self.wait_until = 0.0
         #: After each recorded attempt (LTI): send the counting grade; returns a line to show.
         self.after_record: Callable[[str], str] | None = None
 
     def start(self, env: Mapping[str, str]) -> None:
         given = identity_from_env(env)
         if given is None:
-            self._ask()
+            self.mode = sign_in_mode(env, self.gradebook)
+            self._ask_code() if self.mode == "code" else self._ask()
         elif given.source == "lti":
             self._from_lti(given.ticket, env)
         elif given.number is None:
@@ -503,16 +610,75 @@ class LocalSignIn:
         start = _button(t("exercise_app.identity.start", lang), "igm-start")
         start.on_click(lambda _b: self.identify(self.name_input.value, self.number_input.value))
         self.box.children = [
-            _html(render("identity.html", lang=lang)),
+            _html(render("identity.html", lang=lang, intro="exercise_app.identity.intro")),
             self.name_input,
             self.number_input,
             start,
         ]
 
+    def _ask_code(self) -> None:
+        lang = self.lang
+        self.number_input = w.Text(
+            description=t("exercise_app.identity.number", lang),
+            placeholder="s1234567",
+            style={"description_width": "initial"},
+        )
+        self.code_input = w.Password(
+            description=t("exercise_app.identity.code", lang),
+            placeholder="ABCD-EFGH",
+            style={"description_width": "initial"},
+        )
+        self.code_input.add_class("igm-code")
+        start = _button(t("exercise_app.identity.start", lang), "igm-start")
+        start.on_click(lambda _b: self.sign_in(self.number_input.value, self.code_input.value))
+        self.box.children = [
+            _html(render("identity.html", lang=lang, intro="exercise_app.identity.code_intro")),
+            self.number_input,
+            self.code_input,
+            start,
+        ]
+
+    def sign_in(self, number: str, code: str) -> bool:
+        """Bind to the learner whose learner number and personal code these are (code mode).
+
+        One message for a wrong code and an unknown number (the gradebook never says which);
+        after a few failures on this page each next try waits longer, on top of the per-number
+        throttle the gradebook keeps.
+        """
+        if self.bound or self.mode != "code":
+            return False
+        if self.code_input is not None:
+            self.code_input.value = ""  # the typed code does not stay in the page
+        waiting = self.wait_until - time.monotonic()
+        if waiting > 0:
+            refused = SignInThrottled(
+                "too many failed tries on this page", seconds=int(waiting) + 1
+            )
+            self.say(refused.message(self.lang))
+            return False
+        try:
+            learner = self.gradebook.sign_in(number, code)
+        except SignInRefused as err:
+            self.failures += 1
+            self.wait_until = time.monotonic() + wait_after(self.failures)
+            self.say(err.message(self.lang))
+            return False
+        except GradebookError as err:  # throttled, or a malformed number (says nothing more)
+            self.say(err.message(self.lang))
+            return False
+        return self._bind(learner.learner_number, learner.display_name)
+
     def identify(self, name: str, number: str) -> bool:
-        """Register (or find) the learner typed in and bind to them; ``False`` on bad input."""
-        if self.bound:
-            return False  # never another identity here
+        """Register (or find) the learner typed in and bind to them; ``False`` on bad input,
+        and always in code mode (a class roster: see :meth:`sign_in`)."""
+        if self.bound or self.mode != "typed":
+            return False  # never another identity here; never a typed one beside codes
+        try:
+            if self.gradebook.has_code(number):
+                self.say(t("exercise_app.identity.use_code", self.lang))
+                return False
+        except GradebookError:
+            pass  # a malformed number: register_learner below says what is wrong
         try:
             learner = self.gradebook.register_learner(number, name)
         except GradebookError as err:
@@ -607,7 +773,9 @@ class ExerciseApp:
         self.identity_box.add_class("igm-identity")
         self.body = w.VBox([])
         self.submit_button = _button(t("exercise_app.submit", lang), "igm-submit")
-        self.submit_button.on_click(lambda _b: self.submit())
+        self.submit_button.on_click(lambda _b: self._on_button())
+        #: the graded attempt's feedback is on the page; the button starts the next attempt
+        self.next_pending = False
         # what happened to the last submit, right beside the button (announced: role=alert)
         self.status = _html("", "igm-submit-status")
         self.result = _html("", "igm-result")
@@ -660,14 +828,25 @@ class ExerciseApp:
         assert self.exercise is not None
         self._say("")
         self.learner = learner
-        self.variant = self.exercise.make_variant(learner.learner_number)
-        after_record = self.sign_in.after_record if self.sign_in is not None else None
-        grading = LocalGrading(self.variant, learner, after_record)
-        self._open(grading, self.variant.public_view(self.lang))
+        # the variant of the learner's next attempt (exercises.settings: new per attempt)
+        used = len(learner.attempts(self.exercise.id))
+        try:
+            self.variant = self.exercise.variant_for(learner.learner_number, used + 1)
+            after_record = self.sign_in.after_record if self.sign_in is not None else None
+            grading = LocalGrading(self.variant, learner, after_record)
+            self._open(grading, grading.view(self.lang))
+        except SettingsError:  # the trainer's settings file: the dashboard names the problem
+            self.variant = None
+            self._say(message("settings_broken", self.lang))
 
     def identify(self, name: str, number: str) -> bool:
         """Local mode: the learner typed a name and number (``False``: not bound)."""
         return self.sign_in is not None and self.sign_in.identify(name, number)
+
+    def sign_in_with_code(self, number: str, code: str) -> bool:
+        """Local mode with a class roster: learner number and personal code (``False``: not
+        bound)."""
+        return self.sign_in is not None and self.sign_in.sign_in(number, code)
 
     def _start_practice(self, hub_user: str) -> None:
         self.exercise = get_exercise(self.exercise_id)
@@ -716,6 +895,7 @@ class ExerciseApp:
         """Show the form of ``view``, graded by ``grading``."""
         form = AnswerForm(view, answer_sheet(view), self.lang)
         self.grading, self.view, self.form = grading, view, form
+        self.next_pending = False
         self.submit_button.description = t("exercise_app.submit", self.lang)
         self.result.value = self._standing_html()
         self.status.value = ""
@@ -738,6 +918,10 @@ class ExerciseApp:
         policy = str((self.view or {}).get("retry", "best"))
         lines = [t(f"exercise_app.policy.{policy}", self.lang)]
         standing = self.grading.standing(policy)
+        quiz = (self.view or {}).get("quiz")
+        if isinstance(quiz, dict):  # attempts used and allowed, open and close, answers
+            total = standing.total if standing is not None else None
+            lines += describe_view(quiz, self.lang, total)
         if standing is not None and standing.counting is None:
             lines.insert(0, t("exercise_app.no_attempts", self.lang))
         elif standing is not None and standing.counting is not None:
@@ -760,7 +944,7 @@ class ExerciseApp:
         Local and remote: the attempt is stored when this returns ``True``. Practising: it
         is graded and never stored.
         """
-        if self.form is None or self.grading is None:
+        if self.form is None or self.grading is None or self.next_pending:
             return False
         missing = self.form.check()
         if missing:  # nothing goes to the grader: each field says what it misses
@@ -773,6 +957,8 @@ class ExerciseApp:
         finally:
             self.submit_button.disabled = False
         if isinstance(outcome, Refused):
+            if outcome.reload:  # another tab stored an attempt: this one's questions are old
+                self.next_attempt()
             marked = self.form.mark(outcome.item, outcome.detail) if outcome.item else None
             self._refuse(outcome.message)
             if marked is not None:
@@ -781,6 +967,39 @@ class ExerciseApp:
         self._say("")
         self.status.value = text_html("p", outcome.notice, role="alert") if outcome.notice else ""
         self._show_feedback(outcome)
+        if outcome.next_is_new:  # the feedback stays beside these questions until asked
+            self.next_pending = True
+            self.submit_button.description = message("next_attempt", self.lang)
+        return True
+
+    def _attempts_left(self) -> bool:
+        """Whether the quiz settings on the page allow another attempt (no settings: yes)."""
+        quiz = (self.view or {}).get("quiz")
+        if not isinstance(quiz, dict) or not quiz.get("attempts"):
+            return True
+        standing = self.grading.standing("best") if self.grading is not None else None
+        used = standing.total if standing is not None else int(quiz.get("used", 0))
+        return used < int(quiz["attempts"])
+
+    def _on_button(self) -> None:
+        if self.next_pending:
+            self.next_attempt()
+        else:
+            self.submit()
+
+    def next_attempt(self) -> bool:
+        """Open the next attempt's variant (after a graded one when each attempt gets new
+        questions); ``False`` when it cannot be had (the grader is unreachable)."""
+        if self.grading is None:
+            return False
+        try:
+            view = self.grading.next_view(self.lang)
+        except (GraderError, KeyError, TypeError, ValueError, AttributeError):
+            self._refuse(t("exercise_app.remote.load_failed", self.lang))
+            return False
+        if isinstance(self.grading, LocalGrading):
+            self.variant = self.grading.variant
+        self._open(self.grading, view)
         return True
 
     def _refuse(self, text: str) -> None:
@@ -825,6 +1044,13 @@ class ExerciseApp:
             points=points_text(result.points, lang),
             max=points_text(result.max_points, lang),
         )
+        withheld = [] if graded.released else [message("answers_withheld", lang)]
+        if graded.next_is_new:
+            retry = message("retry_new_variant", lang)
+        elif self._attempts_left():
+            retry = t("exercise_app.retry", lang)
+        else:
+            retry = ""
         self.result.value = render(
             "result.html",
             heading=graded.heading,
@@ -832,8 +1058,9 @@ class ExerciseApp:
             summary=result.summary,
             recorded=self.grading.records,
             kept=bool(result.kept_text),
-            lines=self._standing_lines(),
+            lines=withheld + self._standing_lines(),
             lang=lang,
+            retry=retry,
         )
         self.submit_button.description = t("exercise_app.resubmit", lang)
 

@@ -10,8 +10,11 @@ the exercise's retry policy (best or last attempt).
 Attempts on a retired exercise (:data:`exercises.catalog.RETIRED`) are counted in a line
 below the overview, named as retired in the latest attempts and kept in both exports.
 
+The "Klas" section (:class:`exercises.roster.ClassSection`) imports a class list, shows each
+learner's sign-in state, makes personal codes and resets a lost one.
+
 Stable CSS hooks for tests: ``igm-dashboard``, ``igm-token``, ``igm-overview``, ``igm-retired``,
-``igm-exercise-<id>``, ``igm-items``, ``igm-export``, ``igm-updated``.
+``igm-exercise-<id>``, ``igm-items``, ``igm-export``, ``igm-updated``, ``igm-class``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from exercises.app import style_html
 from exercises.catalog import RETIRED
 from exercises.form import render
 from exercises.grades import counting_attempts, grade_sheet
+from exercises.roster import ClassSection
+from exercises.settings import SettingsError, quiz_settings, trainer_line
 from gradebook import Attempt, Gradebook, open_gradebook
 from gradebook.export import attempts_csv
 from igm import DETERMINANTS
@@ -41,7 +46,7 @@ from igm.i18n import t
 from widgets import theme
 from widgets.offline import jupyter_chart
 from widgets.templates import text_html
-from widgets.trainer_gate import token_matches, trainer_token
+from widgets.trainer_gate import check_key, trainer_token
 from widgets.ui import chart_summary, language_from_query, notice, style_widget, summary_html
 
 __all__ = ["REFRESH_SECONDS", "Dashboard", "app", "distribution_spec", "item_analysis"]
@@ -66,6 +71,18 @@ CSS = """
 .igm-dashboard .widget-checkbox label { min-height: 44px; }
 .igm-dashboard .widget-checkbox input[type="checkbox"] { width: 24px; height: 24px; }
 .igm-dashboard .widget-hbox { flex-wrap: wrap; gap: 0.5em; }
+/* the Klas section (exercises/roster.py): the paste box's label above it, downloads as buttons */
+.igm-class .widget-textarea { flex-direction: column; align-items: stretch; height: auto; }
+.igm-class .widget-textarea > .widget-label { width: auto !important; max-width: 100%;
+  white-space: normal !important; overflow: visible; height: auto; line-height: 1.35; }
+.igm-class textarea { font-family: ui-monospace, monospace; font-size: 0.95rem;
+  width: 100%; box-sizing: border-box; }
+.igm-class-result a { display: inline-block; margin: 0.3em 0.8em 0.3em 0; padding: 0.4em 0.9em;
+  background: #0072B2; color: #ffffff; border-radius: 4px; text-decoration: none;
+  font-weight: 600; min-height: 44px; box-sizing: border-box; line-height: 1.9; }
+.igm-class-result a:focus-visible { outline: 3px solid #E69F00; outline-offset: 2px; }
+.igm-class .jupyter-button { min-height: 44px; height: auto; white-space: normal; }
+.igm-class .widget-text input { min-height: 44px; font-size: 1rem; }
 """
 
 
@@ -82,6 +99,15 @@ def _exercise_name(exercise_id: str, lang: str) -> str:
             title = replacement
         return t("dashboard.retired.exercise", lang, exercise=exercise_id, replacement=title)
     return exercise_id
+
+
+def _settings_line(exercise_id: str, lang: str) -> str:
+    """The exercise's quiz settings in one line; a broken settings file is named here (the
+    learner's page only says to ask the trainer)."""
+    try:
+        return trainer_line(quiz_settings(exercise_id), lang)
+    except SettingsError as err:
+        return str(err)
 
 
 def _item_order(item: str) -> tuple[int, int, str]:
@@ -226,8 +252,12 @@ class Dashboard:
         """Open the dashboard when ``typed`` is the trainer token; nothing is read before."""
         if self.unlocked:
             return True
-        if not token_matches(typed, self._token):
-            self.message.value = text_html("p", t("dashboard.wrong_token", self.lang), role="alert")
+        check = check_key(typed, self._token)  # wrong keys in a row: a growing wait
+        if not check.ok:
+            text = t("dashboard.wrong_token", self.lang)
+            if check.wait_seconds:
+                text = t("trainer_gate.wait", self.lang, seconds=check.wait_seconds)
+            self.message.value = text_html("p", text, role="alert")
             return False
         self.unlocked = True
         self.message.value = ""
@@ -265,6 +295,8 @@ class Dashboard:
         self.recent.add_class("igm-recent")
         self.export = w.HTML(value="")
         self.export.add_class("igm-export")
+        assert self.gradebook is not None
+        self.class_section = ClassSection(self.gradebook, lang, self._lock)
         self.sections: dict[str, tuple[Any, w.HTML, w.HTML]] = {}
         parts: list[w.Widget] = []
         for ex_id in EXERCISE_IDS:
@@ -281,6 +313,7 @@ class Dashboard:
                             "section_heading.html",
                             title=get_exercise(ex_id).title(lang),
                             policy=t(f"dashboard.policy.{get_exercise(ex_id).retry}", lang),
+                            settings=_settings_line(ex_id, lang),
                         )
                     ),
                     row,
@@ -307,6 +340,7 @@ class Dashboard:
             w.HTML(value=text_html("h2", t("dashboard.recent", lang))),
             self.recent,
             *parts,
+            self.class_section.widget,
         ]
 
     def _start_timer(self) -> None:
@@ -353,6 +387,7 @@ class Dashboard:
                 attempts=len(attempts),
             ),
         )
+        self.class_section.draw()  # sign-ins change no attempt: drawn every time
         if signature == self._signature and not force:
             return False
         self._signature = signature

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from database.engine import default_url
 from database.models import Attempt, Learner
-from gradebook.api import POLICIES, Gradebook, LearnerView, Policy, open_gradebook
+from gradebook.api import (
+    POLICIES,
+    Gradebook,
+    ImportResult,
+    IssuedCode,
+    LearnerView,
+    Policy,
+    RosterEntry,
+    open_gradebook,
+)
+from gradebook.codes import RosterRow, parse_roster_csv
 from gradebook.errors import (
     AccessDenied,
     AppendOnly,
@@ -21,6 +31,9 @@ from gradebook.errors import (
     IdentityConflict,
     InvalidAttempt,
     InvalidIdentity,
+    RosterError,
+    SignInRefused,
+    SignInThrottled,
     UnknownLearner,
 )
 
@@ -32,12 +45,20 @@ __all__ = [
     "Gradebook",
     "GradebookError",
     "IdentityConflict",
+    "ImportResult",
     "InvalidAttempt",
     "InvalidIdentity",
+    "IssuedCode",
     "Learner",
     "LearnerView",
     "Policy",
+    "RosterEntry",
+    "RosterError",
+    "RosterRow",
+    "SignInRefused",
+    "SignInThrottled",
     "UnknownLearner",
     "default_url",
     "open_gradebook",
+    "parse_roster_csv",
 ]

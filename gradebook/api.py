@@ -11,20 +11,49 @@ learner's attempts.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from database.engine import make_engine, upgrade
 from database.locks import writer_queue
-from database.models import Attempt, Learner, Retirement, utcnow
-from gradebook.errors import AccessDenied, AppendOnly, IdentityConflict, UnknownLearner
+from database.models import (
+    Attempt,
+    ClassMember,
+    Learner,
+    Retirement,
+    SchoolClass,
+    SignInFailure,
+    utcnow,
+)
+from gradebook.codes import (
+    DUMMY_HASH,
+    RosterProblem,
+    RosterRow,
+    code_matches,
+    format_code,
+    hash_code,
+    new_code,
+    wait_after,
+)
+from gradebook.errors import (
+    AccessDenied,
+    AppendOnly,
+    IdentityConflict,
+    InvalidIdentity,
+    RosterError,
+    SignInRefused,
+    SignInThrottled,
+    UnknownLearner,
+)
 from gradebook.validation import (
     check_answers,
     check_display_name,
@@ -36,7 +65,16 @@ from gradebook.validation import (
     normalise_learner_number,
 )
 
-__all__ = ["POLICIES", "Gradebook", "LearnerView", "Policy", "open_gradebook"]
+__all__ = [
+    "POLICIES",
+    "Gradebook",
+    "ImportResult",
+    "IssuedCode",
+    "LearnerView",
+    "Policy",
+    "RosterEntry",
+    "open_gradebook",
+]
 
 T = TypeVar("T")
 Policy = Literal["best", "last"]
@@ -90,6 +128,52 @@ def select_attempts(attempts: Iterable[Attempt], policy: str) -> dict[tuple[str,
         elif (attempt.score, -attempt.attempt_no) > (current.score, -current.attempt_no):
             chosen[key] = attempt
     return chosen
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A personal code just made for a learner: shown once (code sheet), never stored."""
+
+    class_name: str
+    number: str
+    name: str
+    #: As the learner types it, e.g. ``KX7P-M3QD``.
+    code: str
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """A learner of a class as the trainer's roster shows it."""
+
+    class_name: str
+    number: str
+    name: str
+    has_code: bool
+    code_issued_at: dt.datetime | None
+    first_signed_in_at: dt.datetime | None
+    last_signed_in_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :meth:`Gradebook.import_roster` did: new codes (print them now: only hashes are
+    kept), the numbers already in the class (nothing changed), and learners whose stored name
+    differs from the roster's (``(number, stored, roster)``; the stored name is kept)."""
+
+    class_name: str
+    issued: list[IssuedCode]
+    already: list[str]
+    kept_names: list[tuple[str, str, str]]
+
+
+def _check_class_name(name: object) -> str:
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 80 or not name.isprintable():
+        raise InvalidIdentity(
+            f"class name {name!r}: use 1 to 80 printable characters",
+            key="gradebook.error.class_name",
+            value=repr(name),
+        )
+    return name.strip()
 
 
 class Gradebook:
@@ -313,6 +397,289 @@ class Gradebook:
         """One attempt per (learner number, exercise id): the ``"best"`` or the ``"last"``."""
         _check_policy(policy)
         return select_attempts(self.attempts(learner_number, exercise_id), policy)
+
+    # -- the class roster and personal codes (standalone sign-in) -----------------------------
+    def has_classes(self) -> bool:
+        """Whether a trainer made at least one class (the kit then asks for personal codes)."""
+        return (
+            self._run(lambda session: session.scalar(select(SchoolClass.id).limit(1))) is not None
+        )
+
+    def classes(self) -> list[str]:
+        """The classes' names, sorted."""
+        return self._run(
+            lambda session: list(
+                session.scalars(select(SchoolClass.name).order_by(SchoolClass.name))
+            )
+        )
+
+    def import_roster(self, class_name: str, rows: Sequence[RosterRow]) -> ImportResult:
+        """Put the learners of ``rows`` in class ``class_name`` (made if new) and give each new
+        member a personal code; all or nothing.
+
+        A number not yet in the gradebook is registered (``standalone``) with the roster's name;
+        one already registered keeps its stored name (listed in ``kept_names``). A number already
+        in this class is left as it is (``already``); one in another class, or one that came
+        from a hub, proxy or LMS, is a problem: :class:`RosterError` names every such row and
+        nothing is imported.
+        """
+        name = _check_class_name(class_name)
+        # scrypt before the transaction: the write lock is held for the inserts only
+        fresh = {row.number: new_code() for row in rows}
+        hashes = {number: hash_code(code) for number, code in fresh.items()}
+
+        def work(session: Session) -> ImportResult:
+            school_class = self._class(session, name, create=True)
+            now = utcnow()
+            issued: list[IssuedCode] = []
+            already: list[str] = []
+            kept: list[tuple[str, str, str]] = []
+            problems: list[RosterProblem] = []
+            for row in rows:
+                learner = session.scalars(
+                    select(Learner).where(Learner.learner_number == row.number)
+                ).one_or_none()
+                if learner is None:
+                    learner = Learner(
+                        learner_number=row.number,
+                        display_name=row.name,
+                        identity_source="standalone",
+                        created_at=now,
+                    )
+                    session.add(learner)
+                    session.flush()
+                elif learner.identity_source != "standalone":
+                    problems.append(RosterProblem(row.row, "number", "not_standalone", row.number))
+                    continue
+                member = session.get(ClassMember, learner.id)
+                if member is not None and member.class_id != school_class.id:
+                    other = member.school_class.name
+                    problems.append(RosterProblem(row.row, "number", "other_class", other))
+                    continue
+                if learner.display_name != row.name:
+                    kept.append((row.number, learner.display_name, row.name))
+                if member is not None:
+                    already.append(row.number)
+                    continue
+                session.add(
+                    ClassMember(
+                        learner_id=learner.id,
+                        class_id=school_class.id,
+                        code_hash=hashes[row.number],
+                        code_issued_at=now,
+                        joined_at=now,
+                    )
+                )
+                issued.append(
+                    IssuedCode(
+                        name, row.number, learner.display_name, format_code(fresh[row.number])
+                    )
+                )
+            if problems:
+                raise RosterError(problems)  # rolls everything back
+            session.flush()
+            return ImportResult(name, issued, already, kept)
+
+        return self._run(work, retry=True)
+
+    @staticmethod
+    def _class(session: Session, name: str, *, create: bool = False) -> SchoolClass:
+        found = session.scalars(select(SchoolClass).where(SchoolClass.name == name)).one_or_none()
+        if found is not None:
+            return found
+        if not create:
+            raise UnknownLearner(
+                f"no class named {name!r}", key="gradebook.error.unknown_class", name=name
+            )
+        school_class = SchoolClass(name=name, created_at=utcnow())
+        session.add(school_class)
+        session.flush()
+        return school_class
+
+    def issue_codes(
+        self, class_name: str | None = None, *, adopt: bool = False
+    ) -> list[IssuedCode]:
+        """Personal codes for the learners who have none yet (of ``class_name``, or of every
+        class); learners who have a code keep it.
+
+        With ``adopt`` (and a ``class_name``), typed-in learners of an older gradebook who are
+        in no class yet are put in that class too (made if new) and get a code: until then
+        they cannot sign in on a kit that asks for codes.
+        """
+        name = None if class_name is None else _check_class_name(class_name)
+        if adopt and name is None:
+            raise ValueError("adopt needs a class name")
+
+        def work(session: Session) -> list[IssuedCode]:
+            now = utcnow()
+            if adopt:
+                assert name is not None
+                school_class = self._class(session, name, create=True)
+                members = select(ClassMember.learner_id)
+                orphans = session.scalars(
+                    select(Learner)
+                    .where(Learner.identity_source == "standalone")
+                    .where(Learner.id.not_in(members))
+                    .order_by(Learner.learner_number)
+                )
+                for learner in orphans:
+                    session.add(
+                        ClassMember(learner_id=learner.id, class_id=school_class.id, joined_at=now)
+                    )
+                session.flush()
+            query = (
+                select(ClassMember)
+                .join(ClassMember.learner)
+                .join(ClassMember.school_class)
+                .where(ClassMember.code_hash.is_(None))
+                .order_by(SchoolClass.name, Learner.learner_number)
+            )
+            if name is not None:
+                query = query.where(ClassMember.class_id == self._class(session, name).id)
+            issued = []
+            for member in session.scalars(query):
+                code = new_code()
+                member.code_hash = hash_code(code)
+                member.code_issued_at = now
+                learner = member.learner
+                issued.append(
+                    IssuedCode(
+                        member.school_class.name,
+                        learner.learner_number,
+                        learner.display_name,
+                        format_code(code),
+                    )
+                )
+            session.flush()
+            return issued
+
+        return self._run(work, retry=True)
+
+    def reset_code(self, learner_number: str) -> IssuedCode:
+        """A new personal code for a learner in a class (a lost code): the old one stops
+        working at once, and the learner's failed sign-ins are forgotten.
+        :class:`UnknownLearner` when the number is in no class."""
+        number = normalise_learner_number(learner_number)
+        code = new_code()
+        code_hash = hash_code(code)
+
+        def work(session: Session) -> IssuedCode:
+            learner = self._find_learner(session, number)
+            member = session.get(ClassMember, learner.id)
+            if member is None:
+                raise UnknownLearner(
+                    f"learner {number!r} is in no class",
+                    key="gradebook.error.not_in_class",
+                    number=number,
+                )
+            member.code_hash = code_hash
+            member.code_issued_at = utcnow()
+            failure = session.get(SignInFailure, number)
+            if failure is not None:
+                session.delete(failure)
+            session.flush()
+            return IssuedCode(
+                member.school_class.name, number, learner.display_name, format_code(code)
+            )
+
+        return self._run(work, retry=True)
+
+    def roster(self, class_name: str | None = None) -> list[RosterEntry]:
+        """The learners of ``class_name`` (or of every class), by class and number."""
+        name = None if class_name is None else _check_class_name(class_name)
+
+        def work(session: Session) -> list[RosterEntry]:
+            query = (
+                select(ClassMember)
+                .join(ClassMember.learner)
+                .join(ClassMember.school_class)
+                .order_by(SchoolClass.name, Learner.learner_number)
+            )
+            if name is not None:
+                query = query.where(ClassMember.class_id == self._class(session, name).id)
+            return [
+                RosterEntry(
+                    m.school_class.name,
+                    m.learner.learner_number,
+                    m.learner.display_name,
+                    m.code_hash is not None,
+                    m.code_issued_at,
+                    m.first_signed_in_at,
+                    m.last_signed_in_at,
+                )
+                for m in session.scalars(query)
+            ]
+
+        return self._run(work)
+
+    def has_code(self, learner_number: str) -> bool:
+        """Whether this learner signs in with a personal code (is in a class with a code)."""
+        number = normalise_learner_number(learner_number)
+        return self._run(lambda session: self._stored_hash(session, number)) is not None
+
+    @staticmethod
+    def _stored_hash(session: Session, number: str) -> str | None:
+        return session.scalar(
+            select(ClassMember.code_hash)
+            .join(ClassMember.learner)
+            .where(Learner.learner_number == number)
+        )
+
+    def sign_in(self, learner_number: str, code: str) -> Learner:
+        """The learner whose number and personal code these are.
+
+        :class:`SignInRefused`, with one message, for a wrong code, an unknown number and a
+        learner without a code; the typed code is hashed in every case, so the answer takes
+        as long. After :data:`gradebook.codes.FREE_TRIES` failures in a row for a number
+        (known or not) each try waits longer (:class:`SignInThrottled`); the count is stored
+        here, so a new page does not reset it. A malformed number is
+        :class:`InvalidIdentity` (that says nothing about who exists).
+        """
+        number = normalise_learner_number(learner_number, "standalone")
+        typed = code if isinstance(code, str) else ""
+
+        def look(session: Session) -> tuple[int, str | None]:
+            failure = session.get(SignInFailure, number)
+            waiting = 0
+            if failure is not None:
+                since = (utcnow() - failure.last_failure_at).total_seconds()
+                waiting = max(0, int(wait_after(failure.failures) - since + 0.999))
+            return waiting, self._stored_hash(session, number)
+
+        waiting, stored = self._run(look)
+        if waiting:
+            raise SignInThrottled(
+                f"too many failed sign-ins for this number; wait {waiting} s", seconds=waiting
+            )
+        matched = code_matches(typed, stored or DUMMY_HASH) and stored is not None
+
+        def record(session: Session) -> Learner | None:
+            now = utcnow()
+            if not matched:
+                done = session.execute(
+                    update(SignInFailure)
+                    .where(SignInFailure.number == number)
+                    .values(failures=SignInFailure.failures + 1, last_failure_at=now)
+                )
+                if not getattr(done, "rowcount", 0):
+                    session.add(SignInFailure(number=number, failures=1, last_failure_at=now))
+                session.flush()
+                return None
+            failure = session.get(SignInFailure, number)
+            if failure is not None:
+                session.delete(failure)
+            learner = self._find_learner(session, number)
+            member = session.get(ClassMember, learner.id)
+            assert member is not None
+            member.first_signed_in_at = member.first_signed_in_at or now
+            member.last_signed_in_at = now
+            session.flush()
+            return learner
+
+        learner = self._run(record, retry=True)
+        if learner is None:
+            raise SignInRefused("this learner number and code do not belong together")
+        return learner
 
     def for_learner(self, learner_number: str) -> LearnerView:
         """A view bound to one registered learner; it cannot see or write anyone else's data."""

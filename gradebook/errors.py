@@ -6,6 +6,7 @@ show the message in the learner's language with ``err.message(lang)``; ``str(err
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "IdentityConflict",
     "InvalidAttempt",
     "InvalidIdentity",
+    "RosterError",
+    "SignInRefused",
+    "SignInThrottled",
     "UnknownLearner",
 ]
 
@@ -76,3 +80,39 @@ class AccessDenied(GradebookError, PermissionError):
     """A view bound to one learner was asked about another learner."""
 
     key = "gradebook.error.access_denied"
+
+
+class SignInRefused(GradebookError, PermissionError):
+    """A learner number and personal code that do not belong together. The same error, with
+    the same message, for an unknown number, a wrong code and a learner without a code: a
+    sign-in never tells whether a number exists."""
+
+    key = "gradebook.error.sign_in_refused"
+
+
+class SignInThrottled(GradebookError, PermissionError):
+    """Too many failed sign-ins for this number (or on this page): wait ``seconds``."""
+
+    key = "gradebook.error.sign_in_throttled"
+
+    def __init__(self, english: str, *, seconds: int) -> None:
+        super().__init__(english, seconds=seconds, minutes=max(1, -(-seconds // 60)))
+        self.seconds = seconds
+
+
+class RosterError(GradebookError, ValueError):
+    """A roster (class list) that cannot be imported; ``problems`` lists every problem with
+    its row and field (:class:`gradebook.codes.RosterProblem`). Nothing was imported."""
+
+    key = "gradebook.error.roster"
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "the roster was not imported: " + "; ".join(str(p) for p in self.problems),
+            count=len(self.problems),
+        )
+
+    def message(self, lang: str = "en") -> str:
+        lines = [super().message(lang), *(p.message(lang) for p in self.problems)]
+        return "\n".join(lines)

@@ -140,6 +140,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_driver(config.database_url or default_url())
     except (ServeConfigError, MissingDriverError) as exc:
         raise UserError(str(exc)) from None
+    if config.lti_config:  # a wrong LTI file stops the start with its reason, not a traceback
+        from lti.config import LtiConfigError, load_lti_config
+
+        try:
+            load_lti_config(Path(config.lti_config).expanduser())
+        except LtiConfigError as exc:
+            raise UserError(f"lti_config: {exc}") from None
     cases = use_user_cases(create=True)
     if cases is not None:
         print(f"igm: cases: {cases}", flush=True)
@@ -214,6 +221,74 @@ def database_argument(parser: argparse.ArgumentParser) -> None:
         help="database URL (default: $IGM_DATABASE_URL, else var/igm.sqlite3 in a checkout, "
         "~/.local/share/igm-kit/igm.sqlite3 for an installed kit)",
     )
+
+
+def cmd_class(args: argparse.Namespace) -> int:
+    from exercises.roster_cli import cmd_class as run  # the gradebook only for this command
+
+    return run(args)
+
+
+def cmd_lti(args: argparse.Namespace) -> int:
+    from lti.cli import cmd_lti as run  # pylti1p3 and its crypto only for this command
+
+    return run(args)
+
+
+def _add_class_parser(sub: argparse._SubParsersAction, database: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    """``igm class import|codes|reset|list``; ``database`` is the parent that adds ``--database``."""
+    p = sub.add_parser(
+        "class", help="a class of the standalone kit: class list, personal sign-in codes"
+    )
+    p.set_defaults(func=cmd_class)
+    commands = p.add_subparsers(dest="class_command", required=True)
+    out = argparse.ArgumentParser(add_help=False)
+    out.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of the sheet")
+    out.add_argument(
+        "--out", metavar="FILE", help="write the codes as CSV to FILE (default: stdout)"
+    )
+    out.add_argument("--sheet", metavar="FILE", help="also write the printable code sheet (HTML)")
+    out.add_argument("--url", default="", help="the exercises' address, printed on each slip")
+    p = commands.add_parser(
+        "import",
+        parents=[out, database],
+        help="import a class list (CSV: name and learner number) and make the codes",
+    )
+    p.add_argument("file", metavar="FILE", help="CSV in UTF-8 with a header row, ; or , between")
+    p.add_argument("--class", dest="class_name", required=True, metavar="NAME")
+    p = commands.add_parser(
+        "codes",
+        parents=[out, database],
+        help="make codes for learners who have none; with --class also for typed-in "
+        "learners who are in no class yet (they join that class)",
+    )
+    p.add_argument("--class", dest="class_name", metavar="NAME")
+    p = commands.add_parser(
+        "reset",
+        parents=[out, database],
+        help="a new code for a learner (the old one stops working)",
+    )
+    p.add_argument("number", metavar="NUMBER")
+    p = commands.add_parser("list", parents=[database], help="the learners of every class")
+    p.add_argument("--class", dest="class_name", metavar="NAME")
+
+
+def _add_lti_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``igm lti keygen`` and ``igm lti urls``."""
+    p = sub.add_parser("lti", help="LTI 1.3: the tool key and the URLs for a learning environment")
+    p.set_defaults(func=cmd_lti)
+    lti = p.add_subparsers(dest="lti_command", required=True)
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config", metavar="FILE", help="the LTI configuration (JSON; default: $IGM_LTI_CONFIG)"
+    )
+    lti.add_parser(
+        "keygen", parents=[config], help="make the tool's private key (once; kept if present)"
+    )
+    p = lti.add_parser(
+        "urls", parents=[config], help="the URLs and public key to enter in a learning environment"
+    )
+    p.add_argument("--tool-url", help="the kit's public address (default: tool_url of the config)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -351,9 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", metavar="CODE", help="the join code")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--all", action="store_true", help="every stored answer, not the latest ones")
-    from lti.cli import add_parser as add_lti_parser  # `igm lti keygen|urls`
-
-    add_lti_parser(sub)
+    _add_class_parser(sub, db)
+    _add_lti_parser(sub)
     return parser
 
 

@@ -23,6 +23,10 @@ class ExerciseServer:
 def exercise_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExerciseServer]:
     db = Path(tmp_path_factory.mktemp("gradebook")) / "igm.sqlite3"
     database_url = f"sqlite:///{db}"
-    env = {"IGM_DATABASE_URL": database_url, "IGM_TRAINER_TOKEN": TRAINER_TOKEN}
+    env = {
+        "IGM_DATABASE_URL": database_url,
+        "IGM_TRAINER_TOKEN": TRAINER_TOKEN,
+        "IGM_SIGN_IN": "code",  # learners sign in with a personal code from a class roster
+    }
     with run_server(env, log_name="serve-exercises.log", pool_size=0) as url:
         yield ExerciseServer(url, database_url)

@@ -16,6 +16,7 @@ from gradebook import Gradebook, open_gradebook
 from igm.i18n import t
 from tests.exercises.answers import perfect, wrong
 from tests.exercises.app_helpers import fill
+from tests.exercises.roster_helpers import roster_code
 from tests.exercises.toy_exercise import TOY_ID, toy_registered
 from tests.exercises.toy_exercise import perfect as toy_perfect
 
@@ -32,9 +33,10 @@ def fresh_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def started(gb: Gradebook, exercise_id: str, lang: str = "nl") -> ExerciseApp:
+    code = roster_code(gb, "s1234567", "Sam de Vries")  # a class: the app asks for the code
     app = ExerciseApp(exercise_id, lang, gb, env={})
     assert app.form is None  # nothing of the exercise before the learner is known
-    assert app.identify("Sam de Vries", "s1234567")
+    assert app.sign_in_with_code("s1234567", code)
     assert app.form is not None
     return app
 
@@ -55,10 +57,20 @@ def test_fill_submit_store(gb: Gradebook, exercise_id: str, lang: str) -> None:
         [c._dom_classes for b in app.form.items.values() for c in b.children]
     )
     assert 'role="status"' in app.result.value
-    # retry: a second attempt is added, nothing overwritten, the counting score is shown
+    # the settings on the page: attempts used and allowed (3 by default in exercises.yaml)
+    assert "1 van 3" in app.result.value if lang == "nl" else "1 of 3" in app.result.value
+    # retry: each attempt gets a variant of its own (new_variant_per_attempt); the feedback
+    # stays beside the graded questions until the learner asks for the next attempt
+    first = app.variant
+    assert app.next_pending and not app.submit()
+    assert app.next_attempt()
+    assert app.variant.fingerprint != first.fingerprint
+    assert app.variant.learner_id == "S1234567"
     fill(app.form, wrong(app.variant))
     assert app.submit()
-    assert [a.attempt_no for a in gb.attempts("S1234567", exercise_id)] == [1, 2]
+    stored = gb.attempts("S1234567", exercise_id)
+    assert [a.attempt_no for a in stored] == [1, 2]
+    assert [a.variant for a in stored] == [first.fingerprint, app.variant.fingerprint]
     policy = get_exercise(exercise_id).retry
     counted = 1 if policy == "best" else 2
     assert f"{counted}" in app.result.value
@@ -68,7 +80,7 @@ def test_fill_submit_store(gb: Gradebook, exercise_id: str, lang: str) -> None:
         for c in box.children
         if "igm-feedback" in c._dom_classes
     ]
-    assert len(feedback_boxes) == len(app.form.items)  # old feedback replaced, not stacked
+    assert len(feedback_boxes) == len(app.form.items)
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
@@ -143,13 +155,15 @@ def test_identity_conflict_keeps_the_stored_name(gb: Gradebook) -> None:
 
 def test_one_identity_per_kernel(gb: Gradebook) -> None:
     app = started(gb, "compare-clients")
-    assert not app.identify("Other", "s7654321")  # the same app: ignored
+    other_code = roster_code(gb, "s7654321", "Other")
+    assert not app.sign_in_with_code("s7654321", other_code)  # the same app: ignored
+    assert not app.identify("Other", "s7654321")
     other = ExerciseApp("score-case", "nl", gb, env={})
-    assert not other.identify("Other", "s7654321")  # another app in this kernel: refused
+    assert not other.sign_in_with_code("s7654321", other_code)  # another app here: refused
     assert other.learner is None
     assert app.learner is not None and app.learner.learner_number == "S1234567"
     assert app.sign_in is not None
-    assert all(w.comm is None for w in (app.sign_in.name_input, app.sign_in.number_input))
+    assert all(w.comm is None for w in (app.sign_in.code_input, app.sign_in.number_input))
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def open_exercise(page: Any, server: ExerciseServer, exercise_id: str, lang: str
 
 def start(page: Any, server: ExerciseServer, exercise_id: str, lang: str) -> None:
     open_exercise(page, server, exercise_id, lang)
-    identify(page, "Pim Telefoon", f"P{random.randrange(10**6, 10**7)}", lang)
+    identify(page, "Pim Telefoon", f"P{random.randrange(10**6, 10**7)}", lang, server.database_url)
     page.wait_for_selector(".igm-exercise-form", timeout=LOAD_TIMEOUT)
     page.wait_for_timeout(300)  # the last widgets render
 
@@ -117,7 +117,13 @@ def test_the_exercise_fits_a_phone_and_explains_a_missing_answer_in_place(
     open_exercise(page, exercise_server, exercise_id, lang)
     assert scroll_width(page) <= PHONE["width"]
     assert not small_controls(page), small_controls(page)  # the sign-in form too
-    identify(page, "Pim Telefoon", f"P{random.randrange(10**6, 10**7)}", lang)
+    identify(
+        page,
+        "Pim Telefoon",
+        f"P{random.randrange(10**6, 10**7)}",
+        lang,
+        exercise_server.database_url,
+    )
     page.wait_for_selector(".igm-exercise-form", timeout=LOAD_TIMEOUT)
     page.wait_for_timeout(300)
 
