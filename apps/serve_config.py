@@ -2,9 +2,9 @@
 
 Precedence, lowest first: the defaults below; the ``[serve]`` table of a TOML file (``--config
 PATH``, else ``igm.toml`` in the working directory when it exists, else none); the environment
-(``IGM_DATABASE_URL``, ``IGM_TRAINER_TOKEN``); command-line flags. Secrets (database password,
-trainer key) belong in the environment or a file readable only by the server's user, not on
-the command line (every local user can read another process's arguments).
+(``IGM_DATABASE_URL``, ``IGM_TRAINER_TOKEN``, ``IGM_LTI_CONFIG``); command-line flags. Secrets
+(database password, trainer key) belong in the environment or a file readable only by the
+server's user, not on the command line (every local user can read another process's arguments).
 
 A room (``igm serve --room``): the server listens on every interface (``0.0.0.0``) and the join
 links and QR codes of live sessions use the address phones reach it at (:func:`room_address`:
@@ -21,6 +21,11 @@ Example ``igm.toml``::
     base_url = "/igm/"        # the kit is served under https://example.org/igm/
     pool_size = 2             # preheated kernels per app notebook (0: no preheating)
     cull_idle_seconds = 900   # stop kernels idle and disconnected for 15 min (0: never)
+    max_kernels = 80          # learners' kernels at once (default: from this computer's memory)
+    max_kernels_per_client = 6   # one browser (cookie) or, without one, one address
+    unconnected_kernel_seconds = 120  # stop a page's kernel that no browser connected to
+    trusted_proxies = ["127.0.0.1"]   # only these may send IGM_IDENTITY_HEADER, X-Forwarded-*
+    lti_config = "/srv/igm/lti.json"   # LTI 1.3 on (docs/lti.md); env IGM_LTI_CONFIG wins
 
     [serve.pools]             # per-notebook pool sizes, e.g. the app the room opens first
     "apps/explorer.ipynb" = 24
@@ -36,7 +41,11 @@ It also sets
 ``VoilaConfiguration.multi_kernel_manager_class`` to :class:`PoolAwareKernelManager`:
 without it the idle culler stops the preheated kernels waiting in the pool (they are idle and
 have no connection), and Voila does not refill a pool when one of its kernels is shut down, so
-a server with culling on would lose its pool after ``cull_idle_seconds``.
+a server with culling on would lose its pool after ``cull_idle_seconds``, and it stops a
+page's kernel that never got a browser's websocket after ``unconnected_kernel_seconds`` (a
+script that only GETs pages). How many kernels the pages may hold (``max_kernels``,
+``max_kernels_per_client``) is checked by the app server (:mod:`apps.server`) before a page
+takes or starts a kernel.
 """
 
 from __future__ import annotations
@@ -82,6 +91,14 @@ POOLED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
 DATABASE_SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgresql+psycopg")
 MAX_POOL_SIZE = 128
 MIN_TOKEN_LENGTH = 16
+#: Memory one learner's kernel takes (measured: 20 exercise pages took 2.6 GB), for the default
+#: of ``max_kernels``.
+KERNEL_BYTES = 150 * 2**20
+#: The share of this computer's memory the default ``max_kernels`` may fill with kernels.
+KERNEL_MEMORY_SHARE = 0.75
+MAX_KERNELS = 2000
+#: About how many notebooks get a pool of ``pool_size`` (apps and exercises).
+POOLED_NOTEBOOKS = 10
 #: What ``--room`` listens on: every interface, so phones on the room's Wi-Fi reach the server.
 ROOM_HOST = "0.0.0.0"
 #: The file that keeps a generated trainer key, beside the SQLite database (or in the kit's
@@ -140,6 +157,24 @@ class ServeConfig:
     #: The address phones use in join links and QR codes (``http://192.168.1.20:8866/``);
     #: None: detected when the server listens on the network (see :func:`room_address`).
     public_url: str | None = None
+    #: The most kernels the pages may hold at once (preheated kernels waiting in a pool not
+    #: counted); a page beyond it gets "full, try again shortly" (503). None: from this
+    #: computer's memory (:meth:`kernel_limit`).
+    max_kernels: int | None = None
+    #: The most kernels one client (a browser's signed cookie, else its network address) may
+    #: hold at once: a learner with a few tabs open, not a script that GETs pages in a loop.
+    max_kernels_per_client: int = 6
+    #: Stop a page's kernel once it has been idle this long when no browser ever connected
+    #: to it (a GET without the page's websocket); 0: leave it to the idle culler.
+    unconnected_kernel_seconds: int = 120
+    #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies in front of the server:
+    #: only requests from them may set the learner's identity header (``IGM_IDENTITY_HEADER``)
+    #: or say the client's address and scheme (``X-Forwarded-For``, ``X-Forwarded-Proto``).
+    #: Also ``IGM_TRUSTED_PROXIES`` (comma-separated). Empty: no one.
+    trusted_proxies: tuple[str, ...] = ()
+    #: The LTI 1.3 configuration (a JSON file, ``docs/lti.md``; relative to the working
+    #: directory); env ``IGM_LTI_CONFIG`` wins over the file. None: LTI is off.
+    lti_config: str | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -153,6 +188,25 @@ class ServeConfig:
         """How often the culler looks: a quarter of the idle time, between 10 s and 5 min."""
         return max(10, min(300, self.cull_idle_seconds // 4))
 
+    @property
+    def cull_interval_for_unconnected(self) -> int:
+        """How often the culler looks when it also stops kernels no browser connected to."""
+        interval = self.cull_interval_seconds if self.cull_idle_seconds else 300
+        if self.unconnected_kernel_seconds:
+            interval = min(interval, max(5, self.unconnected_kernel_seconds // 4))
+        return interval
+
+    def kernel_limit(self, memory_bytes: int | None = None) -> int:
+        """``max_kernels``, else what fits in :data:`KERNEL_MEMORY_SHARE` of ``memory_bytes``
+        (default: this computer's memory) at :data:`KERNEL_BYTES` each, less the kernels the
+        pools keep waiting (at least 4)."""
+        if self.max_kernels is not None:
+            return self.max_kernels
+        memory = memory_bytes if memory_bytes is not None else physical_memory()
+        fits = int(memory * KERNEL_MEMORY_SHARE) // KERNEL_BYTES
+        waiting = self.pool_size * POOLED_NOTEBOOKS + sum(self.pools.values())
+        return max(4, min(MAX_KERNELS, fits - waiting))
+
     def pool_size_for(self, notebook: str) -> int:
         """Preheated kernels for ``notebook``: its entry in ``pools``, else ``pool_size``; a
         trainer's notebook (one user at a time) gets at most one unless ``pools`` says more."""
@@ -163,6 +217,7 @@ class ServeConfig:
         """The settings as a dict that is safe to print or log (no password, no token)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["pools"] = dict(self.pools)
+        out["trusted_proxies"] = list(self.trusted_proxies)
         out["database_url"] = _redact_url(self.database_url)
         out["trainer_token"] = "***" if self.trainer_token else None
         return out
@@ -172,6 +227,14 @@ def _redact_url(url: str | None) -> str | None:
     if url is None:
         return None
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def physical_memory() -> int:
+    """This computer's memory in bytes (8 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        return 8 * 2**30
 
 
 def _check_int(name: str, value: Any, lo: int, hi: int, allowed: str) -> None:
@@ -258,6 +321,7 @@ def validate(cfg: ServeConfig) -> None:
             f"at least {MIN_TOKEN_LENGTH} characters without spaces, "
             "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
         )
+    _validate_limits(cfg)
     if cfg.public_url is not None:
         from live.urls import site_url  # lazily: `igm predict` builds this parser, no live
 
@@ -271,9 +335,53 @@ def validate(cfg: ServeConfig) -> None:
                 f"{cfg.public_url!r} is not a web address with a host",
                 "http(s)://HOST[:PORT]/, e.g. http://192.168.1.20:8866/",
             ) from None
+    if cfg.lti_config is not None and (
+        not isinstance(cfg.lti_config, str)
+        or not cfg.lti_config.strip()
+        or not cfg.lti_config.lower().endswith(".json")
+        or any(not c.isprintable() for c in cfg.lti_config)
+    ):
+        raise ServeConfigError(
+            "lti_config",
+            f"{cfg.lti_config!r} is not the path of a JSON file",
+            "the LTI configuration file (docs/lti.md), e.g. /srv/igm/lti.json",
+        )
+
+
+def _validate_limits(cfg: ServeConfig) -> None:
+    """The kernel limits and the trusted proxies."""
+    if cfg.max_kernels is not None:
+        _check_int("max_kernels", cfg.max_kernels, 1, MAX_KERNELS, f"1 to {MAX_KERNELS}")
+    _check_int(
+        "max_kernels_per_client", cfg.max_kernels_per_client, 1, MAX_KERNELS, f"1 to {MAX_KERNELS}"
+    )
+    allowed = "0 (off) or 10 to 86400"
+    _check_int("unconnected_kernel_seconds", cfg.unconnected_kernel_seconds, 0, 86400, allowed)
+    if 0 < cfg.unconnected_kernel_seconds < 10:
+        raise ServeConfigError(
+            "unconnected_kernel_seconds",
+            f"{cfg.unconnected_kernel_seconds} s is shorter than a page takes to connect",
+            allowed,
+        )
+    example = 'a list of addresses or networks, e.g. ["127.0.0.1", "10.0.0.0/8"]'
+    if isinstance(cfg.trusted_proxies, str) or not isinstance(cfg.trusted_proxies, Sequence):
+        raise ServeConfigError("trusted_proxies", "is not a list", example)
+    for proxy in cfg.trusted_proxies:
+        try:
+            ipaddress.ip_network(str(proxy), strict=False)
+        except ValueError:
+            raise ServeConfigError(
+                "trusted_proxies", f"{proxy!r} is not an IP address or network", example
+            ) from None
 
 
 _FILE_KEYS = {f.name for f in fields(ServeConfig)}
+#: Settings the environment gives (over the file, under flags): setting, variable.
+ENV_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("database_url", "IGM_DATABASE_URL"),
+    ("trainer_token", "IGM_TRAINER_TOKEN"),
+    ("lti_config", "IGM_LTI_CONFIG"),
+)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -334,18 +442,15 @@ def load_serve_config(
     config = ServeConfig()
     if file is not None:
         values.update(_read_toml(file))
+        if isinstance(values.get("trusted_proxies"), list):
+            values["trusted_proxies"] = tuple(values["trusted_proxies"])
         config = _apply(config, values, str(file))
-    env_values = {
-        name: env[var]
-        for name, var in (
-            ("database_url", "IGM_DATABASE_URL"),
-            ("trainer_token", "IGM_TRAINER_TOKEN"),
-        )
-        if env.get(var)
-    }
-    for name, value in env_values.items():
-        var = "IGM_DATABASE_URL" if name == "database_url" else "IGM_TRAINER_TOKEN"
-        config = _apply(config, {name: value}, var)
+    for name, var in ENV_SETTINGS:
+        if env.get(var):
+            config = _apply(config, {name: env[var]}, var)
+    if env.get("IGM_TRUSTED_PROXIES"):
+        proxies = tuple(p.strip() for p in env["IGM_TRUSTED_PROXIES"].split(",") if p.strip())
+        config = _apply(config, {"trusted_proxies": proxies}, "IGM_TRUSTED_PROXIES")
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     unknown = sorted(set(flags) - _FILE_KEYS)
     if unknown:
@@ -588,6 +693,8 @@ def discover_notebooks(root: str | Path, folders: Iterable[str] = POOLED_FOLDERS
 
 
 _POOL_AWARE: Any = None
+#: An idle timeout no kernel reaches (ten years): the culler on, idle culling off.
+NEVER_SECONDS = 10 * 365 * 86400
 
 
 def _pool_aware_class() -> Any:
@@ -595,7 +702,9 @@ def _pool_aware_class() -> Any:
     argument parser does) must not import jupyter_server."""
     global _POOL_AWARE
     if _POOL_AWARE is None:
+        from jupyter_server._tz import utcnow
         from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+        from traitlets import Integer
 
         class PoolAwareKernelManager(AsyncMappingKernelManager):
             """The default kernel manager, except that the idle culler leaves pooled kernels
@@ -605,6 +714,38 @@ def _pool_aware_class() -> Any:
             (``multi_kernel_manager_class``), so ``self._pools`` (notebook -> list of tasks
             resolving to ``{"kernel_id": …}``) is the preheated pool at run time.
             """
+
+            unconnected_timeout = Integer(
+                0,
+                config=True,
+                help="Stop a kernel no websocket ever connected to once it has been idle this "
+                "many seconds (0: off); pooled kernels excepted.",
+            )
+
+            def __init__(self, **kwargs: Any) -> None:
+                super().__init__(**kwargs)  # type: ignore[no-untyped-call]
+                #: Kernels a browser connected to at least once.
+                self.ever_connected: set[str] = set()
+
+            def notify_connect(self, kernel_id: str) -> None:
+                self.ever_connected.add(kernel_id)
+                super().notify_connect(kernel_id)  # type: ignore[no-untyped-call]
+
+            async def shutdown_kernel(  # type: ignore[override]
+                self, kernel_id: str, *args: Any, **kwargs: Any
+            ) -> None:
+                self.ever_connected.discard(kernel_id)
+                await super().shutdown_kernel(kernel_id, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+            def never_connected_idle(self, kernel_id: str) -> float | None:
+                """Seconds idle of a kernel no websocket ever connected to, else None."""
+                if kernel_id in self.ever_connected:
+                    return None
+                kernel = self._kernels.get(kernel_id)
+                last = getattr(kernel, "last_activity", None)
+                if last is None or getattr(kernel, "execution_state", "") == "busy":
+                    return None
+                return float((utcnow() - last).total_seconds())
 
             def pooled_kernel_ids(self) -> set[str]:
                 ids: set[str] = set()
@@ -618,6 +759,19 @@ def _pool_aware_class() -> Any:
 
             async def cull_kernel_if_idle(self, kernel_id: str) -> None:
                 if kernel_id in self.pooled_kernel_ids():
+                    return
+                idle = self.never_connected_idle(kernel_id)
+                if (
+                    self.unconnected_timeout
+                    and idle is not None
+                    and idle > self.unconnected_timeout
+                ):
+                    self.log.warning(
+                        "Stopping kernel %s: idle %d s and no browser ever connected to it",
+                        kernel_id,
+                        idle,
+                    )
+                    await self.shutdown_kernel(kernel_id)
                     return
                 # jupyter_server leaves this method unannotated
                 await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
@@ -671,4 +825,11 @@ def voila_config(cfg: ServeConfig, notebooks: Sequence[str] = ()) -> Any:
     c.MappingKernelManager.cull_idle_timeout = cfg.cull_idle_seconds
     if cfg.cull_idle_seconds > 0:
         c.MappingKernelManager.cull_interval = cfg.cull_interval_seconds
+    if cfg.unconnected_kernel_seconds > 0:
+        # The culler runs only with a timeout: "never" becomes a timeout no kernel reaches,
+        # so that it still stops the kernels no browser connected to.
+        if cfg.cull_idle_seconds == 0:
+            c.MappingKernelManager.cull_idle_timeout = NEVER_SECONDS
+        c.MappingKernelManager.cull_interval = cfg.cull_interval_for_unconnected
+        c.PoolAwareKernelManager.unconnected_timeout = cfg.unconnected_kernel_seconds
     return c

@@ -5,7 +5,12 @@
 * ``/``            a bilingual landing page linking to every app (nl and en) and the book;
 * ``/book/(.*)``   the built Jupyter Book (``book/_build/html``) as static files;
 * a Voila template (``apps/jupyter/voila/templates/igm``) that loads nothing from a CDN;
-* preheated kernels (``pool_size`` per app notebook), so an app opens without a cold start.
+* preheated kernels (``pool_size`` per app notebook), so an app opens without a cold start;
+* at most ``max_kernels`` kernels held by pages, ``max_kernels_per_client`` per browser
+  (:mod:`apps.kernel_limits`): a page beyond them gets "full, try again shortly" (503) and no
+  kernel;
+* the learner's identity header (``IGM_IDENTITY_HEADER``) only from ``trusted_proxies``:
+  from anyone else it is removed before Voila hands the request's headers to a kernel.
 
 Charts load their JavaScript from a local bundle file (:mod:`widgets.offline`), written once
 here before any kernel starts and served as a static file of the template (gzipped, cached by
@@ -16,11 +21,12 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from apps.serve_config import ServeConfig
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -29,7 +35,9 @@ from widgets.templates import environment
 
 __all__ = [
     "APPS",
+    "CLIENT_COOKIE",
     "REPO_ROOT",
+    "full_page",
     "landing_page",
     "language_query",
     "make_app_class",
@@ -154,6 +162,46 @@ def retired_page(base_url: str, exercise_id: str) -> str:
     return page.render(default_lang=DEFAULT_LANGUAGE, sections=sections)
 
 
+@dataclass(frozen=True)
+class FullSection:
+    """One language's part of the "full, try again shortly" page."""
+
+    lang: str
+    heading: str
+    message: str
+    advice: str
+    href: str
+    retry: str
+
+
+def full_page(href: str, lang: str, reason: str, held: int) -> str:
+    """The page a GET gets when no kernel is free for it: ``reason`` "client" (this browser
+    holds ``held`` kernels, its limit) or "server" (all kernels in use); every language, the
+    page's own first; ``href`` tries the same page again."""
+    languages = [lang, *(x for x in LANGUAGES if x != lang)]
+    advice = "server_full.advice_client" if reason == "client" else "server_full.advice_server"
+    sections = [
+        FullSection(
+            lang=x,
+            heading=t("server_full.heading", x),
+            message=t("server_full.message", x),
+            advice=t(advice, x, count=held),
+            href=href,
+            retry=t("server_full.retry", x),
+        )
+        for x in languages
+    ]
+    return environment("apps").get_template("full.html").render(sections=sections)
+
+
+#: The browser's signed cookie that names it as one client for the kernel limits.
+CLIENT_COOKIE = "igm_client"
+#: How long a client cookie lasts (days).
+CLIENT_COOKIE_DAYS = 30
+#: What a "full" page asks the browser to wait before it tries again (seconds).
+RETRY_AFTER_SECONDS = 30
+
+
 #: URL folders (after the base URL) of files that never change while the server runs.
 STATIC_PREFIXES: tuple[str, ...] = ("voila/static/", "voila/labextensions/", "voila/templates/")
 #: A file name with a content hash in it (``remoteEntry.698dcaf7.js``, ``84.09c61a35dce1705f.js``).
@@ -263,10 +311,52 @@ def make_gzip_transform(base_url: str = "/") -> Any:
     return CachedGzip
 
 
+def client_cookie(handler: Any, base_url: str) -> str | None:
+    """The browser's client id (its signed cookie), or None; without one, the response
+    sets a new one (and None is returned: this request has not shown it yet)."""
+    from live.forwarded import is_https
+
+    value = handler.get_signed_cookie(CLIENT_COOKIE, max_age_days=CLIENT_COOKIE_DAYS)
+    if value:
+        return str(value.decode())
+    handler.set_signed_cookie(
+        CLIENT_COOKIE,
+        secrets.token_urlsafe(18),
+        expires_days=CLIENT_COOKIE_DAYS,
+        path=base_url,
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(handler.request, handler.settings),
+    )
+    return None
+
+
+#: The query parameter of the one redirect that gives a browser its client cookie.
+COOKIE_CHECK = "igm_cookie"
+
+
+def without_query_argument(uri: str, name: str) -> str:
+    """``uri`` without the query parameter ``name`` (every other one kept, in order)."""
+    parts = urlsplit(uri)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def with_query_argument(uri: str, name: str, value: str) -> str:
+    parts = urlsplit(uri)
+    query = [*parse_qsl(parts.query, keep_blank_values=True), (name, value)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def make_app_class() -> Any:
-    """A ``voila.app.Voila`` subclass whose own handlers come before Voila's."""
+    """A ``voila.app.Voila`` subclass whose own handlers come before Voila's, and whose
+    render handler keeps to the kernel limits and the trusted proxies."""
     import tornado.web
     from voila.app import Voila
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    from apps.kernel_limits import CURRENT, KernelLedger, Refusal, attach
+    from live.forwarded import TRUSTED_PROXIES_SETTING, networks, trusted_peer
 
     class LandingHandler(tornado.web.RequestHandler):
         def initialize(self, book_dir: Path, base_url: str) -> None:
@@ -274,8 +364,77 @@ def make_app_class() -> Any:
             self.base_url = base_url
 
         def get(self) -> None:
+            client_cookie(self, self.base_url)  # the client cookie, before any app is opened
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(landing_page(self.base_url, self.book_dir.is_dir()))
+
+    class LimitedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]
+        """Voila's page handler: a kernel only within the limits, and the identity header
+        only from a trusted proxy."""
+
+        async def get(self, path: str | None = None) -> None:
+            self.drop_untrusted_identity()
+            keys = self.client_keys()
+            if keys is None:
+                return  # redirected once to come back with the client cookie
+            ledger: KernelLedger = self.settings["igm_kernel_ledger"]
+            running = set(self.kernel_manager.list_kernel_ids())
+            reservation = ledger.reserve(keys, running)
+            if isinstance(reservation, Refusal):
+                self.send_full(reservation)
+                return
+            token = CURRENT.set(reservation)
+            try:
+                await super().get(path)
+            finally:
+                CURRENT.reset(token)
+                ledger.release(reservation)  # no-op once a kernel was assigned
+
+        def client_keys(self) -> tuple[str, ...] | None:
+            """Who asks: the browser's client cookie. A request without one gets the cookie
+            and one redirect back to the same page (no kernel yet); a client that comes back
+            still without it (it keeps no cookies) is known by its address only, so a
+            script that drops cookies is one client per address, and a room of browsers
+            behind one address (a school's NAT) are each their own client."""
+            from live.forwarded import client_address
+
+            cookie = client_cookie(self, self.base_url)
+            checked = COOKIE_CHECK in self.request.query_arguments
+            if checked:
+                self.forget_query_argument(COOKIE_CHECK)  # the kernel never sees it
+            if cookie is not None:
+                return (f"cookie:{cookie}",)
+            if not checked:
+                self.redirect(with_query_argument(self.request.uri or "", COOKIE_CHECK, "1"))
+                return None
+            return (f"address:{client_address(self.request, self.settings)}",)
+
+        def forget_query_argument(self, name: str) -> None:
+            """Remove ``name`` from the request's query before Voila reads it."""
+            request = self.request
+            request.query_arguments.pop(name, None)
+            request.arguments.pop(name, None)
+            request.uri = without_query_argument(request.uri or "", name)
+            request.query = urlsplit(request.uri).query
+
+        def drop_untrusted_identity(self) -> None:
+            """Remove the identity header unless a trusted proxy set it: Voila hands the
+            configured headers to the kernel (``HTTP_<NAME>``), which binds the learner."""
+            header = os.environ.get("IGM_IDENTITY_HEADER", "").strip()
+            if header and not trusted_peer(self.request, self.settings):
+                for name in [h for h in self.request.headers if h.lower() == header.lower()]:
+                    del self.request.headers[name]
+
+        def send_full(self, refusal: Refusal) -> None:
+            lang = self.get_query_argument("lang", DEFAULT_LANGUAGE)
+            lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_AFTER_SECONDS))
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(
+                full_page(self.request.uri or self.base_url, lang, refusal.reason, refusal.held)
+            )
 
     class RetiredHandler(tornado.web.RequestHandler):
         """A retired exercise's old address: 410 Gone, with the way to its replacement."""
@@ -303,11 +462,18 @@ def make_app_class() -> Any:
         #: The built book served at ``<base>book/`` (set by :func:`serve`); None: the root's
         #: ``book/_build/html`` (a checkout's ``igm book``).
         book_dir: Path | None = None
+        #: Kernel limits and trusted proxies (set by :func:`serve`); None: the defaults.
+        serve_config: ServeConfig | None = None
 
         def init_settings(self) -> dict[str, Any]:
             settings: dict[str, Any] = super().init_settings()
             # Voila builds its tornado Application(**settings): this is its transforms list.
             settings["transforms"] = [make_gzip_transform(self.server_url or self.base_url)]
+            cfg = self.serve_config or ServeConfig()
+            ledger = KernelLedger(cfg.kernel_limit(), cfg.max_kernels_per_client)
+            attach(self.kernel_manager, ledger)  # created by super().init_settings()
+            settings["igm_kernel_ledger"] = ledger
+            settings[TRUSTED_PROXIES_SETTING] = networks(cfg.trusted_proxies)
             return settings
 
         def init_handlers(self) -> list[Any]:
@@ -342,7 +508,12 @@ def make_app_class() -> Any:
             import lti.web  # LTI 1.3 under <base>lti/, when IGM_LTI_CONFIG names a config
 
             own += lti.web.handlers(base, self.port)
-            handlers: list[Any] = super().init_handlers()
+            handlers: list[Any] = [
+                (spec[0], LimitedVoilaHandler, *spec[2:])
+                if spec[1] is TornadoVoilaHandler
+                else spec
+                for spec in super().init_handlers()
+            ]
             return own + handlers
 
     return IgmVoila
@@ -409,7 +580,8 @@ def serve(
     the room's address (:func:`apps.serve_config.room_address`) in join links and QR codes,
     and prints it. With env ``IGM_IDENTITY_HEADER`` set (e.g.
     ``X-Remote-User``), Voila hands that request header to the exercise kernels, which then
-    take the learner's identity from it. ``book_dir``: the built book's folder (``igm book
+    take the learner's identity from it, but only from the ``trusted_proxies`` (from anyone
+    else the header is removed). ``book_dir``: the built book's folder (``igm book
     --out``), served at ``<base>book/``; default ``<root>/book/_build/html``. Prints the URL of
     the landing page.
     """
@@ -418,6 +590,7 @@ def serve(
         room_address,
         startup_lines,
         trainer_key,
+        trainer_key_file,
         voila_config,
     )
 
@@ -427,14 +600,27 @@ def serve(
     warn_skipped_cases()
     if cfg.database_url:
         os.environ["IGM_DATABASE_URL"] = cfg.database_url  # kernels and live sessions
+    if cfg.lti_config:  # [serve] lti_config or IGM_LTI_CONFIG: read by lti.web.handlers
+        os.environ["IGM_LTI_CONFIG"] = str(Path(cfg.lti_config).expanduser().resolve())
     key = trainer_key(cfg, trainer_token or os.environ.get("IGM_TRAINER_TOKEN"))
     token = key.value
     os.environ["IGM_TRAINER_TOKEN"] = token  # the dashboard kernel compares against it
+    # Wrong trainer keys typed in any kernel, counted in one file (widgets.trainer_gate).
+    os.environ["IGM_TRAINER_GATE_FILE"] = str(
+        trainer_key_file(cfg.database_url).with_name("trainer-key-failures")
+    )
     room = room_address(cfg)
 
     voila = voila_config(cfg, discover_notebooks(root_dir))
     if header := os.environ.get("IGM_IDENTITY_HEADER"):
         voila.VoilaConfiguration.http_header_envs = [header]
+        if not cfg.trusted_proxies:
+            print(
+                f"igm: IGM_IDENTITY_HEADER={header} is ignored: no trusted_proxies are "
+                "configured (docs/deployment.md, 'Identity from a proxy header')",
+                file=sys.stderr,
+                flush=True,
+            )
     argv = [
         str(root_dir),
         f"--Voila.port_retries={port_retries}",
@@ -448,6 +634,7 @@ def serve(
     app_class.trainer_token = token
     app_class.public_url = room.url if room else None
     app_class.book_dir = Path(book_dir).resolve() if book_dir else None
+    app_class.serve_config = cfg
     app = app_class(config=voila)
     app.initialize([a for a in argv if a])
     for line in startup_lines(cfg.host, app.port, app.base_url, key, room):

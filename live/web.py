@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime
-import hashlib
 import hmac
 import json
 import os
@@ -37,7 +36,9 @@ import tornado.web
 
 from igm.cases import CaseError
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from live.limits import ANSWERS, JOINS_PER_ADDRESS, JOINS_PER_DEVICE, RateLimiter
+from igm.safe_json import loads_limited
+from live.forwarded import client_address, is_https
+from live.limits import ANSWERS, JOINS_PER_ADDRESS, JOINS_PER_DEVICE, Limit, RateLimiter
 from live.pages import (
     case_unavailable_text,
     code_page,
@@ -72,6 +73,10 @@ STATE_TTL_S = 1.5
 #: How long a computed room summary is reused at the same version (s): changes made by
 #: another process (the CLI) reach the trainer's screen within about this time.
 SUMMARY_TTL_S = 5.0
+#: Trainer-key tries per client address: five at once, then one a minute.
+TRAINER_KEY_TRIES = Limit(burst=5, per_second=1 / 60)
+#: Trainer logins kept at once (the oldest are dropped beyond it).
+MAX_TRAINER_SESSIONS = 1000
 CODE_RE = r"([A-Za-z0-9]{4,12})"
 MAX_BODY = 4096
 CSP = (
@@ -106,6 +111,10 @@ class LiveState:
         self.answer_limit = RateLimiter(ANSWERS)
         self.device_join_limit = RateLimiter(JOINS_PER_DEVICE)
         self.address_join_limit = RateLimiter(JOINS_PER_ADDRESS)
+        self.trainer_key_limit = RateLimiter(TRAINER_KEY_TRIES)
+        #: The trainer's logins: a random id per login (the cookie's value) -> when it
+        #: ends (monotonic seconds). In memory: a restart asks the trainer to log in again.
+        self.trainer_sessions: dict[str, float] = {}
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -153,11 +162,21 @@ class LiveState:
         self.state_cache[code] = (now, state)
         return state
 
-    def cookie_value(self) -> str:
-        """What the trainer's cookie holds: which trainer key it was given for (a hash, never
-        the key). Tornado signs it; a new key makes the cookies of the old one worthless."""
-        assert self.trainer_token
-        return hashlib.sha256(b"igm-live-trainer:" + self.trainer_token.encode()).hexdigest()
+    def new_trainer_session(self) -> str:
+        """A new login: a random id, the trainer cookie's value (never derived from the key)."""
+        now = time.monotonic()
+        self.trainer_sessions = {
+            k: until for k, until in self.trainer_sessions.items() if until > now
+        }
+        while len(self.trainer_sessions) >= MAX_TRAINER_SESSIONS:
+            del self.trainer_sessions[next(iter(self.trainer_sessions))]
+        session = secrets.token_urlsafe(32)
+        self.trainer_sessions[session] = now + TRAINER_COOKIE_DAYS * 86400
+        return session
+
+    def trainer_session_valid(self, session: str) -> bool:
+        until = self.trainer_sessions.get(session)
+        return until is not None and until > time.monotonic()
 
 
 class _Base(tornado.web.RequestHandler):
@@ -179,8 +198,30 @@ class _Base(tornado.web.RequestHandler):
         # ``xsrf_cookies`` on (make_app does). A host application may leave it off for its
         # own handlers (Voila's server does): these pages check it all the same.
         unsafe = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        if unsafe and self.cross_site():
+            raise tornado.web.HTTPError(403, "cross-site request")
         if unsafe and not self.settings.get("xsrf_cookies"):
             self.check_xsrf_cookie()
+
+    def cross_site(self) -> bool:
+        """Whether the browser says the request comes from another site: an ``Origin`` of
+        another host, or ``null`` (a sandboxed frame, a ``data:`` page, a redirect from
+        elsewhere), which is never this site. No ``Origin`` (an old browser, a script):
+        the XSRF token decides."""
+        given = self.request.headers.get("Origin")
+        if given is None:
+            return False
+        if given.strip().lower() == "null":
+            return True
+        from urllib.parse import urlsplit
+
+        return urlsplit(given.strip()).netloc.lower() != self.request.host.lower()
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies get the ``Secure`` flag: the browser came over HTTPS (this server's
+        own, or a trusted proxy's ``X-Forwarded-Proto``)."""
+        return is_https(self.request, self.settings)
 
     def send_page(self, html: str) -> None:
         """Answer an HTML page. It sets tornado's ``_xsrf`` cookie (if the browser has none
@@ -214,9 +255,9 @@ class _Base(tornado.web.RequestHandler):
         ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip()
         if ctype != "application/json":
             raise LiveError("live.error.bad_request", 415)
-        try:
-            body = json.loads(self.request.body or b"null")
-        except ValueError:
+        try:  # nested too deep (TooDeep) or malformed: both a plain 400
+            body = loads_limited(self.request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
             raise LiveError("live.error.bad_request") from None
         if not isinstance(body, dict):
             raise LiveError("live.error.bad_request")
@@ -242,6 +283,7 @@ class _Base(tornado.web.RequestHandler):
             path=self.prefix,
             httponly=True,
             samesite="Lax",  # a phone that opens the join link from a QR app sends it too
+            secure=self.secure_cookies,
         )
         return device
 
@@ -263,28 +305,39 @@ class _Base(tornado.web.RequestHandler):
         header = self.request.headers.get(TRAINER_HEADER, "")
         if header and hmac.compare_digest(header.encode(), token.encode()):
             return True
-        # Tornado checks the signature (the application's cookie_secret) and the age.
+        # Tornado checks the signature (the application's cookie_secret) and the age; the
+        # value is one of the server's current logins.
         cookie = self.get_signed_cookie(TRAINER_COOKIE, max_age_days=TRAINER_COOKIE_DAYS)
-        return cookie is not None and hmac.compare_digest(
-            cookie, self.state.cookie_value().encode()
-        )
+        return cookie is not None and self.state.trainer_session_valid(cookie.decode())
 
     def set_trainer_cookie(self) -> None:
         self.set_signed_cookie(
             TRAINER_COOKIE,
-            self.state.cookie_value(),
+            self.state.new_trainer_session(),
             expires_days=None,  # a browser session; the signature ages out after the days above
             path=self.prefix,
             httponly=True,
             samesite="Strict",
+            secure=self.secure_cookies,
         )
+
+    def key_tries_left(self) -> bool:
+        """Take one trainer-key try of this client's address; False (and Retry-After set)
+        when it tried too often: five wrong keys, then one a minute."""
+        wait = self.state.trainer_key_limit.take(client_address(self.request, self.settings))
+        if wait:
+            self.set_header("Retry-After", str(max(1, round(wait))))
+        return not wait
+
+    def key_is_right(self, key: str) -> bool:
+        token = self.state.trainer_token
+        return bool(key and token) and hmac.compare_digest(key.encode(), (token or "").encode())
 
     def login_from_query(self, target: str) -> bool:
         """``?key=TRAINER_KEY`` (a link printed by the server): set the trainer cookie and
         redirect to ``target`` without the key in the address bar. True when redirected."""
         key = self.get_query_argument("key", "")
-        token = self.state.trainer_token
-        if not (key and token and hmac.compare_digest(key.encode(), token.encode())):
+        if not key or not self.key_tries_left() or not self.key_is_right(key):
             return False
         self.set_trainer_cookie()
         lang = self.get_query_argument("lang", "")
@@ -473,7 +526,20 @@ class TrainerLogin(_Base):
         if not nxt.startswith(self.prefix + "trainer"):  # no open redirect
             nxt = f"{self.prefix}trainer"
         token = self.state.trainer_token
-        if token and hmac.compare_digest(key.encode(), token.encode()):
+        if not self.key_tries_left():
+            self.set_status(429)
+            self.send_page(
+                login_page(
+                    self.prefix,
+                    lang,
+                    "live.error.trainer_too_many",
+                    bool(token),
+                    nxt,
+                    self.xsrf_form_html,
+                )
+            )
+            return
+        if self.key_is_right(key):
             self.set_trainer_cookie()
             self.redirect(nxt)
             return

@@ -64,7 +64,7 @@ from igm.report import bottleneck_sentence, determinant_name, lever_gain
 from igm.weights import DOMAINS
 from widgets.slider import ScoreSlider
 from widgets.templates import render, text_html
-from widgets.trainer_gate import token_matches, trainer_token
+from widgets.trainer_gate import check_key, trainer_token
 from widgets.ui import (
     CaseChoice,
     case_notes,
@@ -362,8 +362,12 @@ class CaseEditor:
         """Show the editor when ``typed`` is the trainer token."""
         if self.unlocked:
             return True
-        if not token_matches(typed, self._token):
-            self.gate_message.value = _alerts([t("case_editor.gate.wrong", self.lang)])
+        check = check_key(typed, self._token)  # wrong keys in a row: a growing wait
+        if not check.ok:
+            wrong = t("case_editor.gate.wrong", self.lang)
+            if check.wait_seconds:
+                wrong = t("trainer_gate.wait", self.lang, seconds=check.wait_seconds)
+            self.gate_message.value = _alerts([wrong])
             # Empty and focused again: the trainer types the token anew (a typo in a masked
             # field cannot be seen anyway), also after a click on the button took the focus.
             self.token_input.value = ""

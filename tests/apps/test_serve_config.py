@@ -111,6 +111,9 @@ def test_explicit_config_path_must_exist(tmp_path: Path) -> None:
         ("colour = 1", "serve.colour", "pool_size"),
         ('[serve.pools]\n"../etc/x.ipynb" = 2', "pools", "apps/explorer.ipynb"),
         ('[serve.pools]\n"apps/explorer.ipynb" = 1000', "pools.apps/explorer.ipynb", "0 to 128"),
+        ('lti_config = "lti-tool-key.pem"', "lti_config", "/srv/igm/lti.json"),
+        ('lti_config = ""', "lti_config", "/srv/igm/lti.json"),
+        ("lti_config = 1", "lti_config", "/srv/igm/lti.json"),
     ],
 )
 def test_errors_name_the_field_and_the_allowed_values(
@@ -123,6 +126,16 @@ def test_errors_name_the_field_and_the_allowed_values(
     assert message.startswith(f"{field} (from {path})"), message
     assert "allowed: " in message and allowed in message, message
     assert "pw@" not in message  # a password is never repeated
+
+
+def test_lti_config_from_the_file_and_the_environment_which_wins(tmp_path: Path) -> None:
+    assert load_serve_config(environ={}, cwd=tmp_path).lti_config is None  # LTI off
+    write(tmp_path, '[serve]\nlti_config = "/srv/igm/lti.json"\n')
+    assert load_serve_config(environ={}, cwd=tmp_path).lti_config == "/srv/igm/lti.json"
+    env = {"IGM_LTI_CONFIG": "/etc/igm/other-lti.json"}
+    assert load_serve_config(environ=env, cwd=tmp_path).lti_config == env["IGM_LTI_CONFIG"]
+    with pytest.raises(ServeConfigError, match=r"^lti_config \(from IGM_LTI_CONFIG\)"):
+        load_serve_config(environ={"IGM_LTI_CONFIG": "/srv/igm/lti.toml"}, cwd=tmp_path)
 
 
 def test_env_and_flag_errors_say_where_the_value_came_from(tmp_path: Path) -> None:
@@ -171,13 +184,42 @@ def test_voila_config_traits() -> None:
     }
     assert "preheat_denylist" not in c.VoilaKernelManager  # Voila matches it on absolute paths
     assert c.MappingKernelManager.cull_idle_timeout == 900
-    assert c.MappingKernelManager.cull_interval == 225
+    # Every 30 s: a kernel no browser connected to stops after 120 s idle (the default).
+    assert c.MappingKernelManager.cull_interval == 30
+    assert c.PoolAwareKernelManager.unconnected_timeout == 120
     assert c.VoilaConfiguration.multi_kernel_manager_class.endswith("PoolAwareKernelManager")
     assert c.VoilaConfiguration.page_config_hook is page_config_hook
     assert c.KernelManager.transport == "ipc"
-    off = voila_config(ServeConfig(pool_size=0, cull_idle_seconds=0), ["apps/explorer.ipynb"])
+    off = voila_config(
+        ServeConfig(pool_size=0, cull_idle_seconds=0, unconnected_kernel_seconds=0),
+        ["apps/explorer.ipynb"],
+    )
     assert off.VoilaConfiguration.preheat_kernel is False
     assert off.MappingKernelManager.cull_idle_timeout == 0
+    # Idle culling off, the unconnected kernels still stopped: an idle time no kernel reaches.
+    unconnected = voila_config(ServeConfig(cull_idle_seconds=0), [])
+    assert unconnected.MappingKernelManager.cull_idle_timeout > 365 * 86400
+    assert unconnected.PoolAwareKernelManager.unconnected_timeout == 120
+
+
+def test_kernel_limits_and_trusted_proxies(tmp_path: Path) -> None:
+    gib = 2**30
+    assert ServeConfig(pool_size=1).kernel_limit(16 * gib) == 81 - 10  # 12 GiB / 150 MB, pools
+    assert ServeConfig(pool_size=1).kernel_limit(1 * gib) == 4  # never below 4
+    assert ServeConfig(max_kernels=7).kernel_limit(16 * gib) == 7
+    path = write(
+        tmp_path,
+        '[serve]\nmax_kernels = 9\nmax_kernels_per_client = 2\ntrusted_proxies = ["10.0.0.0/8"]\n',
+    )
+    cfg = load_serve_config(path, environ={})
+    assert (cfg.max_kernels, cfg.max_kernels_per_client) == (9, 2)
+    assert cfg.trusted_proxies == ("10.0.0.0/8",)
+    env = load_serve_config(path, environ={"IGM_TRUSTED_PROXIES": "127.0.0.1, ::1"})
+    assert env.trusted_proxies == ("127.0.0.1", "::1")
+    with pytest.raises(ServeConfigError, match="trusted_proxies"):
+        load_serve_config(environ={"IGM_TRUSTED_PROXIES": "proxy.example"}, cwd=tmp_path)
+    with pytest.raises(ServeConfigError, match="unconnected_kernel_seconds"):
+        ServeConfig(unconnected_kernel_seconds=3)
 
 
 def test_discover_notebooks() -> None:

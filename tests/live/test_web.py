@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from typing import Any
@@ -253,8 +254,9 @@ def test_a_forged_or_unsigned_trainer_cookie_is_refused(live_server: LiveServer)
     code = live_server.store.create_session("marja-bijstand")["code"]
     real = trainer_client(live_server).cookie(TRAINER_COOKIE)
     assert real
-    value = LiveState(live_server.store, live_server.token).cookie_value()
-    other_key = LiveState(live_server.store, "another-trainer-key-0123").cookie_value()
+    # The real cookie's value (a random login id): tornado's "2|…|len:base64|…|signature".
+    value = base64.b64decode(real.split("|")[4].split(":", 1)[1]).decode()
+    other_key = LiveState(live_server.store, "another-trainer-key-0123").new_trainer_session()
     forged = [
         value,  # the right value, unsigned
         create_signed_value("not-the-server-secret", TRAINER_COOKIE, value).decode(),
