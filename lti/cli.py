@@ -15,25 +15,7 @@ from lti.config import (
     load_lti_config,
 )
 
-__all__ = ["add_parser", "cmd_lti"]
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """``igm lti keygen`` and ``igm lti urls``."""
-    p = sub.add_parser("lti", help="LTI 1.3: the tool key and the URLs for a learning environment")
-    p.set_defaults(func=cmd_lti)
-    lti = p.add_subparsers(dest="lti_command", required=True)
-    config = argparse.ArgumentParser(add_help=False)
-    config.add_argument(
-        "--config", metavar="FILE", help=f"the LTI configuration (JSON; default: ${CONFIG_ENV})"
-    )
-    lti.add_parser(
-        "keygen", parents=[config], help="make the tool's private key (once; kept if present)"
-    )
-    p = lti.add_parser(
-        "urls", parents=[config], help="the URLs and public key to enter in a learning environment"
-    )
-    p.add_argument("--tool-url", help="the kit's public address (default: tool_url of the config)")
+__all__ = ["cmd_lti"]
 
 
 def cmd_lti(args: argparse.Namespace) -> int:
@@ -60,14 +42,3 @@ def cmd_lti(args: argparse.Namespace) -> int:
     print(f"Public keyset (JWKS) URL:         {base}lti/jwks")
     print(json.dumps(config.jwks(), indent=2))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="igm")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -77,6 +77,19 @@ class LtiConfig:
                 conf.set_public_key(iss, self.public_key, client_id=client_id)
         return conf
 
+    def knows(
+        self, issuer: str, client_id: str | None = None, deployment_id: str | None = None
+    ) -> bool:
+        """Whether a registration of ``issuer`` (with ``client_id`` and ``deployment_id``,
+        when given) is configured: what the refusal page says when it is not."""
+        for registration in self.platforms.get(issuer, []):
+            if client_id and str(registration["client_id"]) != client_id:
+                continue
+            deployments = [str(d) for d in registration["deployment_ids"]]
+            if not deployment_id or deployment_id in deployments:
+                return True
+        return False
+
     def jwks(self) -> dict[str, Any]:
         """The tool's public key set, as ``<base>lti/jwks`` serves it."""
         from pylti1p3.registration import Registration

@@ -75,13 +75,11 @@ class _Base(tornado.web.RequestHandler):
 
     def refuse(self, reason: str, key: str = "lti.refused", lang: str = DEFAULT_LANGUAGE) -> None:
         _log(f"{self.request.path}: refused: {reason}")
-        self.page(
-            403,
-            "message.html",
-            lang=lang,
-            heading=" · ".join(t(f"{key}.heading", x) for x in self._languages(lang)),
-            message=" ".join(t(f"{key}.message", x) for x in self._languages(lang)),
-        )
+        sections = [
+            {"lang": x, "heading": t(f"{key}.heading", x), "message": t(f"{key}.message", x)}
+            for x in self._languages(lang)
+        ]
+        self.page(403, "message.html", sections=sections)
 
     @staticmethod
     def _languages(lang: str) -> list[str]:
@@ -101,6 +99,16 @@ class LoginHandler(_Base):
         from lti.adapters import KitLogin, KitSession, TornadoCookies, TornadoRequest
 
         request = TornadoRequest(self, secure=self.secure)
+        issuer = str(request.get_param("iss") or "")
+        client_id = request.get_param("client_id")
+        deployment_id = request.get_param("lti_deployment_id")
+        if not self.config.knows(issuer, client_id, deployment_id):
+            self.refuse(
+                f"login: not configured: iss={issuer!r} client_id={client_id!r} "
+                f"deployment={deployment_id!r}",
+                "lti.not_registered",
+            )
+            return
         cookies = TornadoCookies(request, self.base_url)
         session = KitSession(request, ValueStore(self.engine))
         login = KitLogin(request, self.config.tool_conf(), session, cookies)
@@ -153,7 +161,7 @@ class LaunchHandler(_Base):
             read: Any = launch.get_launch_data
             claims: dict[str, Any] = await loop.run_in_executor(None, read)
         except Exception as exc:  # every failure is a refusal, logged
-            self.refuse(f"launch: {exc!r}")
+            self.refuse(f"launch: {exc!r}", self._refusal(request.get_param("id_token")))
             return
         lang = identity.language(claims)
         if launch.is_deep_link_launch():
@@ -162,6 +170,26 @@ class LaunchHandler(_Base):
             self._open_exercise(claims, lang)
         else:
             self.refuse("launch: message type not supported", lang=lang)
+
+    def _refusal(self, id_token: Any) -> str:
+        """Which refusal to show: "not registered" when the (unverified) token names a
+        platform, client or deployment the configuration does not have. Only the wording
+        depends on it; the launch is refused either way."""
+        import jwt
+
+        try:
+            claims = jwt.decode(str(id_token or ""), options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return "lti.refused"
+        aud = claims.get("aud")
+        client_id = aud[0] if isinstance(aud, list) and aud else aud
+        deployment_id = claims.get(identity.CLAIM + "deployment_id")
+        known = self.config.knows(
+            str(claims.get("iss", "")),
+            str(client_id) if client_id else None,
+            str(deployment_id) if deployment_id else None,
+        )
+        return "lti.refused" if known else "lti.not_registered"
 
     def _picker(self, launch: Any, claims: dict[str, Any], lang: str) -> None:
         if not identity.is_instructor(identity.roles(claims)):

@@ -48,7 +48,9 @@ def _pem(key: rsa.RSAPrivateKey) -> bytes:
 @dataclass
 class LaunchSpec:
     """One launch the platform will sign: who, what, and how (``mode``: ``ok``, ``forged``
-    (signed with another key under the platform's key id) or ``expired``)."""
+    (signed with another key under the platform's key id) or ``expired``). ``issuer`` and
+    ``deployment_id`` default to the platform's own; others are what a platform or
+    deployment the kit was not told about would send."""
 
     sub: str
     name: str
@@ -59,6 +61,10 @@ class LaunchSpec:
     roles: list[str] = field(
         default_factory=lambda: ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
     )
+    issuer: str | None = None
+    deployment_id: str = DEPLOYMENT_ID
+    #: Whether the login initiation names the deployment (``lti_deployment_id`` is optional).
+    deployment_at_login: bool = True
 
 
 class Platform:
@@ -74,6 +80,10 @@ class Platform:
         self.posted: list[dict[str, str]] = []  # id_token + state, as auto-posted
         self.tokens: set[str] = set()
         self.scores: list[dict[str, Any]] = []
+        #: What the scores endpoint answers: 200 (received), or e.g. 500 (down; not received,
+        #: the refused score is kept in ``refused_scores``).
+        self.scores_status = 200
+        self.refused_scores: list[dict[str, Any]] = []
         self.deep_links: list[dict[str, Any]] = []
         self.errors: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -118,7 +128,7 @@ class Platform:
             "exp": now - 60 if spec.mode == "expired" else now + 300,
             "nonce": nonce,
             "name": spec.name,
-            CLAIM + "deployment_id": DEPLOYMENT_ID,
+            CLAIM + "deployment_id": spec.deployment_id,
             CLAIM + "version": "1.3.0",
             CLAIM + "roles": spec.roles,
             CLAIM + "launch_presentation": {"locale": spec.locale},
@@ -155,14 +165,16 @@ class Platform:
         class Start(Base):
             def get(self) -> None:
                 hint = self.get_argument("hint")
+                spec = platform.launches[hint]
                 params = {
-                    "iss": platform.issuer,
-                    "login_hint": platform.launches[hint].sub,
+                    "iss": spec.issuer or platform.issuer,
+                    "login_hint": spec.sub,
                     "target_link_uri": platform.tool_url + "lti/launch",
                     "lti_message_hint": hint,
                     "client_id": CLIENT_ID,
-                    "lti_deployment_id": DEPLOYMENT_ID,
                 }
+                if spec.deployment_at_login:
+                    params["lti_deployment_id"] = spec.deployment_id
                 self.redirect(platform.tool_url + "lti/login?" + urlencode(params))
 
         class Auth(Base):
@@ -225,7 +237,11 @@ class Platform:
                     raise tornado.web.HTTPError(401)
                 content_type = self.request.headers.get("Content-Type", "")
                 body = json.loads(self.request.body)
-                platform.scores.append({"lineitem": lineitem, "content_type": content_type, **body})
+                score = {"lineitem": lineitem, "content_type": content_type, **body}
+                if platform.scores_status != 200:
+                    platform.refused_scores.append(score)
+                    raise tornado.web.HTTPError(platform.scores_status)
+                platform.scores.append(score)
                 self.finish({})
 
         class DeepLinkReturn(Base):
