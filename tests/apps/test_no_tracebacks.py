@@ -7,6 +7,9 @@ import asyncio
 import json
 import re
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 import tornado.httpclient
@@ -15,6 +18,14 @@ import tornado.websocket
 pytestmark = [pytest.mark.slow]
 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: a browser test before this one may have left
+    Playwright's event loop set on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def comm_open(target: str, data: dict[str, object]) -> str:
@@ -82,7 +93,7 @@ async def frames_after_bad_comm_open(page_url: str, ws_base: str) -> list[str]:
 )
 def test_a_malformed_comm_open_gets_no_traceback_back(server_url: str, page: str) -> None:
     ws_base = server_url.replace("http://", "ws://", 1)
-    frames = asyncio.run(frames_after_bad_comm_open(server_url + page, ws_base))
+    frames = run(frames_after_bad_comm_open(server_url + page, ws_base))
     streams = [json.loads(f) for f in frames if '"msg_type": "stream"' in f]
     said = "\n".join(s["content"]["text"] for s in streams)
     # the kernel did refuse it (or the test would prove nothing) ...
@@ -115,6 +126,6 @@ def test_a_null_or_cross_site_origin_cannot_open_a_kernel_websocket(server_url: 
     page = server_url + "voila/render/apps/explorer.ipynb"
     ws_base = server_url.replace("http://", "ws://", 1)
     own_origin = "/".join(server_url.split("/")[:3])  # http://127.0.0.1:PORT
-    assert asyncio.run(websocket_status(page, ws_base, own_origin)) == 101
+    assert run(websocket_status(page, ws_base, own_origin)) == 101
     for origin in ("null", "NULL", "http://evil.example"):
-        assert asyncio.run(websocket_status(page, ws_base, origin)) == 403, origin
+        assert run(websocket_status(page, ws_base, origin)) == 403, origin
