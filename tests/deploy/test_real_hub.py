@@ -240,14 +240,20 @@ def test_learner_with_a_dotted_name_gets_the_public_view_and_is_graded_as_hersel
     reply = http(hub.grader + f"exercises/{EXERCISE}?lang=en", token)
     assert reply.status == 200, reply.text
     view = reply.json()
+    quiz = view.pop("quiz")  # the quiz settings the page shows: nothing of the key
+    assert quiz["used"] == 0 and quiz["attempts"] >= 1
     assert view == json.loads(json.dumps(variant.public_view("en")))
     assert key_fields(view) == []
     assert json.dumps(perfect(variant)) not in reply.text
 
     with hub.gradebook() as gb:
         before = attempts_of(gb, JAN)
+    # each attempt has its own variant (quiz settings: a new variant per attempt)
+    key = variant_key(SECRET, EXERCISE, "JAN.DE.VRIES")
+    first = get_exercise(EXERCISE).variant_for(key, before + 1)
+    variant = get_exercise(EXERCISE).variant_for(key, before + 2)
     url = hub.grader + f"exercises/{EXERCISE}/attempts"
-    reply = http(url, token, {"answers": perfect(variant), "lang": "en"})
+    reply = http(url, token, {"answers": perfect(first), "lang": "en"})
     assert reply.status == 200, reply.text
     body = reply.json()
     assert body["attempt_no"] == before + 1
