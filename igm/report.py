@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from igm.cases import Case, Intervention
+from igm.conversations import MIProfile, Playthrough, mi_profile
 from igm.determinants import DETERMINANTS
 from igm.i18n import catalogue, fmt_number, t
-from igm.model import Comparison, Prediction
+from igm.model import Comparison, Model, Prediction
 
 __all__ = [
     "bottleneck_label",
     "bottleneck_sentence",
+    "changes_text",
     "determinant_name",
     "effects_text",
     "estimate_note",
@@ -23,14 +25,17 @@ __all__ = [
     "fmt_percent",
     "fmt_points",
     "format_comparison",
+    "format_playthrough",
     "format_prediction",
     "in_sentence",
     "lever_gain",
     "lever_name",
+    "mi_profile_lines",
     "percent",
     "plan_effects",
     "plan_file_name",
     "plan_text",
+    "signed_points",
 ]
 
 
@@ -266,3 +271,124 @@ def plan_file_name(case: Case, lang: str) -> str:
     """The downloaded plan's file name, e.g. ``oefenplan-marja-bijstand.txt`` (case ids are
     lower-case letters, digits and hyphens)."""
     return f"{t('export.file_stem', lang)}-{case.id}.txt"
+
+
+# ---- practice conversations (igm.conversations) -------------------------------------------
+
+
+def signed_points(value: float, lang: str) -> str:
+    """A change in scale points with its sign, e.g. ``"+0,5"`` or ``"−1"``."""
+    text = fmt_number(abs(value), lang, None)
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+def changes_text(changes: Mapping[str, float], lang: str) -> str:
+    """What a response changed, e.g. ``"attitude +1, self-efficacy −0,5"``; says so when it
+    changed nothing."""
+    moved = [(key, delta) for key, delta in changes.items() if delta]
+    if not moved:
+        return t("conversation.no_change", lang)
+    words = ", ".join(
+        f"{in_sentence(determinant_name(k, lang))} {signed_points(d, lang)}" for k, d in moved
+    )
+    return words[:1].upper() + words[1:]
+
+
+def mi_profile_lines(profile: MIProfile, lang: str) -> list[str]:
+    """The MI profile as sentences: reflections per question, complex reflections, open
+    questions and MI-(in)consistent responses, each with MITI 4.2.1's threshold where it has one."""
+    ratio = profile.rq_ratio
+    lines = [
+        t(
+            "conversation.profile.rq",
+            lang,
+            reflections=profile.reflections,
+            questions=profile.questions,
+            ratio="–" if ratio is None else fmt_number(ratio, lang, 1),
+            level=t(f"conversation.level.{profile.rq_level()}", lang),
+        )
+    ]
+    complex_level = profile.complex_level()
+    if complex_level is not None and profile.complex_share is not None:
+        lines.append(
+            t(
+                "conversation.profile.complex",
+                lang,
+                complex=profile.complex_reflections,
+                reflections=profile.reflections,
+                share=fmt_percent(profile.complex_share, lang, 0),
+                level=t(f"conversation.level.{complex_level}", lang),
+            )
+        )
+    if profile.open_share is not None:
+        lines.append(
+            t(
+                "conversation.profile.open",
+                lang,
+                open=profile.open_questions,
+                questions=profile.questions,
+            )
+        )
+    lines.append(
+        t(
+            "conversation.profile.adherence",
+            lang,
+            adherent=profile.adherent,
+            non_adherent=profile.non_adherent,
+        )
+    )
+    return lines
+
+
+def format_playthrough(playthrough: Playthrough, model: Model, lang: str) -> str:
+    """A conversation as played so far, for a terminal: each client turn, the response chosen
+    with its MI code, what it changed and the behaviour after it; then the choices on offer, or
+    the ending with the MI profile and what to try next time."""
+    conversation = playthrough.conversation
+    speaker = conversation.speaker or t("conversation.client", lang)
+
+    def numbers(prediction: Prediction) -> str:
+        return t(
+            "conversation.numbers",
+            lang,
+            intention=f"{prediction.intention:.0f}",
+            ability=f"{prediction.ability:.0f}",
+            behaviour=percent(prediction.behaviour_probability),
+        )
+
+    lines = [
+        conversation.title(lang),
+        conversation.role(lang),
+        "",
+        f"{t('conversation.start', lang)}: {numbers(model.predict(playthrough.start_scores))}",
+    ]
+    for i, step in enumerate(playthrough.steps, start=1):
+        response = step.response
+        lines += [
+            "",
+            f"{i}. {speaker}: {conversation.turn(step.turn_id).client(lang)}",
+            f"   {t('conversation.you', lang)} ({t(f'conversation.mi.{response.mi}', lang)}): "
+            f"{response.text(lang)}",
+            f"   {changes_text(step.applied, lang)} ({t('conversation.estimate', lang)})"
+            f" · {numbers(model.predict(step.scores_after))}",
+            f"   {response.explanation(lang)}",
+        ]
+    turn = playthrough.turn
+    lines += ["", f"{speaker}: {turn.client(lang)}"]
+    if turn.is_ending and turn.outcome is not None:
+        profile = mi_profile(playthrough.mi_codes)
+        lines += [
+            "",
+            f"{t(f'conversation.ending.{turn.ending}', lang).capitalize()}: {turn.outcome(lang)}",
+            "",
+            t("conversation.profile.title", lang) + ":",
+            *(f"  {line}" for line in mi_profile_lines(profile, lang)),
+            "",
+            t("conversation.next_time", lang) + ":",
+            *(f"  - {t(f'conversation.advice.{key}', lang)}" for key in profile.advice()),
+        ]
+    else:
+        lines += [t("conversation.choose", lang) + ":"]
+        lines += [f"  {r.id}: {r.text(lang)}" for r in turn.responses]
+    lines += ["", t("notice.illustrative", lang)]
+    return "\n".join(lines)

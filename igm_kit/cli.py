@@ -11,10 +11,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from igm.cases import CaseError, case_files, find_case, scan_cases, validate_file
-from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN
+from igm.conversations import (
+    PathError,
+    conversation_files,
+    conversations_dir,
+    find_conversation,
+    mi_profile,
+    play,
+    scan_conversations,
+    validate_conversation_file,
+)
+from igm.determinants import DETERMINANTS, SCALE_MAX, SCALE_MIN, DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import model_for
-from igm.report import format_prediction
+from igm.report import changes_text, format_playthrough, format_prediction
 from igm.resources import shipped_cases_dir, source_checkout
 from igm_kit import __version__
 
@@ -27,6 +37,8 @@ class UserError(Exception):
 
 #: Outside a checkout: the cases a trainer edits, in the working directory.
 USER_CASES = "case_studies"
+#: The folder of conversation files inside a cases folder.
+CONVERSATIONS_FOLDER = "conversations"
 
 
 def use_user_cases(*, create: bool) -> Path | None:
@@ -86,6 +98,77 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_conversations(args: argparse.Namespace) -> int:
+    folder = conversations_dir(args.dir)
+    scan = scan_conversations(folder)
+    for file in scan.skipped_files():  # skipped, not fatal: `igm validate` is the strict tool
+        first = next(p for p in scan.problems if p.file == file)
+        print(
+            f"igm: {t('case.skipped', args.lang, problem=first.text(args.lang), more='')}",
+            file=sys.stderr,
+        )
+    print(t("cli.conversations.header", args.lang, count=len(scan.conversations)))
+    width = max((len(c.id) for c in scan.conversations), default=0)
+    for conversation in scan.conversations:
+        print(
+            f"  {conversation.id:<{width}}  {conversation.title(args.lang)}  [{conversation.case_id}]"
+        )
+    return 0
+
+
+def cmd_converse(args: argparse.Namespace) -> int:
+    conversation = find_conversation(args.conversation)
+    case = find_case(conversation.case_id)
+    model = model_for(case.domain)
+    try:
+        played = play(conversation, case.scores, args.responses)
+    except PathError as exc:
+        raise UserError(t(f"conversation.path.{exc.key}", args.lang, **exc.values)) from None
+    if not args.json:
+        print(format_playthrough(played, model, args.lang))
+        return 0
+
+    def numbers(scores: DeterminantScores) -> dict[str, object]:
+        p = model.predict(scores)
+        return {
+            "scores": p.scores.as_dict(),
+            "intention": round(p.intention, 4),
+            "ability": round(p.ability, 4),
+            "behaviour_probability": round(p.behaviour_probability, 6),
+        }
+
+    profile = mi_profile(played.mi_codes)
+    data = {
+        "conversation": conversation.id,
+        "case": case.id,
+        "start": numbers(played.start_scores),
+        "steps": [
+            {
+                "turn": step.turn_id,
+                "response": step.response.id,
+                "mi": step.response.mi,
+                "applied": step.applied,
+                "changes_text": changes_text(step.applied, args.lang),
+                **numbers(step.scores_after),
+            }
+            for step in played.steps
+        ],
+        "turn": played.turn.id,
+        "offered": [r.id for r in played.turn.responses],
+        "ending": played.ending,
+        "profile": {
+            "counts": {k: v for k, v in profile.counts.items() if v},
+            "reflections_per_question": profile.rq_ratio,
+            "complex_share": profile.complex_share,
+            "non_adherent": profile.non_adherent,
+            "advice": profile.advice() if played.finished else [],
+        },
+        "notice": t("notice.illustrative", args.lang),
+    }
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     case = find_case(args.case)
     settings = dict(_parse_setting(s, args.lang) for s in args.set or [])
@@ -104,18 +187,32 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_conversation(path: Path) -> bool:
+    """A conversation file is one in a ``conversations/`` folder (beside the cases)."""
+    return path.parent.name == CONVERSATIONS_FOLDER
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     paths: list[Path] = []
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
-            found = case_files(path)
+            if path.name == CONVERSATIONS_FOLDER:
+                found = conversation_files(path)
+            else:  # a cases folder: its cases and the conversations beside them
+                found = case_files(path) + conversation_files(path / CONVERSATIONS_FOLDER)
             if not found:
                 raise UserError(t("cli.validate.no_files", args.lang, folder=path))
             paths.extend(found)
         else:
             paths.append(path)
-    problems = [problem for path in paths for problem in validate_file(path)]
+    problems = [
+        problem
+        for path in paths
+        for problem in (
+            validate_conversation_file(path) if _is_conversation(path) else validate_file(path)
+        )
+    ]
     for problem in problems:
         print(problem.text(args.lang))
     if problems:
@@ -198,7 +295,15 @@ def cmd_session(args: argparse.Namespace) -> int:
     from live.store import LiveError
 
     try:
-        if args.session_command == "start":
+        if args.session_command in ("start", "create") and args.conversation:
+            if args.case:
+                raise UserError(t("live.conversation.cli.case_or_conversation", args.lang))
+            live.cli.start_conversation(
+                args.conversation, lang=args.lang, db=args.database, base=args.public_url
+            )
+        elif args.session_command in ("start", "create"):
+            if not args.case:
+                raise UserError(t("live.conversation.cli.case_or_conversation", args.lang))
             live.cli.start(args.case, lang=args.lang, db=args.database, base=args.public_url)
         elif args.session_command == "close":
             live.cli.close(args.code, db=args.database, lang=args.lang)
@@ -330,10 +435,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     p.set_defaults(func=cmd_predict)
 
-    p = sub.add_parser(
-        "validate", parents=[lang], help="check case files; exit 1 listing every problem"
+    p = sub.add_parser("conversations", parents=[lang], help="list the practice conversations")
+    p.add_argument(
+        "--dir", help="the cases folder whose conversations/ to list (default as for 'igm cases')"
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="case files or folders of case files")
+    p.set_defaults(func=cmd_conversations)
+
+    p = sub.add_parser(
+        "converse",
+        parents=[lang],
+        help="play a practice conversation in the terminal: the responses so far, then the choices",
+    )
+    p.add_argument(
+        "conversation",
+        metavar="CONVERSATION",
+        help="a conversation id (see 'igm conversations') or a path",
+    )
+    p.add_argument(
+        "responses",
+        nargs="*",
+        metavar="RESPONSE",
+        help="the ids of the responses chosen so far, in order",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of the transcript"
+    )
+    p.set_defaults(func=cmd_converse)
+
+    p = sub.add_parser(
+        "validate",
+        parents=[lang],
+        help="check case and conversation files; exit 1 listing every problem",
+    )
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="case files, conversation files (in a conversations/ folder) or folders of them; "
+        "a cases folder includes its conversations/",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("serve", help="serve the apps, exercises, live sessions and the book")
@@ -407,9 +547,18 @@ def build_parser() -> argparse.ArgumentParser:
     # working; not shown in --help.
     db.add_argument("--db", dest="database", help=argparse.SUPPRESS)
     p = session.add_parser(
-        "start", parents=[lang, db], help="start a session; print the join code, URL and QR code"
+        "start",
+        aliases=["create"],
+        parents=[lang, db],
+        help="start a session; print the join code, URL and QR code",
     )
-    p.add_argument("case", metavar="CASE", help="a case id (see 'igm cases')")
+    p.add_argument("case", metavar="CASE", nargs="?", help="a case id (see 'igm cases')")
+    p.add_argument(
+        "--conversation",
+        metavar="ID",
+        help="instead of a case: a conversation the room plays together, voting at each turn "
+        "(a file in case_studies/conversations/)",
+    )
     p.add_argument(
         "--public-url",
         metavar="URL",

@@ -56,6 +56,8 @@ PACKAGE_DATA = (
     "book/_templates/igm-lang-switch.html",
     "book/glossary.yml",
     f"igm/data/case_studies/{CASE}.yaml",
+    "igm/data/case_studies/conversations/marja-twijfel.yaml",
+    "igm/data/case_studies/conversations/README.md",
     "igm/data/caseload.csv",
     "igm/data/catalogue.yaml",
     "database/migrations/env.py",
@@ -195,6 +197,7 @@ def test_the_book_and_the_cases_are_in_the_working_folder(kit: dict[str, Any]) -
     log = kit["serve_log"].read_text(encoding="utf-8", errors="replace")
     assert f"copied the kit's cases to {work / 'case_studies'}" in log, log[-3000:]
     assert (work / "case_studies" / f"{CASE}.yaml").is_file()
+    assert (work / "case_studies" / "conversations" / "marja-twijfel.yaml").is_file()
     assert sorted(p.name for p in work.iterdir()) == ["case_studies", "igm-book"]
     # The cases a command sees from this folder are the trainer's copy.
     listed = run([kit["igm"], "cases"], work, kit["env"], "distribution_cases.log", 120)

@@ -1,7 +1,8 @@
 """One term list (igm/data/terms.yaml), kept in every learner-facing text of the kit.
 
 Checked: both editions of the book (chapter sources; the case pages are generated from the
-cases), the glossary, the catalogue, the cases and the exercises' texts, each in its language.
+cases), the glossary, the catalogue, the cases, the practice conversations and the exercises'
+texts, each in its language.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def learner_texts() -> Iterator[tuple[str, str, str]]:
             yield lang, f"catalogue {key}", text(lang)
     sources = [REPO / "book" / "glossary.yml", REPO / "book" / "checks.yml"]
     sources += sorted((REPO / "case_studies").glob("*.yaml"))
+    sources += sorted((REPO / "case_studies" / "conversations").glob("*.yaml"))
     sources += sorted((REPO / "exercises" / "grading_cases").glob("*.yaml"))  # score-case's
     sources += sorted((REPO / "exercises" / "items").glob("*.yaml"))
     for path in sources:

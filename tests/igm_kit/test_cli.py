@@ -113,8 +113,11 @@ def test_predict_summary_in_language(lang: str) -> None:
         (["predict", "/no/such/file.yaml"], "bestand niet gevonden"),
         (["predict", "/no/such/file.yaml", "--lang", "en"], "file not found"),
         (["cases", "--dir", "/no/such/folder"], "No such file or directory"),
-        (["validate", "/"], "geen casusbestanden (*.yaml) in deze map"),
-        (["validate", "/", "--lang", "en"], "no case files (*.yaml) in this folder"),
+        (["validate", "/"], "geen casus- of gespreksbestanden (*.yaml) in deze map"),
+        (
+            ["validate", "/", "--lang", "en"],
+            "no case or conversation files (*.yaml) in this folder",
+        ),
     ],
 )
 def test_user_mistakes_give_a_message_not_a_traceback(args: list[str], message: str) -> None:
@@ -122,6 +125,30 @@ def test_user_mistakes_give_a_message_not_a_traceback(args: list[str], message: 
     assert out.returncode == 1
     assert message in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_validate_checks_conversations_beside_the_cases(tmp_path: Path) -> None:
+    fixture = Path(__file__).parents[1] / "igm" / "conversation_files" / "conversations"
+    good = (fixture / "oefen-marja.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "conversations"
+    folder.mkdir()
+    (folder / "oefen-marja.yaml").write_text(good, encoding="utf-8")
+    ok = run("validate", str(folder), "--lang", "en")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "1 file(s) valid." in ok.stdout
+    (folder / "kapot.yaml").write_text(
+        good.replace("id: oefen-marja", "id: kapot").replace("next: goed-einde", "next: nergens"),
+        encoding="utf-8",
+    )
+    out = run("validate", str(folder), "--lang", "en")
+    assert out.returncode == 1
+    line = next(line for line in out.stdout.splitlines() if "nergens" in line)
+    assert line.startswith(f"{folder / 'kapot.yaml'}:")
+    assert "turns[1].responses[0].next: 'nergens' is not a turn in this conversation" in line
+    assert "oefen-marja.yaml" not in out.stdout
+    shipped = run("validate", str(cases_dir()))  # a cases folder includes its conversations/
+    assert shipped.returncode == 0, shipped.stdout
+    assert "Traceback" not in out.stderr
 
 
 def test_validate_ok_and_problems(tmp_path: Path) -> None:
@@ -195,3 +222,62 @@ def test_serve_and_session_start_spell_the_public_url_the_same() -> None:
         shown = run(*command, "--help").stdout
         assert "--public-url URL" in shown and "--url" not in shown
     assert "--room" in run("serve", "--help").stdout
+
+
+@pytest.fixture
+def cases_with_conversation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the cases with the engine's test conversation in conversations/."""
+    folder = tmp_path / "cases"
+    shutil.copytree(cases_dir(), folder)
+    fixture = Path(__file__).parents[1] / "igm" / "conversation_files" / "conversations"
+    (folder / "conversations").mkdir(exist_ok=True)
+    shutil.copy(fixture / "oefen-marja.yaml", folder / "conversations" / "oefen-marja.yaml")
+    monkeypatch.setenv("IGM_CASES_DIR", str(folder))
+    return folder
+
+
+def test_conversations_lists_them(cases_with_conversation: Path) -> None:
+    out = run("conversations", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    line = next(line for line in out.stdout.splitlines() if "oefen-marja" in line)
+    assert line.split() == [
+        "oefen-marja",
+        *["Practice", "conversation", "with", "Marja"],
+        "[marja-bijstand]",
+    ]
+    assert "marja-twijfel" in out.stdout  # the shipped ones beside it
+
+
+def test_converse_plays_a_path_with_the_engines_numbers(cases_with_conversation: Path) -> None:
+    from igm.cases import find_case
+    from igm.conversations import find_conversation, play
+
+    out = run("converse", "oefen-marja", "reflecteer", "opdracht", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    conversation = find_conversation(
+        str(cases_with_conversation / "conversations" / "oefen-marja.yaml")
+    )
+    case = find_case("marja-bijstand")
+    model = model_for(case.domain)
+    for n, step in enumerate(data["steps"], start=1):
+        expected = model.predict(
+            play(conversation, case.scores, ["reflecteer", "opdracht"][:n]).scores
+        )
+        assert step["behaviour_probability"] == round(expected.behaviour_probability, 6)
+        assert step["intention"] == round(expected.intention, 4)
+    assert [s["mi"] for s in data["steps"]] == ["complex_reflection", "advice_without_permission"]
+    assert data["ending"] == "poor" and data["profile"]["non_adherent"] == 1
+    assert data["profile"]["advice"][0] == "ask_permission"
+    text = run("converse", "oefen-marja", "reflecteer", "--lang", "en")
+    assert (
+        "Choose your response:" in text.stdout
+        and "open-vraag: What would work give you?" in text.stdout
+    )
+    wrong = run("converse", "oefen-marja", "open-vraag", "--lang", "en")
+    assert wrong.returncode != 0
+    assert (
+        "'open-vraag' is not a response to turn 'opening'; choose from: reflecteer, weerleg"
+        in wrong.stderr
+    )
+    assert "Traceback" not in wrong.stderr
