@@ -56,6 +56,7 @@ APPS: tuple[tuple[str, str], ...] = (
     ("apps/explorer.ipynb", "explorer"),
     ("apps/planner.ipynb", "planner"),
     ("apps/caseload.ipynb", "caseload"),
+    ("apps/conversation.ipynb", "conversation_app"),
 )
 #: Folders whose notebooks Voila may render (everything else answers 404).
 SERVED_FOLDERS: tuple[str, ...] = ("apps", "exercises")
