@@ -19,9 +19,11 @@ Answer formats (``answers`` is a dict; item ids come from ``view["items"]``):
   "justification": "<at least 40 characters>"}, ...}``.
 - model-limits: ``{"q1": "<option id>", "q2": "allowed" | "forbidden", ...}``: an option
   id for q1 and the last two questions, "allowed" or "forbidden" for each use in between.
+- conversation: ``{"conversation": ["b", "a", ...]}``: the path through the conversation,
+  the view's response ids from the start to an ending.
 
 Each exercise declares its form: ``exercise.answer_sheet(view)`` gives the fields
-(:class:`AnswerField`: choice, scale, number, multi-select, text) that the one generic form
+(:class:`AnswerField`: choice, scale, number, multi-select, text, dialogue) that the one generic form
 in :mod:`exercises.app` renders; see exercises/README.md for adding an exercise.
 
 A malformed answer raises :class:`InvalidAnswer` (``.key``, ``.item``, ``.messages`` in nl

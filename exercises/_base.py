@@ -25,6 +25,9 @@ __all__ = [
     "AnswerItem",
     "AnswerSheet",
     "Block",
+    "Dialogue",
+    "DialogueResponse",
+    "DialogueTurn",
     "Exercise",
     "FieldKind",
     "GradeResult",
@@ -50,7 +53,7 @@ def item_label(item: str, lang: str) -> str:
         return message("item_question", lang, n=item[1:])
     if item in ("intention", "behaviour"):
         return t(f"output.{item}", lang)
-    if item in ("interventions", "wish", "justification"):
+    if item in ("interventions", "wish", "justification", "conversation"):
         return message(f"item_{item}", lang)
     return item
 
@@ -220,8 +223,9 @@ class Variant(ABC):
 #: ``choice`` one option id (or ``None``); ``scale`` a whole number ``low..high`` (a score
 #: 1–7); ``number`` a number typed in, with range and unit (text that is no number is passed
 #: on for the grader to explain); ``multi_select`` a list of option ids within ``budget``;
-#: ``text`` free text, at least ``min_length`` characters.
-FieldKind = Literal["choice", "scale", "number", "multi_select", "text"]
+#: ``text`` free text, at least ``min_length`` characters; ``dialogue`` a list of response
+#: ids, the path through a :class:`Dialogue` (the field's ``script``) from start to ending.
+FieldKind = Literal["choice", "scale", "number", "multi_select", "text", "dialogue"]
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,53 @@ class Option:
     label: str
     details: tuple[str, ...] = ()
     cost: int = 0
+
+
+@dataclass(frozen=True)
+class DialogueResponse:
+    """What the learner can say at a turn of a conversation field: ``id`` goes to the
+    grader, ``text`` is what the learner reads, ``next`` the id of the client turn after it."""
+
+    id: str
+    text: str
+    next: str
+
+
+@dataclass(frozen=True)
+class DialogueTurn:
+    """What the client says, and the responses to choose from (none: the conversation ends
+    here)."""
+
+    id: str
+    client: str
+    responses: tuple[DialogueResponse, ...] = ()
+
+    @property
+    def is_ending(self) -> bool:
+        return not self.responses
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """The playable side of a conversation: who the client is, where it starts, its turns.
+    Nothing of how a response is judged: that stays with the grader."""
+
+    client: str
+    start: str
+    turns: tuple[DialogueTurn, ...]
+
+    def __post_init__(self) -> None:
+        ids = [turn.id for turn in self.turns]
+        if len(ids) != len(set(ids)) or self.start not in ids:
+            raise ValueError("a dialogue needs distinct turn ids, its start among them")
+        if self.turn(self.start).is_ending:
+            raise ValueError("a dialogue cannot start at an ending")
+        for turn in self.turns:
+            if any(r.next not in ids for r in turn.responses):
+                raise ValueError(f"turn {turn.id!r}: a response leads to no turn")
+
+    def turn(self, turn_id: str) -> DialogueTurn:
+        return next(turn for turn in self.turns if turn.id == turn_id)
 
 
 @dataclass(frozen=True)
@@ -252,6 +303,7 @@ class AnswerField:
     budget: int | None = None
     min_length: int = 0
     placeholder: str = ""
+    script: Dialogue | None = None
 
     def __post_init__(self) -> None:
         needs_options = self.kind in ("choice", "multi_select")
@@ -265,6 +317,8 @@ class AnswerField:
             raise ValueError(f"{self.item}: a scale runs between whole numbers")
         if self.kind == "multi_select" and self.budget is None:
             raise ValueError(f"{self.item}: a multi_select field needs a budget")
+        if (self.kind == "dialogue") != (self.script is not None):
+            raise ValueError(f"{self.item}: a dialogue field, and only that, needs a script")
 
     @classmethod
     def choice(
@@ -305,6 +359,12 @@ class AnswerField:
         placeholder: str = "",
     ) -> AnswerField:
         return cls("text", item, label, part=part, min_length=min_length, placeholder=placeholder)
+
+    @classmethod
+    def dialogue(cls, item: str, label: str, script: Dialogue) -> AnswerField:
+        """A conversation played turn by turn: the client speaks, the learner chooses one of
+        the responses; the value is the path of response ids, start to ending."""
+        return cls("dialogue", item, label, script=script)
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,16 @@ CSS = """
 .igm-counter p { margin: 0.2em 0; color: #3d3d3d; }
 .igm-submit-status p { color: #8a1c00; font-weight: 600; border-left: 4px solid #D55E00;
   padding-left: 0.6em; margin: 0.4em 0; max-width: 65ch; }
+/* A dialogue field: the talk so far, what the client says now, and a button per response
+   that wraps its text and reads left-aligned, as a line of speech. */
+.igm-dialogue { padding-left: 1.6em; max-width: 65ch; margin: 0.2em 0; }
+.igm-dialogue li { margin: 0.2em 0 0.7em; }
+.igm-dialogue p { margin: 0.15em 0; }
+.igm-dialogue-now { border-left: 4px solid #0072B2; background: #f0f6fb; padding: 0.1em 0.7em;
+  max-width: 65ch; }
+.igm-exercise .igm-response { justify-content: flex-start; text-align: left; line-height: 1.35;
+  margin: 0.15em 0; }
+.igm-exercise .igm-dialogue-field .jupyter-button:focus-visible { outline-offset: -3px; }
 """
 
 
@@ -894,6 +904,7 @@ class ExerciseApp:
     def _open(self, grading: Grading, view: dict[str, Any]) -> None:
         """Show the form of ``view``, graded by ``grading``."""
         form = AnswerForm(view, answer_sheet(view), self.lang)
+        form.focus_when_done(self.submit_button.focus)
         self.grading, self.view, self.form = grading, view, form
         self.next_pending = False
         self.submit_button.description = t("exercise_app.submit", self.lang)

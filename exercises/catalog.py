@@ -20,6 +20,7 @@ from exercises._texts import (
 )
 from exercises.choose_knob import ChooseKnob
 from exercises.compare_clients import CompareClients
+from exercises.conversation import ConversationExercise
 from exercises.model_limits import ModelLimits
 from exercises.plan import InterventionPlan
 from exercises.recognise import RecogniseDeterminant
@@ -45,6 +46,7 @@ BUILT_IN: tuple[type[Exercise], ...] = (
     CompareClients,
     ChooseKnob,
     InterventionPlan,
+    ConversationExercise,
     ModelLimits,
 )
 

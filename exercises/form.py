@@ -23,7 +23,16 @@ from typing import Any, TypeAlias
 
 import ipywidgets as w
 
-from exercises._base import AnswerField, AnswerSheet, Block, FieldKind, OptionList, Paragraph, Table
+from exercises._base import (
+    AnswerField,
+    AnswerSheet,
+    Block,
+    DialogueTurn,
+    FieldKind,
+    OptionList,
+    Paragraph,
+    Table,
+)
 from exercises._shared import join_names
 from exercises.catalog import get_exercise
 from igm.i18n import t
@@ -35,6 +44,7 @@ __all__ = [
     "AnswerForm",
     "ChoiceControl",
     "Control",
+    "DialogueControl",
     "MultiSelectControl",
     "NumberControl",
     "ScaleControl",
@@ -169,6 +179,9 @@ class Control(ABC):
         self.lang = lang
         self.error = _hidden_html("igm-field-error")
         self.showing = False
+        #: Where the keyboard focus goes once a field that leads the learner step by step is
+        #: done (the form's submit button, set by :meth:`AnswerForm.focus_when_done`).
+        self.focus_when_done: Callable[[], None] | None = None
 
     @abstractmethod
     def read(self) -> Any: ...
@@ -363,6 +376,123 @@ class MultiSelectControl(Control):
             box.value = option_id in chosen
 
 
+class DialogueControl(Control):
+    """A dialogue played turn by turn: the exchanges so far, what the client says now, and a
+    button per response (keyboard: Tab and Enter). A choice cannot be taken back, as in a
+    real talk with a client; "Begin again" clears the whole path. The value is the path of
+    response ids (``None`` before the first choice).
+
+    The buttons are made once (at most four) and relabelled each turn, and the focus goes to
+    the first of them after every choice, so a keyboard user
+    never loses their place (at an ending: to the submit button). Every text is set as text: a button's label, or autoescaped in
+    ``dialogue.html``.
+    """
+
+    def __init__(self, field: AnswerField, lang: str) -> None:
+        assert field.script is not None
+        super().__init__(field, lang)
+        self.dialogue = field.script
+        self.path: list[str] = []
+        self.history = html_widget("", "igm-dialogue-history")
+        self.now = html_widget("", "igm-dialogue-turn")
+        most = max(len(turn.responses) for turn in self.dialogue.turns)
+        self.buttons = [self._response_button(n) for n in range(most)]
+        self.restart = w.Button(
+            description=t("exercise_app.dialogue.restart", lang),
+            layout=w.Layout(width="max-content"),
+        )
+        self.restart.add_class("igm-restart")
+        self.restart.on_click(lambda _b: self.begin_again())
+        # one box: a message under the field sits right under the buttons it is about
+        self.box = w.VBox([self.history, self.now, *self.buttons, self.restart])
+        self.box.add_class("igm-dialogue-field")
+        self.widgets = [self.box]
+        self._show_turn()
+
+    def _response_button(self, index: int) -> Any:
+        button = w.Button(layout=w.Layout(width="100%", max_width="44em", height="auto"))
+        button.add_class("igm-response")
+        button.on_click(lambda _b: self._choose_button(index))
+        return button
+
+    def turn(self) -> DialogueTurn:
+        """The turn the dialogue is at now."""
+        turn = self.dialogue.turn(self.dialogue.start)
+        for response_id in self.path:
+            turn = self.dialogue.turn(next(r for r in turn.responses if r.id == response_id).next)
+        return turn
+
+    @property
+    def finished(self) -> bool:
+        return self.turn().is_ending
+
+    def choose(self, response_id: str) -> bool:
+        """Say ``response_id`` at the current turn (``False``: it is not on offer here)."""
+        turn = self.turn()
+        if response_id not in [r.id for r in turn.responses]:
+            return False
+        self.path.append(response_id)
+        self._show_turn()
+        return True
+
+    def _choose_button(self, index: int) -> None:
+        responses = self.turn().responses
+        if index < len(responses) and self.choose(responses[index].id):
+            self.focus()
+
+    def begin_again(self) -> None:
+        """Clear the whole path: the dialogue starts again."""
+        self.path = []
+        self._show_turn()
+        self.focus()
+
+    def _show_turn(self) -> None:
+        name = self.dialogue.client
+        turn = self.dialogue.turn(self.dialogue.start)
+        steps = []
+        for response_id in self.path:
+            response = next(r for r in turn.responses if r.id == response_id)
+            steps.append((turn.client, response.text))
+            turn = self.dialogue.turn(response.next)
+        context = {"name": name, "lang": self.lang}
+        self.history.value = render("dialogue.html", part="history", steps=steps, **context)
+        self.now.value = render(
+            "dialogue.html", part="now", client=turn.client, ended=turn.is_ending, **context
+        )
+        for index, button in enumerate(self.buttons):
+            shown = index < len(turn.responses)
+            button.description = turn.responses[index].text if shown else ""
+            button.layout.display = None if shown else "none"
+        self.restart.layout.display = None if self.path else "none"
+        self._recheck()
+
+    def read(self) -> list[str] | None:
+        return list(self.path) or None
+
+    def problem(self) -> str | None:
+        if not self.path:
+            return t("exercise_app.dialogue.not_started", self.lang)
+        if not self.finished:
+            return t("exercise_app.dialogue.unfinished", self.lang)
+        return None
+
+    def focus(self) -> None:
+        """The first response to choose from; at an ending, what comes after the field (the
+        submit button), never "Begin again": a second Enter must not wipe the conversation."""
+        if not self.finished:
+            self.buttons[0].focus()
+        elif self.focus_when_done is not None:
+            self.focus_when_done()
+
+    def fill(self, value: Any) -> None:
+        """Play ``value`` from the start, as far as it is a path of this dialogue."""
+        self.path = []
+        for response_id in value if isinstance(value, list) else ():
+            if not self.choose(str(response_id)):
+                break
+        self._show_turn()
+
+
 #: The control of each kind of field.
 CONTROLS: dict[FieldKind, Callable[[AnswerField, str], Control]] = {
     "choice": ChoiceControl,
@@ -370,6 +500,7 @@ CONTROLS: dict[FieldKind, Callable[[AnswerField, str], Control]] = {
     "number": NumberControl,
     "text": TextControl,
     "multi_select": MultiSelectControl,
+    "dialogue": DialogueControl,
 }
 
 FieldKey: TypeAlias = tuple[str, str | None]
@@ -415,6 +546,12 @@ class AnswerForm:
 
     def control(self, item: str, part: str | None = None) -> Control:
         return self.controls[(item, part)]
+
+    def focus_when_done(self, focus: Callable[[], None]) -> None:
+        """Where a step-by-step field sends the keyboard focus once it is done (the app's
+        submit button)."""
+        for control in self.controls.values():
+            control.focus_when_done = focus
 
     def check(self) -> list[Control]:
         """Show what is missing beside each field (and clear what was fixed); the fields

@@ -11,12 +11,14 @@ from typing import Any
 from exercises import Variant
 from exercises.choose_knob import ChooseKnobVariant, best_choice
 from exercises.compare_clients import PRINCIPLES, SIZES, WHO, CompareVariant, judge
+from exercises.conversation import ConversationVariant
 from exercises.model_limits import ALLOWED, FORBIDDEN, ModelLimitsVariant
 from exercises.plan import JUSTIFICATION as JUSTIFICATION_ITEM
 from exercises.plan import MIN_JUSTIFICATION, PlanVariant
 from exercises.recognise import RecogniseVariant
 from exercises.score_case import ScoreCaseVariant
 from igm import DETERMINANTS
+from igm.conversations import Conversation
 
 JUSTIFICATION = (
     "Deze interventies pakken de oorzaken aan die in de casus staan, in kleine haalbare "
@@ -24,6 +26,55 @@ JUSTIFICATION = (
     "zij anders?"
 )
 assert len(JUSTIFICATION) >= MIN_JUSTIFICATION
+
+#: MI codes as MITI 4.2.1 counts them, written out here, apart from the engine and the grader.
+QUESTIONS = {"open_question", "closed_question"}
+COMPLEX = {"complex_reflection", "summary"}
+REFLECTIONS = COMPLEX | {"simple_reflection"}
+INCONSISTENT = {"advice_without_permission", "confrontation"}
+
+
+def conversation_paths(conversation: Conversation) -> list[tuple[list[str], list[str], str]]:
+    """Every path that visits no turn twice, start to ending: (response ids, MI codes, ending)."""
+    out: list[tuple[list[str], list[str], str]] = []
+
+    def walk(turn_id: str, ids: list[str], codes: list[str], seen: set[str]) -> None:
+        turn = conversation.turn(turn_id)
+        if turn.ending is not None:
+            out.append((ids, codes, turn.ending))
+            return
+        for response in turn.responses:
+            if response.next not in seen:
+                walk(response.next, [*ids, response.id], [*codes, response.mi], seen | {turn_id})
+
+    walk(conversation.start, [], [], set())
+    return out
+
+
+def full_mi_marks(codes: list[str]) -> bool:
+    """No MI-inconsistent response, reflections at least as many as questions (and one at
+    least), and at least 40 % of the reflections complex."""
+    questions = sum(code in QUESTIONS for code in codes)
+    reflections = sum(code in REFLECTIONS for code in codes)
+    complex_ = sum(code in COMPLEX for code in codes)
+    return (
+        not INCONSISTENT & set(codes)
+        and reflections >= max(1, questions)
+        and complex_ >= 0.4 * reflections
+    )
+
+
+def conversation_answer(variant: ConversationVariant, *, best: bool) -> dict[str, Any]:
+    """The best path (good ending, every MI point), or the worst: a poor ending with the most
+    MI-inconsistent responses on the way. In the view's ids, as the form sends them."""
+    assert variant.conversation is not None
+    paths = conversation_paths(variant.conversation)
+    if best:
+        ids = next(i for i, codes, end in paths if end == "good" and full_mi_marks(codes))
+    else:
+        poor = [(i, codes) for i, codes, end in paths if end == "poor"]
+        ids = max(poor, key=lambda p: sum(code in INCONSISTENT for code in p[1]))[0]
+    return {"conversation": variant.view_path(ids)}
 
 
 def perfect(variant: Variant) -> dict[str, Any]:
@@ -55,6 +106,8 @@ def perfect(variant: Variant) -> dict[str, Any]:
             else next(o.id for o in q.options if o.right)
             for q in variant.questions
         }
+    if isinstance(variant, ConversationVariant):
+        return conversation_answer(variant, best=True)
     raise TypeError(type(variant))
 
 
@@ -91,4 +144,6 @@ def wrong(variant: Variant) -> dict[str, Any]:
             else next(o.id for o in q.options if o.id != right[q.id])
             for q in variant.questions
         }
+    if isinstance(variant, ConversationVariant):
+        return conversation_answer(variant, best=False)
     raise TypeError(type(variant))

@@ -126,6 +126,15 @@ def fill_answers(page: Any, variant: Variant, answers: dict[str, Any], lang: str
             page.get_by_label(
                 t("exercise_app.intervention_for", lang, item=item["determinant"]), exact=True
             ).select_option(label=option["label"])
+    elif ex == "conversation":  # a button per response, turn after turn
+        (item,) = view["items"]
+        turns = {turn["id"]: turn for turn in item["turns"]}
+        turn = turns[item["start"]]
+        for response_id in answers["conversation"]:
+            response = next(r for r in turn["responses"] if r["id"] == response_id)
+            page.get_by_role("button", name=response["text"], exact=True).click()
+            turn = turns[response["next"]]
+            page.locator(".igm-dialogue-now").get_by_text(turn["client"]).wait_for()
     else:  # pragma: no cover
         raise AssertionError(ex)
 

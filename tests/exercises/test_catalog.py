@@ -17,11 +17,12 @@ EXPECTED = (
     "compare-clients",
     "choose-knob",
     "intervention-plan",
+    "conversation",
     "model-limits",
 )
 
 
-def test_six_exercises_in_course_order() -> None:
+def test_seven_exercises_in_course_order() -> None:
     assert tuple(ex.id for ex in list_exercises()) == EXPECTED == EXERCISE_IDS
 
 

@@ -224,6 +224,7 @@ def test_every_message_key_raised_in_the_code_exists() -> None:
                 length=3,
                 effort=9,
                 budget=5,
+                step=2,
             )
 
 

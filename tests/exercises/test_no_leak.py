@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 import pytest
@@ -22,11 +23,13 @@ import pytest
 from exercises import EXERCISE_IDS, Variant, get_exercise, grade
 from exercises._texts import recognise_items
 from exercises.choose_knob import ChooseKnobVariant
+from exercises.conversation import ConversationVariant
 from exercises.model_limits import ModelLimitsVariant
 from exercises.plan import PlanVariant
 from exercises.recognise import RecogniseVariant
 from exercises.score_case import ScoreCaseVariant
 from igm import DETERMINANTS, DeterminantScores
+from igm.conversations import play
 from igm.i18n import LANGUAGES, Text, t
 from tests.exercises.answers import perfect, wrong
 
@@ -82,7 +85,8 @@ def test_no_key_names_and_no_feedback_text_in_the_view(exercise_id: str) -> None
                 for feedback in result.feedback.values():
                     assert feedback not in text
                     # every sentence of teaching text beyond the case itself stays out too
-                    for sentence in feedback.split(". "):
+                    # (a quote, ‘…’, is what the learner read or said: it may hold sentences)
+                    for sentence in re.sub(r"‘[^’]*’", "‘’", feedback).split(". "):
                         if len(sentence) > 40 and "‘" not in sentence and ":" not in sentence:
                             assert sentence not in text, sentence
                 assert result.summary not in text
@@ -278,6 +282,19 @@ def test_model_limits_view_is_the_same_with_the_key_flipped() -> None:
 # are built here from the variant's key, independently of the graders' hint code.
 
 
+def _scenario_path(variant: ConversationVariant) -> list[str]:
+    """The scenario's response ids of ``wrong(variant)`` (the form sends the view's ids)."""
+    assert variant.conversation is not None
+    turn = variant.conversation.turn(variant.conversation.start)
+    out = []
+    for view_id in wrong(variant)["conversation"]:
+        response_id = variant.response_for(turn.id, view_id)
+        assert response_id is not None
+        out.append(response_id)
+        turn = variant.conversation.turn(turn.response(response_id).next)
+    return out
+
+
 def answer_texts(variant: Variant, lang: str) -> list[str]:
     """Texts that give the right answers of ``variant`` away, for the items ``wrong()`` gets
     wrong: the key in words, and the explanations that name it."""
@@ -339,6 +356,17 @@ def answer_texts(variant: Variant, lang: str) -> list[str]:
                     ("Het goede antwoord is " if lang == "nl" else "The right answer is ") + letter
                 )
         assert model_limits_bank()
+    elif isinstance(variant, ConversationVariant):
+        # what each response of the path was in MI terms and what it did: the key of the
+        # responses; the outcome of the ending too
+        assert variant.conversation is not None
+        assert variant.case is not None
+        played = play(variant.conversation, variant.case.scores, _scenario_path(variant))
+        for step in played.steps:
+            secrets.append(step.response.explanation(lang))
+            secrets.append(f"({t(f'conversation.mi.{step.response.mi}', lang)})")
+        assert played.turn.outcome is not None
+        secrets.append(played.turn.outcome(lang))
     return [s for s in secrets if s]
 
 

@@ -72,6 +72,7 @@ MIN_DISTINCT = {
     "choose-knob": 8,
     "intervention-plan": 8,
     "model-limits": 15,
+    "conversation": 6,  # the scenario, and the order of the responses at every turn
 }
 
 

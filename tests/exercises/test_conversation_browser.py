@@ -1,0 +1,182 @@
+"""Exercise conversation in Chromium, served by a real ``serve()`` (real Voila, no network).
+
+A learner plays a shipped scenario with the keyboard only (Tab to a response, Enter to say
+it), reaches an ending, sends the conversation in with the keyboard and reads the feedback;
+the attempt is in the gradebook. In Dutch on a server whose trainer releases the answers at
+once (the feedback names every step: its MI code and explanation), in English on the usual
+one (before the last attempt: the ending, the MI profile and the advice, no step's code). On a phone (390 px) nothing scrolls sideways and
+every button is a touch target; the page is axe-clean before and after. Screenshots:
+tests/_artifacts/exercise_conversation_<lang>.png (laptop, with feedback),
+exercise_conversation_<lang>_390.png (phone, halfway) and exercise_conversation_<lang>_390_end.png
+(phone, at the ending).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exercises import get_exercise, grade
+from exercises.conversation import ITEM, ConversationVariant
+from gradebook import open_gradebook
+from igm.conversations import play
+from igm.i18n import t
+from tests.browser_helpers import assert_accessible
+from tests.conftest import run_server
+from tests.exercises.answers import perfect, wrong
+from tests.exercises.conftest import TRAINER_TOKEN, ExerciseServer
+from tests.exercises.test_app_browser import LOAD_TIMEOUT, exercise_url, identify, screenshot
+from tests.exercises.test_phone_browser import PHONE, scroll_width, small_controls
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+MAX_TABS = 40
+
+
+@pytest.fixture(scope="module")
+def released_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExerciseServer]:
+    """A server whose trainer shows the answers of exercise conversation at once."""
+    folder = Path(tmp_path_factory.mktemp("released"))
+    settings = folder / "exercise-settings.yaml"
+    settings.write_text("conversation:\n  show_answers: immediately\n", encoding="utf-8")
+    database_url = f"sqlite:///{folder / 'igm.sqlite3'}"
+    env = {
+        "IGM_DATABASE_URL": database_url,
+        "IGM_TRAINER_TOKEN": TRAINER_TOKEN,
+        "IGM_SIGN_IN": "code",
+        "IGM_EXERCISE_SETTINGS": str(settings),
+    }
+    with run_server(env, log_name="serve-conversation.log", pool_size=0) as url:
+        yield ExerciseServer(url, database_url)
+
+
+def focused(page: Any) -> dict[str, Any]:
+    return dict(
+        page.evaluate(
+            """() => { const e = document.activeElement;
+                return {text: (e.innerText || '').trim(), cls: e.className || ''}; }"""
+        )
+    )
+
+
+def tab_to(page: Any, text: str) -> None:
+    """Press Tab until the focused element reads ``text`` (a learner reading the buttons)."""
+    for _ in range(MAX_TABS):
+        if focused(page)["text"] == text:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {text!r}; at {focused(page)!r}")
+
+
+def play_by_keyboard(
+    page: Any, view: dict[str, Any], path: list[str], lang: str, shot: Path | None
+) -> None:
+    """Say each response of ``path`` with Tab and Enter; after every choice the focus is on
+    the first response of the next turn (or on "Begin again" at the ending)."""
+    (item,) = view["items"]
+    turns = {turn["id"]: turn for turn in item["turns"]}
+    turn = turns[item["start"]]
+    for step, response_id in enumerate(path, 1):
+        response = next(r for r in turn["responses"] if r["id"] == response_id)
+        tab_to(page, " ".join(response["text"].split()))
+        page.keyboard.press("Enter")
+        turn = turns[response["next"]]
+        now = page.locator(".igm-dialogue-now")
+        now.get_by_text(turn["client"], exact=False).wait_for(timeout=LOAD_TIMEOUT)
+        expected = "igm-submit" if turn["ending"] else "igm-response"
+        page.wait_for_function(
+            f"document.activeElement.classList.contains({expected!r})", timeout=LOAD_TIMEOUT
+        )
+        assert scroll_width(page) <= PHONE["width"]
+        assert not small_controls(page), small_controls(page)
+        if shot is not None and step == 1:
+            page.screenshot(path=str(shot), full_page=True)
+    assert turn["ending"]
+    assert t("exercise_app.dialogue.ended", lang, submit=t("exercise_app.submit", lang)) in (
+        page.locator(".igm-dialogue-now").inner_text()
+    )
+
+
+@pytest.mark.parametrize(("lang", "best"), [("nl", True), ("en", False)])
+def test_a_learner_plays_with_the_keyboard_only_sends_it_in_and_reads_the_feedback(
+    page: Any,
+    request: pytest.FixtureRequest,
+    artifacts_dir: Path,
+    lang: str,
+    best: bool,
+) -> None:
+    released = best  # nl: the answers released at once; en: the kit's default settings
+    exercise_server: ExerciseServer = request.getfixturevalue(
+        "released_server" if released else "exercise_server"
+    )
+    number = "K0700001" if best else "K0700002"
+    exercise = get_exercise("conversation")
+    variant = exercise.variant_for(number, 1)
+    assert isinstance(variant, ConversationVariant) and variant.conversation is not None
+    answers = perfect(variant) if best else wrong(variant)
+    view = variant.public_view(lang)
+
+    page.set_viewport_size(PHONE)
+    page.goto(
+        exercise_url(exercise_server, "conversation", lang),
+        wait_until="commit",
+        timeout=LOAD_TIMEOUT,
+    )
+    page.wait_for_selector(".igm-identity input", timeout=LOAD_TIMEOUT)
+    identify(page, f"Kim {lang}", number, lang, exercise_server.database_url)
+    page.wait_for_selector(".igm-dialogue-field", timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(300)  # the last widgets render
+    assert scroll_width(page) <= PHONE["width"]
+    assert not small_controls(page), small_controls(page)
+    assert_accessible(page)
+
+    play_by_keyboard(
+        page, view, answers[ITEM], lang, artifacts_dir / f"exercise_conversation_{lang}_390.png"
+    )
+    page.screenshot(
+        path=str(artifacts_dir / f"exercise_conversation_{lang}_390_end.png"), full_page=True
+    )
+    assert_accessible(page)
+
+    # send it in with the keyboard: at the ending the focus is on the submit button, and
+    # "Begin again" is one Shift+Tab back
+    assert "igm-submit" in focused(page)["cls"], focused(page)
+    page.keyboard.press("Shift+Tab")
+    assert "igm-restart" in focused(page)["cls"], focused(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_text(t("exercise_app.result.heading", lang, n=1)).wait_for(timeout=LOAD_TIMEOUT)
+
+    feedback = page.locator(".igm-feedback")
+    assert feedback.count() == 1
+    text = " ".join(feedback.inner_text().split())
+    assert variant.case is not None
+    scenario_path = []
+    turn = variant.conversation.turn(variant.conversation.start)
+    for view_id in answers[ITEM]:
+        response_id = variant.response_for(turn.id, view_id)
+        assert response_id is not None
+        scenario_path.append(response_id)
+        turn = variant.conversation.turn(turn.response(response_id).next)
+    played = play(variant.conversation, variant.case.scores, scenario_path)
+    result = grade(variant, answers, lang)
+    for step in played.steps:  # released: every step named, with its MI code and explanation
+        code = f"({t(f'conversation.mi.{step.response.mi}', lang)})"
+        explanation = " ".join(step.response.explanation(lang).split())
+        assert (code in text and explanation in text) == released
+    held = " ".join(result.withheld(lang).feedback[ITEM].split())
+    assert (held in text) != released and "MI" in text
+    assert " ".join(result.summary.split()) in page.locator(".igm-result").inner_text()
+    assert scroll_width(page) <= PHONE["width"]
+    assert_accessible(page)
+
+    with open_gradebook(exercise_server.database_url) as gb:
+        (stored,) = gb.attempts(number, "conversation")
+        assert stored.answers == answers and stored.points == result.points
+        assert stored.points == 6 if best else stored.points <= 3  # a poor ending: no ending points
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, artifacts_dir / f"exercise_conversation_{lang}.png")
