@@ -3,6 +3,14 @@
 * ``live_sessions``: one row per session (join code, case, language, open/closed, round).
 * ``live_participants``: one row per participant; only a hash of the participant's token.
 * ``live_answers``: append-only; a re-submit adds a row, the latest per kind counts.
+
+A session of the kind "conversation" (issue 18, migration 0008) has, besides its row in
+``live_sessions`` (its ``case_id`` is the conversation's case):
+
+* ``live_conversations``: which conversation, how many turns are decided, and the phase.
+* ``live_conversation_steps``: the path the room took, one row per decided turn.
+* ``live_conversation_votes``: append-only; a new vote adds a row, the latest per participant
+  and turn counts.
 """
 
 from __future__ import annotations
@@ -23,10 +31,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from database.models import Base, JSONType, UTCDateTime, utcnow
 
-__all__ = ["ANSWER_KINDS", "LiveAnswer", "LiveParticipant", "LiveSession"]
+__all__ = [
+    "ANSWER_KINDS",
+    "CHOSEN_BY",
+    "CONVERSATION_PHASES",
+    "LiveAnswer",
+    "LiveConversation",
+    "LiveConversationStep",
+    "LiveConversationVote",
+    "LiveParticipant",
+    "LiveSession",
+]
 
 #: Kind of answer per round: 1 scores, 2 prediction, 3 vote.
 ANSWER_KINDS: dict[int, str] = {1: "scores", 2: "prediction", 3: "vote"}
+#: The phases of a conversation session, in the order of one turn: the room votes; the vote is
+#: closed without a majority (the trainer decides); the chosen response and what it did are
+#: shown; the conversation reached an ending.
+CONVERSATION_PHASES = ("voting", "deciding", "shown", "ended")
+#: Who chose a step: the room's majority, or the trainer (a tie, or the trainer's own pick).
+CHOSEN_BY = ("room", "trainer")
 
 
 class LiveSession(Base):
@@ -98,4 +122,65 @@ class LiveAnswer(Base):
     kind: Mapped[str] = mapped_column(String(12), nullable=False)
     #: scores: ``{key: 1..7}``; prediction: ``{"percent": 0..100}``; vote: ``{"key": key}``.
     payload: Mapped[Any] = mapped_column(JSONType, nullable=False)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class LiveConversation(Base):
+    """The conversation of a session of the kind "conversation" (one row per such session)."""
+
+    __tablename__ = "live_conversations"
+    __table_args__ = (
+        CheckConstraint(
+            "phase IN ('voting', 'deciding', 'shown', 'ended')", name="ck_live_conversations_phase"
+        ),
+        CheckConstraint("step >= 0", name="ck_live_conversations_step"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="RESTRICT"), primary_key=True
+    )
+    #: The scenario's id (``case_studies/conversations/<id>.yaml``).
+    conversation_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: How many turns are decided: the turn the room votes on is number ``step`` (from 0).
+    step: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    phase: Mapped[str] = mapped_column(String(10), nullable=False, default="voting")
+
+
+class LiveConversationStep(Base):
+    """One decided turn: the response the room (or the trainer) chose at position ``position``."""
+
+    __tablename__ = "live_conversation_steps"
+    __table_args__ = (
+        UniqueConstraint("session_id", "position", name="uq_live_conversation_steps_position"),
+        CheckConstraint("chosen_by IN ('room', 'trainer')", name="ck_live_conversation_steps_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="RESTRICT"), nullable=False
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    turn_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    response_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    chosen_by: Mapped[str] = mapped_column(String(8), nullable=False)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class LiveConversationVote(Base):
+    """One vote of a participant for a response at turn ``position``. Never updated or deleted:
+    the latest row per participant and position counts."""
+
+    __tablename__ = "live_conversation_votes"
+    __table_args__ = (Index("ix_live_conversation_votes_session", "session_id", "position", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="RESTRICT"), nullable=False
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("live_participants.id", ondelete="RESTRICT"), nullable=False
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    turn_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    response_id: Mapped[str] = mapped_column(String(100), nullable=False)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

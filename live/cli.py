@@ -13,7 +13,15 @@ from igm.i18n import DEFAULT_LANGUAGE, t
 from live.store import LiveError, LiveStore
 from live.urls import lan_site_url, site_url
 
-__all__ = ["DEFAULT_BASE", "DEFAULT_PORT", "close", "export", "reopen", "start"]
+__all__ = [
+    "DEFAULT_BASE",
+    "DEFAULT_PORT",
+    "close",
+    "export",
+    "reopen",
+    "start",
+    "start_conversation",
+]
 
 #: The port ``igm serve`` listens on by default.
 DEFAULT_PORT = 8866
@@ -58,6 +66,46 @@ def start(
     code: str = session["code"]
     join = f"{site}live/join?code={quote(code)}"
     print(t("live.cli.started", lang, code=code, case=session["case_id"]))
+    print(t("live.cli.join", lang, url=join))
+    buffer = io.StringIO()
+    segno.make(join, error="m").terminal(out=buffer, compact=True)
+    print(buffer.getvalue(), end="")
+    print(t("live.cli.trainer", lang, url=f"{site}live/trainer/{code}"))
+    if hint is not None:
+        print(t(hint, lang))
+    return code
+
+
+def start_conversation(
+    conversation: str,
+    lang: str = DEFAULT_LANGUAGE,
+    db: str | None = None,
+    base: str | None = None,
+) -> str:
+    """Create a session in which the room plays conversation ``conversation`` together; print
+    its code, the participants' URL, a QR code and the trainer URL (as :func:`start` does).
+
+    Raises :class:`igm.cases.CaseError` for an unknown or invalid conversation.
+    """
+    import segno
+
+    site, hint = phone_site(base)
+    store = LiveStore(db)
+    try:
+        session = store.create_conversation_session(conversation, lang)
+    finally:
+        store.close()
+    code: str = session["code"]
+    join = f"{site}live/join?code={quote(code)}"
+    print(
+        t(
+            "live.conversation.cli.started",
+            lang,
+            code=code,
+            conversation=session["conversation_id"],
+            case=session["case_id"],
+        )
+    )
     print(t("live.cli.join", lang, url=join))
     buffer = io.StringIO()
     segno.make(join, error="m").terminal(out=buffer, compact=True)

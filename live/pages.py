@@ -23,11 +23,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from igm.cases import CaseError, CaseScan, scan_cases
+from igm.conversations import ConversationScan, scan_conversations
 from igm.determinants import DETERMINANTS
 from igm.i18n import LANGUAGES, t
 from igm.report import lever_name
+from live.conversation import ConversationView, phone_view
 from live.room import room_view
-from live.store import cached_case
+from live.store import cached_case, cached_conversation
 
 __all__ = [
     "ENV",
@@ -36,6 +38,9 @@ __all__ = [
     "case_unavailable_text",
     "code_page",
     "compile_templates",
+    "conversation_participant_page",
+    "conversation_room_html",
+    "conversation_trainer_page",
     "dashboard_page",
     "login_page",
     "message_page",
@@ -72,6 +77,19 @@ SCRIPT_MESSAGES = (
     "live.network_error",
     "live.join.joined",
     "live.trainer.participants",
+)
+#: The messages the conversation's script (conversation.js) shows.
+CONVERSATION_MESSAGES = (
+    "live.closed",
+    "live.network_error",
+    "live.join.joined",
+    "live.trainer.participants",
+    "live.conversation.phone.voted",
+    "live.conversation.phone.new_turn",
+    "live.conversation.phone.closed",
+    "live.conversation.phone.shown",
+    "live.conversation.phone.ended",
+    "live.conversation.option",
 )
 
 
@@ -117,8 +135,8 @@ def lang_links(url: str, lang: str) -> list[LangLink]:
     ]
 
 
-def _messages(lang: str) -> dict[str, str]:
-    return {key: t(key, lang) for key in SCRIPT_MESSAGES}
+def _messages(lang: str, keys: tuple[str, ...] = SCRIPT_MESSAGES) -> dict[str, str]:
+    return {key: t(key, lang) for key in keys}
 
 
 @dataclass(frozen=True)
@@ -239,6 +257,24 @@ def _session_case_title(case_id: str, lang: str) -> str:
         return f"{case_id} ({t('case.skipped.unavailable', lang)})"
 
 
+def _read_conversations() -> ConversationScan:
+    try:
+        return scan_conversations()
+    except OSError:  # no cases folder: no conversations to start
+        return ConversationScan((), ())
+
+
+def _session_title(session: dict[str, Any], lang: str) -> str:
+    """A session in the trainer's list: its case, or its conversation (marked as one)."""
+    if session.get("kind") != "conversation":
+        return _session_case_title(session["case_id"], lang)
+    try:
+        title = cached_conversation(session["conversation_id"]).title(lang)
+    except CaseError:
+        title = f"{session['conversation_id']} ({t('case.skipped.unavailable', lang)})"
+    return t("live.conversation.session_title", lang, title=title)
+
+
 def dashboard_page(
     prefix: str,
     lang: str,
@@ -248,18 +284,21 @@ def dashboard_page(
     """The trainer's home: start a session (the valid cases; the skipped files named), and
     the latest 50 sessions."""
     scan = _read_cases()
+    talks = _read_conversations()
     return render(
         "dashboard.html",
         prefix=prefix,
         lang=lang,
         lang_links=lang_links(prefix + "trainer", lang),
         cases=[(c.id, c.title(lang)) for c in scan.cases],
+        conversations=[(c.id, c.title(lang)) for c in talks.conversations],
+        conversation_problems=[p.text(lang) for p in talks.problems],
         languages=[(code, t("live.lang.name", code)) for code in LANGUAGES],
         skipped=scan.warnings(lang),
         sessions=[
             {
                 "code": s["code"],
-                "title": _session_case_title(s["case_id"], lang),
+                "title": _session_title(s, lang),
                 "status": t("live.status." + s["status"], lang),
             }
             for s in sessions[:50]
@@ -317,3 +356,64 @@ def address_lines(url: str) -> tuple[str, str]:
 def room_html(summary: dict[str, Any], lang: str) -> str:
     """The live part of the trainer screen as an HTML fragment (the feed sends it)."""
     return render("room.html", room=room_view(summary, lang), lang=lang)
+
+
+# ------------------------------------------------------------------------------------------
+# Conversation sessions (issue 18): the room plays a conversation together
+# ------------------------------------------------------------------------------------------
+def conversation_participant_page(
+    prefix: str, session: dict[str, Any], lang: str, view: ConversationView
+) -> str:
+    """A phone's page of a conversation session: the conversation, the join form, and the
+    turn the room is at (conversation.js fills and follows it from ``view`` as JSON)."""
+    conversation = cached_conversation(session["conversation_id"])
+    code = session["code"]
+    return render(
+        "conversation_participant.html",
+        prefix=prefix,
+        lang=lang,
+        code=code,
+        status=session["status"],
+        lang_links=lang_links(f"{prefix}join?code={quote(code)}", lang),
+        title=conversation.title(lang),
+        summary=" ".join(conversation.summary(lang).split()),
+        role=" ".join(conversation.role(lang).split()),
+        view=phone_view(view, lang),
+        messages=_messages(lang, CONVERSATION_MESSAGES),
+    )
+
+
+def conversation_trainer_page(
+    prefix: str,
+    base: str,
+    session: dict[str, Any],
+    lang: str,
+    version: int,
+    view: ConversationView,
+) -> str:
+    """The projector's page of a conversation session: join code, QR code, and the room's
+    conversation (:func:`conversation_room_html`)."""
+    code = session["code"]
+    join_url = f"{base}{prefix}join?code={quote(code)}"
+    return render(
+        "conversation_trainer.html",
+        prefix=prefix,
+        lang=lang,
+        code=code,
+        version=version,
+        status=session["status"],
+        status_text=t(f"live.status.{session['status']}", lang),
+        title=view.title,
+        short_url=f"{base}{prefix}join",
+        address=address_lines(f"{base}{prefix}join"),
+        participants=view.participants,
+        qr=qr_code(join_url, t("live.trainer.qr_name", lang, code=code, url=join_url)),
+        lang_links=lang_links(f"{prefix}trainer/{code}", lang),
+        view=view,
+        messages=_messages(lang, CONVERSATION_MESSAGES),
+    )
+
+
+def conversation_room_html(view: ConversationView, lang: str) -> str:
+    """The live part of the projector's conversation (the feed sends it on every change)."""
+    return render("conversation_room.html", view=view, lang=lang)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import secrets
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
@@ -16,18 +19,41 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from database.engine import make_engine, upgrade
-from database.live_models import ANSWER_KINDS, LiveAnswer, LiveParticipant, LiveSession
+from database.live_models import (
+    ANSWER_KINDS,
+    LiveAnswer,
+    LiveConversation,
+    LiveConversationStep,
+    LiveConversationVote,
+    LiveParticipant,
+    LiveSession,
+)
 from database.models import utcnow
-from igm.cases import Case, CaseError, find_case, scan_cases
+from igm.cases import Case, CaseError, Problem, find_case, scan_cases
+from igm.conversations import (
+    Conversation,
+    ConversationError,
+    PathError,
+    Playthrough,
+    conversation_files,
+    conversations_dir,
+    find_conversation,
+    load_conversation,
+    play,
+)
 from igm.determinants import DETERMINANTS
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
     "CODE_ALPHABET",
+    "ConversationRoom",
     "LiveError",
     "LiveStore",
+    "PathStep",
     "RoomAnswers",
     "cached_case",
+    "cached_conversation",
+    "conversation_playthrough",
     "device_token",
     "hash_token",
     "validate_answer",
@@ -78,6 +104,71 @@ def cached_case(case_id: str) -> Case:
     return case
 
 
+#: The conversations this process has read, by id: (file, mtime, size) and the conversation.
+_CONVERSATIONS: dict[str, tuple[tuple[str, int, int], Conversation]] = {}
+_CONVERSATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+def _conversation_file(conversation_id: str) -> Path | None:
+    folder = conversations_dir()
+    for suffix in (".yaml", ".yml"):
+        path = folder / f"{conversation_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def cached_conversation(conversation_id: str, *, fresh: bool = False) -> Conversation:
+    """The conversation with this id (``conversations/<id>.yaml`` in the cases folder), read
+    again only when its file changed, so the votes of a room do not parse YAML.
+
+    As for cases (:func:`cached_case`), a file that became invalid or went away while the
+    server runs keeps its last valid version, so a running session goes on. ``fresh``: only
+    the file as it is now counts (a new session starts from a valid file). Raises
+    :class:`igm.conversations.ConversationError` for an id that names no valid conversation.
+    """
+    if not isinstance(conversation_id, str) or not _CONVERSATION_ID.match(conversation_id):
+        known_ids = [p.stem for p in conversation_files()]  # an id only, never a path
+        raise ConversationError(
+            [
+                Problem(
+                    str(conversation_id),
+                    "",
+                    "conversation.no_such_conversation",
+                    {"known": known_ids},
+                )
+            ]
+        )
+    known = _CONVERSATIONS.get(conversation_id)
+    try:
+        path = _conversation_file(conversation_id)
+        if path is not None:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+            if known is not None and known[0] == key:
+                return known[1]
+            conversation = load_conversation(path)
+            _CONVERSATIONS[conversation_id] = (key, conversation)
+            return conversation
+    except (CaseError, OSError):
+        if fresh or known is None:
+            raise
+        return known[1]
+    if known is not None and not fresh:
+        return known[1]
+    return find_conversation(conversation_id)  # no such file: raises, naming the known ones
+
+
+def conversation_playthrough(conversation_id: str, response_ids: list[str]) -> Playthrough:
+    """The conversation played along the room's path, from its case's scores."""
+    conversation = cached_conversation(conversation_id)
+    case = cached_case(conversation.case_id)
+    try:
+        return play(conversation, case.scores, response_ids)
+    except PathError:  # the file changed under a running session: its path no longer plays
+        raise LiveError("live.conversation.error.scenario_changed", 409) from None
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -124,6 +215,39 @@ class RoomAnswers:
     answers_stored: int
 
 
+@dataclass(frozen=True)
+class PathStep:
+    """One decided turn of a conversation session, with the room's final vote at that turn."""
+
+    position: int
+    turn_id: str
+    response_id: str
+    chosen_by: str  # "room" or "trainer"
+    counts: dict[str, int]  # response id -> votes (the latest per participant)
+
+
+@dataclass(frozen=True)
+class ConversationRoom:
+    """A conversation session as it is now: the path so far and the votes at the open turn."""
+
+    session: dict[str, Any]
+    conversation_id: str
+    phase: str
+    step: int
+    path: tuple[PathStep, ...]
+    counts: dict[str, int]  # votes at turn ``step`` by response id (the latest per participant)
+    participants: int
+    votes_stored: int
+
+    @property
+    def response_ids(self) -> list[str]:
+        return [s.response_id for s in self.path]
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class LiveStore:
     """The live tables of one database. Thread-safe (one short transaction per call)."""
 
@@ -146,6 +270,21 @@ class LiveStore:
         if row is None:
             raise LiveError("live.error.unknown_session", 404)
         return row
+
+    @staticmethod
+    def _as_dict(session: Session, row: LiveSession) -> dict[str, Any]:
+        """The session as plain values; a conversation session also says which conversation,
+        the turn the room is at (``step``) and the ``phase``."""
+        data = row.to_dict()
+        conversation = session.get(LiveConversation, row.id)
+        if conversation is not None:
+            data.update(
+                kind="conversation",
+                conversation_id=conversation.conversation_id,
+                step=conversation.step,
+                phase=conversation.phase,
+            )
+        return data
 
     # --- trainer ---------------------------------------------------------------------------
     def create_session(self, case_id: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
@@ -175,12 +314,22 @@ class LiveStore:
         raise RuntimeError("could not draw a free join code")
 
     def session(self, code: str) -> dict[str, Any]:
-        return self._run(lambda s: self._find(s, code).to_dict())
+        return self._run(lambda s: self._as_dict(s, self._find(s, code)))
 
     def sessions(self) -> list[dict[str, Any]]:
         def work(session: Session) -> list[dict[str, Any]]:
             rows = session.scalars(select(LiveSession).order_by(LiveSession.id.desc())).all()
-            return [r.to_dict() for r in rows]
+            talks = {
+                c.session_id: c.conversation_id
+                for c in session.scalars(select(LiveConversation)).all()
+            }
+            out = []
+            for r in rows:
+                data = r.to_dict()
+                if r.id in talks:
+                    data.update(kind="conversation", conversation_id=talks[r.id])
+                out.append(data)
+            return out
 
         return self._run(work)
 
@@ -251,7 +400,7 @@ class LiveStore:
                 )
             elif nickname:
                 known.nickname = nickname
-            return token, row.to_dict()
+            return token, self._as_dict(session, row)
 
         try:
             return self._run(work)
@@ -299,7 +448,11 @@ class LiveStore:
                 select(LiveAnswer).where(LiveAnswer.participant_id == p.id).order_by(LiveAnswer.id)
             ).all()
             latest = {a.kind: a.payload for a in answers}
-            return {"session": row.to_dict(), "nickname": p.nickname, "answers": latest}
+            return {
+                "session": self._as_dict(session, row),
+                "nickname": p.nickname,
+                "answers": latest,
+            }
 
         return self._run(work)
 
@@ -334,6 +487,9 @@ class LiveStore:
 
         def work(session: Session) -> str:
             row = self._find(session, code)
+            conversation = session.get(LiveConversation, row.id)
+            if conversation is not None:
+                return self._export_conversation(session, row, conversation, all_rows)
             people = session.scalars(
                 select(LiveParticipant)
                 .where(LiveParticipant.session_id == row.id)
@@ -373,6 +529,315 @@ class LiveStore:
             return out.getvalue()
 
         return self._run(work)
+
+    # --- conversation sessions (issue 18) -------------------------------------------------
+    def create_conversation_session(
+        self, conversation_id: str, lang: str = DEFAULT_LANGUAGE
+    ) -> dict[str, Any]:
+        """A session in which the room plays conversation ``conversation_id`` together.
+
+        Raises :class:`igm.cases.CaseError` (a ``ConversationError``) for an unknown or invalid
+        conversation, or when its case is not available.
+        """
+        conversation = cached_conversation(conversation_id, fresh=True)
+        cached_case(conversation.case_id)  # raises CaseError when the case is not available
+        session = self.create_session(conversation.case_id, lang)
+
+        def work(s: Session) -> dict[str, Any]:
+            row = self._find(s, session["code"])
+            s.add(
+                LiveConversation(
+                    session_id=row.id,
+                    conversation_id=conversation.id,
+                    step=0,
+                    phase="voting",
+                )
+            )
+            s.flush()
+            return self._as_dict(s, row)
+
+        return self._run(work)
+
+    def _conversation(
+        self, session: Session, code: str, *, lock: str | None = None
+    ) -> tuple[LiveSession, LiveConversation]:
+        """The session and its conversation row; ``lock``: ``"share"`` (a vote) or
+        ``"update"`` (the trainer moves the conversation on), so that on PostgreSQL a vote and
+        the closing of that vote cannot interleave (SQLite's BEGIN IMMEDIATE serialises all)."""
+        row = self._find(session, code)
+        query = select(LiveConversation).where(LiveConversation.session_id == row.id)
+        if lock == "share":
+            query = query.with_for_update(read=True)
+        elif lock == "update":
+            query = query.with_for_update()
+        conversation = session.scalars(query).first()
+        if conversation is None:
+            raise LiveError("live.conversation.error.not_conversation", 409)
+        return row, conversation
+
+    @staticmethod
+    def _path(session: Session, row: LiveSession) -> list[LiveConversationStep]:
+        return list(
+            session.scalars(
+                select(LiveConversationStep)
+                .where(LiveConversationStep.session_id == row.id)
+                .order_by(LiveConversationStep.position)
+            ).all()
+        )
+
+    @staticmethod
+    def _latest_votes(session: Session, row: LiveSession) -> tuple[dict[int, Counter[str]], int]:
+        """Per position, the votes by response id (each participant's latest vote only), and
+        how many vote rows are stored."""
+        rows = session.execute(
+            select(
+                LiveConversationVote.participant_id,
+                LiveConversationVote.position,
+                LiveConversationVote.response_id,
+            )
+            .where(LiveConversationVote.session_id == row.id)
+            .order_by(LiveConversationVote.id)
+        ).all()
+        latest: dict[tuple[int, int], str] = {}
+        for participant, position, response in rows:
+            latest[(participant, position)] = response
+        counts: dict[int, Counter[str]] = {}
+        for (_, position), response in latest.items():
+            counts.setdefault(position, Counter())[response] += 1
+        return counts, len(rows)
+
+    def conversation_room(self, code: str) -> ConversationRoom:
+        """The path so far and the votes at the turn the room is at."""
+
+        def work(session: Session) -> ConversationRoom:
+            row, conversation = self._conversation(session, code)
+            counts, stored = self._latest_votes(session, row)
+            participants = session.scalars(
+                select(LiveParticipant.id).where(LiveParticipant.session_id == row.id)
+            ).all()
+            path = tuple(
+                PathStep(
+                    position=p.position,
+                    turn_id=p.turn_id,
+                    response_id=p.response_id,
+                    chosen_by=p.chosen_by,
+                    counts=dict(counts.get(p.position, {})),
+                )
+                for p in self._path(session, row)
+            )
+            return ConversationRoom(
+                session=self._as_dict(session, row),
+                conversation_id=conversation.conversation_id,
+                phase=conversation.phase,
+                step=conversation.step,
+                path=path,
+                counts=dict(counts.get(conversation.step, {})),
+                participants=len(participants),
+                votes_stored=stored,
+            )
+
+        return self._run(work)
+
+    def vote(self, code: str, token: str, step: Any, response_id: Any) -> int:
+        """Store a participant's vote for ``response_id`` at turn ``step`` (append-only: a new
+        vote of the same participant at the same turn replaces the old one in the count).
+
+        Refused: a closed session, an unknown participant, a turn whose vote is not open
+        (closed, decided, or not the turn the room is at), a response the turn does not offer.
+        """
+        position = _int(step)
+        if position is None or not isinstance(response_id, str) or len(response_id) > 100:
+            raise LiveError("live.conversation.error.response")
+
+        def work(session: Session) -> int:
+            row, conversation = self._conversation(session, code, lock="share")
+            if row.status != "open":
+                raise LiveError("live.error.closed", 409)
+            p = self._participant(session, row, token)
+            if conversation.phase != "voting" or position != conversation.step:
+                raise LiveError("live.conversation.error.vote_closed", 409)
+            path = [s.response_id for s in self._path(session, row)]
+            turn = conversation_playthrough(conversation.conversation_id, path).turn
+            if response_id not in {r.id for r in turn.responses}:
+                raise LiveError("live.conversation.error.response")
+            vote = LiveConversationVote(
+                session_id=row.id,
+                participant_id=p.id,
+                position=position,
+                turn_id=turn.id,
+                response_id=response_id,
+            )
+            session.add(vote)
+            session.flush()
+            return vote.id
+
+        return self._run(work)
+
+    def my_vote(self, code: str, token: str) -> dict[str, Any]:
+        """A participant's session and latest vote at the turn the room is at (or None)."""
+
+        def work(session: Session) -> dict[str, Any]:
+            row, conversation = self._conversation(session, code)
+            p = self._participant(session, row, token)
+            vote = session.scalars(
+                select(LiveConversationVote.response_id)
+                .where(
+                    LiveConversationVote.participant_id == p.id,
+                    LiveConversationVote.position == conversation.step,
+                )
+                .order_by(LiveConversationVote.id.desc())
+                .limit(1)
+            ).first()
+            return {"session": self._as_dict(session, row), "step": conversation.step, "vote": vote}
+
+        return self._run(work)
+
+    def _decide(
+        self,
+        session: Session,
+        row: LiveSession,
+        conversation: LiveConversation,
+        response_id: str,
+        chosen_by: str,
+    ) -> None:
+        path = [s.response_id for s in self._path(session, row)]
+        playthrough = conversation_playthrough(conversation.conversation_id, path)
+        turn = playthrough.turn
+        if response_id not in {r.id for r in turn.responses}:
+            raise LiveError("live.conversation.error.response")
+        session.add(
+            LiveConversationStep(
+                session_id=row.id,
+                position=conversation.step,
+                turn_id=turn.id,
+                response_id=response_id,
+                chosen_by=chosen_by,
+            )
+        )
+        conversation.step += 1
+        conversation.phase = "shown"
+
+    def _trainer_step(
+        self, code: str, step: Any, phases: tuple[str, ...], act: Callable[..., None]
+    ) -> dict[str, Any]:
+        """Run ``act(session, row, conversation)`` when the room is at turn ``step`` in one of
+        ``phases`` (a second trainer screen, or a double click, cannot act twice)."""
+        position = _int(step)
+
+        def work(session: Session) -> dict[str, Any]:
+            row, conversation = self._conversation(session, code, lock="update")
+            if position != conversation.step or conversation.phase not in phases:
+                raise LiveError("live.conversation.error.stale", 409)
+            act(session, row, conversation)
+            session.flush()
+            return self._as_dict(session, row)
+
+        try:
+            return self._run(work)
+        except IntegrityError:  # another screen decided this turn at the same moment
+            raise LiveError("live.conversation.error.stale", 409) from None
+
+    def close_vote(self, code: str, step: Any) -> dict[str, Any]:
+        """Close the vote at turn ``step``: a single most-voted response is chosen (by the
+        room); a tie, or no vote at all, waits for the trainer (phase ``deciding``)."""
+
+        def act(session: Session, row: LiveSession, conversation: LiveConversation) -> None:
+            counts, _ = self._latest_votes(session, row)
+            ranked = counts.get(conversation.step, Counter()).most_common()
+            if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+                self._decide(session, row, conversation, ranked[0][0], "room")
+            else:
+                conversation.phase = "deciding"
+
+        return self._trainer_step(code, step, ("voting",), act)
+
+    def choose(self, code: str, step: Any, response_id: Any) -> dict[str, Any]:
+        """The trainer's pick at turn ``step`` (also the way to break a tie); closes the vote."""
+        if not isinstance(response_id, str):
+            raise LiveError("live.conversation.error.response")
+
+        def act(session: Session, row: LiveSession, conversation: LiveConversation) -> None:
+            self._decide(session, row, conversation, response_id, "trainer")
+
+        return self._trainer_step(code, step, ("voting", "deciding"), act)
+
+    def next_turn(self, code: str, step: Any) -> dict[str, Any]:
+        """After the chosen response was shown: open the vote at the next turn, or show the
+        ending when the conversation reached one. ``step``: the room's step now (the number
+        of decided turns)."""
+
+        def act(session: Session, row: LiveSession, conversation: LiveConversation) -> None:
+            path = [s.response_id for s in self._path(session, row)]
+            finished = conversation_playthrough(conversation.conversation_id, path).finished
+            conversation.phase = "ended" if finished else "voting"
+
+        return self._trainer_step(code, step, ("shown",), act)
+
+    def _export_conversation(
+        self, session: Session, row: LiveSession, conversation: LiveConversation, all_rows: bool
+    ) -> str:
+        """A conversation session as CSV: one row per participant and turn (their latest vote,
+        beside the response the room took there), or every stored vote."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        votes = session.scalars(
+            select(LiveConversationVote)
+            .where(LiveConversationVote.session_id == row.id)
+            .order_by(LiveConversationVote.id)
+        ).all()
+        if all_rows:
+            writer.writerow(
+                ["session", "participant", "position", "turn", "response", "submitted_at"]
+            )
+            for v in votes:
+                writer.writerow(
+                    [
+                        row.code,
+                        v.participant_id,
+                        v.position,
+                        v.turn_id,
+                        v.response_id,
+                        v.submitted_at,
+                    ]
+                )
+            return out.getvalue()
+        people = {
+            p.id: p.nickname
+            for p in session.scalars(
+                select(LiveParticipant).where(LiveParticipant.session_id == row.id)
+            ).all()
+        }
+        chosen = {s.position: s for s in self._path(session, row)}
+        latest = {(v.position, v.participant_id): v for v in votes}
+        writer.writerow(
+            [
+                "session",
+                "conversation",
+                "position",
+                "turn",
+                "participant",
+                "nickname",
+                "vote",
+                "chosen",
+                "chosen_by",
+            ]
+        )
+        for (position, participant), v in sorted(latest.items()):
+            step = chosen.get(position)
+            writer.writerow(
+                [
+                    row.code,
+                    conversation.conversation_id,
+                    position,
+                    v.turn_id,
+                    participant,
+                    _safe(people.get(participant, "")),
+                    v.response_id,
+                    step.response_id if step else "",
+                    step.chosen_by if step else "",
+                ]
+            )
+        return out.getvalue()
 
 
 def _safe(text: str) -> str:

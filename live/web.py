@@ -37,12 +37,16 @@ import tornado.web
 from igm.cases import CaseError
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from igm.safe_json import loads_limited
+from live.conversation import ConversationView, conversation_view, phone_view
 from live.forwarded import client_address, is_https
 from live.limits import ANSWERS, JOINS_PER_ADDRESS, JOINS_PER_DEVICE, Limit, RateLimiter
 from live.pages import (
     case_unavailable_text,
     code_page,
     compile_templates,
+    conversation_participant_page,
+    conversation_room_html,
+    conversation_trainer_page,
     dashboard_page,
     login_page,
     message_page,
@@ -51,7 +55,7 @@ from live.pages import (
     trainer_page,
 )
 from live.room import reveal_view, summarise
-from live.store import LiveError, LiveStore
+from live.store import ConversationRoom, LiveError, LiveStore
 from live.urls import origin
 
 __all__ = ["TRAINER_COOKIE", "LiveState", "handlers", "make_app"]
@@ -105,6 +109,9 @@ class LiveState:
         self.versions: dict[str, int] = {}
         self.conditions: dict[str, tornado.locks.Condition] = {}
         self.summaries: dict[str, tuple[int, float, dict[str, Any]]] = {}
+        #: Conversation sessions: the room (path and votes) by code, and its views by language.
+        self.talks: dict[str, tuple[int, float, ConversationRoom]] = {}
+        self.talk_views: dict[tuple[str, str], tuple[int, ConversationView]] = {}
         self.summary_locks: dict[str, asyncio.Lock] = {}
         self.state_cache: dict[str, tuple[float, dict[str, Any]]] = {}
         #: Rate limits of the participants' API (live.limits), by device or address.
@@ -152,6 +159,27 @@ class LiveState:
                 version = self.changed(code)
             self.summaries[code] = (version, now, payload)
             return version, payload
+
+    async def conversation(self, code: str, lang: str) -> tuple[int, ConversationView]:
+        """A conversation session's view in ``lang`` at the current version (computed once per
+        change and language, whatever the number of phones and screens that ask)."""
+        lock = self.summary_locks.setdefault(code, asyncio.Lock())
+        async with lock:
+            version = self.version(code)
+            cached = self.talks.get(code)
+            now = time.monotonic()
+            if cached and cached[0] == version and now - cached[1] < SUMMARY_TTL_S:
+                room = cached[2]
+            else:
+                room = await self.run(self.store.conversation_room, code)
+                if cached and cached[0] == version and cached[2] != room:
+                    version = self.changed(code)  # changed by another process (the CLI)
+                self.talks[code] = (version, now, room)
+            view = self.talk_views.get((code, lang))
+            if view is None or view[0] != version:
+                built = await self.run(conversation_view, room, lang)
+                view = self.talk_views[(code, lang)] = (version, built)
+            return version, view[1]
 
     async def session_state(self, code: str) -> dict[str, Any]:
         now = time.monotonic()
@@ -390,7 +418,11 @@ class JoinPage(_Base):
             return
         lang = self.lang(session["lang"])
         try:
-            page = participant_page(self.prefix, session, lang)
+            if session.get("kind") == "conversation":
+                _version, view = await self.state.conversation(session["code"], lang)
+                page = conversation_participant_page(self.prefix, session, lang, view)
+            else:
+                page = participant_page(self.prefix, session, lang)
         except CaseError:  # its case file broke and the server has not seen it valid since start
             self.set_status(503)
             page = message_page(
@@ -407,9 +439,10 @@ class ApiState(_Base):
         except LiveError as err:
             self.fail(err, lang)
             return
-        self.send_json(
-            {"status": state["status"], "round": state["round"], "revealed": state["revealed"]}
-        )
+        data = {"status": state["status"], "round": state["round"], "revealed": state["revealed"]}
+        if state.get("kind") == "conversation":  # the turn the room is at, and its phase
+            data.update(kind="conversation", step=state["step"], phase=state["phase"])
+        self.send_json(data)
 
 
 class ApiReveal(_Base):
@@ -558,11 +591,18 @@ class TrainerStart(_Base):
         if not self.require_trainer(lang):
             return
         case_id = self.get_body_argument("case", "")
+        conversation_id = self.get_body_argument("conversation", "")
         slang = self.get_body_argument("lang", lang)
         try:
-            session = await self.state.run(self.state.store.create_session, case_id, slang)
+            if conversation_id:
+                session = await self.state.run(
+                    self.state.store.create_conversation_session, conversation_id, slang
+                )
+            else:
+                session = await self.state.run(self.state.store.create_session, case_id, slang)
         except CaseError:
-            self.fail(LiveError("live.error.case", 404), lang)
+            key = "live.conversation.error.conversation" if conversation_id else "live.error.case"
+            self.fail(LiveError(key, 404), lang)
             return
         except LiveError as err:
             self.fail(err, lang)
@@ -579,6 +619,10 @@ class TrainerPage(_Base):
             return
         code = code.upper()
         try:
+            state = await self.state.session_state(code)
+            if state.get("kind") == "conversation":
+                await self.conversation_page(state, self.lang(state["lang"]))
+                return
             version, summary = await self.state.summary(code)
         except LiveError as err:
             self.set_status(err.status)
@@ -596,6 +640,17 @@ class TrainerPage(_Base):
         # trainer opened the server's Wi-Fi address), unless a public URL is configured.
         base = self.state.public_origin or f"{self.request.protocol}://{self.request.host}"
         self.send_page(trainer_page(self.prefix, base, session, lang, version, summary))
+
+    async def conversation_page(self, session: dict[str, Any], lang: str) -> None:
+        try:
+            version, view = await self.state.conversation(session["code"], lang)
+        except CaseError as err:
+            self.set_status(503)
+            text = case_unavailable_text(session.get("conversation_id", ""), err, lang)
+            self.send_page(message_page(self.prefix, lang, text, css_class="trainer"))
+            return
+        base = self.state.public_origin or f"{self.request.protocol}://{self.request.host}"
+        self.send_page(conversation_trainer_page(self.prefix, base, session, lang, version, view))
 
 
 class TrainerFeed(_Base):
@@ -617,6 +672,10 @@ class TrainerFeed(_Base):
         if self.gone:  # the trainer's browser went away while we waited
             return
         try:
+            state = await self.state.session_state(code)
+            if state.get("kind") == "conversation":
+                await self.conversation_feed(code, self.lang(state["lang"]))
+                return
             version, summary = await self.state.summary(code)
         except LiveError as err:
             self.fail(err, lang)
@@ -631,6 +690,27 @@ class TrainerFeed(_Base):
         if self.get_query_argument("html", "1") != "0":
             payload["html"] = room_html(summary, self.lang(summary["session"]["lang"]))
         self.send_json(payload)
+
+    async def conversation_feed(self, code: str, lang: str) -> None:
+        try:
+            version, view = await self.state.conversation(code, lang)
+        except CaseError:
+            self.fail(LiveError("live.conversation.error.conversation", 503), lang)
+            return
+        state = await self.state.session_state(code)
+        self.send_json(
+            {
+                "version": version,
+                "summary": {
+                    "participants": view.participants,
+                    "phase": view.phase,
+                    "step": view.step,
+                    "votes": {o.id: o.count for o in view.options},
+                    "session": {"status": state["status"]},
+                },
+                "html": conversation_room_html(view, lang),
+            }
+        )
 
 
 class TrainerControl(_Base):
@@ -650,6 +730,108 @@ class TrainerControl(_Base):
             return
         self.state.changed(code)
         self.send_json({"session": session})
+
+
+class TrainerConversation(_Base):
+    """The trainer moves the room's conversation on: ``{"action": "close", "step": n}`` closes
+    the vote (the majority is chosen, a tie waits), ``{"action": "choose", "step": n,
+    "response": id}`` is the trainer's pick, ``{"action": "next", "step": n}`` opens the next
+    turn (or the ending). ``step`` is the turn the screen shows: a stale screen changes nothing."""
+
+    async def post(self, code: str) -> None:
+        lang = self.lang()
+        if not self.require_trainer(lang):
+            return
+        code = code.upper()
+        store = self.state.store
+        try:
+            body = self.json_body()
+            action, step = body.get("action"), body.get("step")
+            if action == "close" and set(body) == {"action", "step"}:
+                session = await self.state.run(store.close_vote, code, step)
+            elif action == "choose" and set(body) == {"action", "step", "response"}:
+                session = await self.state.run(store.choose, code, step, body["response"])
+            elif action == "next" and set(body) == {"action", "step"}:
+                session = await self.state.run(store.next_turn, code, step)
+            else:
+                raise LiveError("live.error.bad_request")
+        except LiveError as err:
+            if err.status == 409:
+                self.state.changed(code)  # the screen was stale: let its feed catch up
+            self.fail(err, lang)
+            return
+        except CaseError:
+            self.fail(LiveError("live.conversation.error.conversation", 503), lang)
+            return
+        self.state.changed(code)
+        self.send_json({"session": session})
+
+
+class ApiConversation(_Base):
+    """The turn the room is at, as a phone shows it (the same for every phone: JSON texts)."""
+
+    async def get(self) -> None:
+        lang = self.lang()
+        code = self.get_query_argument("code", "").strip().upper()
+        try:
+            state = await self.state.session_state(code)
+            if state.get("kind") != "conversation":
+                raise LiveError("live.conversation.error.not_conversation", 409)
+            _version, view = await self.state.conversation(code, self.lang(state["lang"]))
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        except CaseError:
+            self.fail(LiveError("live.conversation.error.conversation", 503), lang)
+            return
+        self.send_json({"status": state["status"], **phone_view(view, self.lang(state["lang"]))})
+
+
+class ApiConversationMe(_Base):
+    """A phone's own vote at the turn the room is at (``{"code", "token"}``)."""
+
+    async def post(self) -> None:
+        lang = self.lang()
+        try:
+            body = self.json_body()
+            data = await self.state.run(
+                self.state.store.my_vote, str(body.get("code", "")), body.get("token", "")
+            )
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        self.send_json(data)
+
+
+class ApiConversationVote(_Base):
+    """A phone's vote: ``{"code", "token", "step", "response"}``; rate-limited per device as
+    the rounds' answers are. A new vote at the same turn replaces the phone's last one."""
+
+    async def post(self) -> None:
+        lang = self.lang()
+        try:
+            body = self.json_body()
+            code = str(body.get("code", "")).upper()
+            key = self.device() or str(body.get("token", "")) or (self.request.remote_ip or "")
+            if self.too_fast(self.state.answer_limit, key, "live.error.too_fast_answer", lang):
+                return
+            vote_id = await self.state.run(
+                self.state.store.vote,
+                code,
+                body.get("token", ""),
+                body.get("step"),
+                body.get("response"),
+            )
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        except CaseError:
+            self.fail(LiveError("live.conversation.error.conversation", 503), lang)
+            return
+        version = self.state.changed(code)
+        self.send_json(
+            {"ok": True, "id": vote_id, "version": version, "response": body.get("response")}
+        )
 
 
 class TrainerExport(_Base):
@@ -708,12 +890,16 @@ def handlers(
         (prefix + r"api/me", ApiMe, kw),
         (prefix + r"api/answer", ApiAnswer, kw),
         (prefix + r"api/reveal", ApiReveal, kw),
+        (prefix + r"api/conversation", ApiConversation, kw),
+        (prefix + r"api/conversation/me", ApiConversationMe, kw),
+        (prefix + r"api/conversation/vote", ApiConversationVote, kw),
         (prefix + r"trainer/?", TrainerHome, kw),
         (prefix + r"trainer/login", TrainerLogin, kw),
         (prefix + r"trainer/start", TrainerStart, kw),
         (prefix + rf"trainer/{CODE_RE}/?", TrainerPage, kw),
         (prefix + rf"trainer/{CODE_RE}/feed", TrainerFeed, kw),
         (prefix + rf"trainer/{CODE_RE}/control", TrainerControl, kw),
+        (prefix + rf"trainer/{CODE_RE}/conversation", TrainerConversation, kw),
         (prefix + rf"trainer/{CODE_RE}/export\.csv", TrainerExport, kw),
     ]
 

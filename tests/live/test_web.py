@@ -220,7 +220,7 @@ def test_every_page_sets_the_xsrf_cookie_and_its_forms_carry_the_token(
         assert client.cookie("_xsrf"), path
     trainer = trainer_client(live_server)
     _, home, _ = trainer.request(base + "trainer")
-    assert home.count('name="_xsrf"') == 1  # the start form
+    assert home.count('name="_xsrf"') == 2  # the start forms: a case, a conversation
     _, login, _ = Client().request(base + "trainer")
     assert login.count('name="_xsrf"') == 1  # the login form
 

@@ -1,0 +1,107 @@
+"""A conversation session over HTTP (issue 18, point 4): the trainer starts it from the
+dashboard, only the trainer moves it on, every POST needs the XSRF token, votes are
+rate-limited, and every text of a scenario or a participant stays literal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from live.limits import ANSWERS
+from tests.live.conftest import TRAINER_TOKEN, Client, LiveServer, start_server
+from tests.live.conversation_setup import CONVERSATION_ID, TEST_CONVERSATION, conversation_cases
+
+HOSTILE = '<img src=x onerror="alert(1)">&amp;'
+
+
+@pytest.fixture
+def talk_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    folder = conversation_cases(tmp_path, monkeypatch)
+    # A second scenario whose client and response texts are markup, as a prankster writes them.
+    text = TEST_CONVERSATION.read_text(encoding="utf-8")
+    text = text.replace("id: oefen-marja", "id: oefen-hostile")
+    text = text.replace("Op mijn leeftijd willen ze je toch niet meer.", HOSTILE.replace('"', "'"))
+    text = text.replace("Daar moet je niet in blijven hangen.", "<script>alert(2)</script>")
+    (folder / "conversations" / "oefen-hostile.yaml").write_text(text, encoding="utf-8")
+    yield from start_server(f"sqlite:///{tmp_path / 'live.sqlite3'}", TRAINER_TOKEN)
+
+
+def trainer(server: LiveServer) -> Client:
+    c = Client()
+    c.request(f"{server.url}live/trainer?key={TRAINER_TOKEN}")
+    return c
+
+
+def test_the_trainer_starts_a_conversation_from_the_dashboard(talk_server: LiveServer) -> None:
+    base = talk_server.url + "live/"
+    c = trainer(talk_server)
+    status, page, _ = c.request(base + "trainer")
+    assert status == 200 and 'name="conversation"' in page and "Oefengesprek met Marja" in page
+    status, _, headers = c.request(
+        base + "trainer/start", form={"conversation": CONVERSATION_ID, "lang": "en"}
+    )
+    assert status == 302
+    code = headers["Location"].rsplit("/", 1)[1]
+    assert talk_server.store.session(code)["conversation_id"] == CONVERSATION_ID
+    status, page, _ = c.request(base + f"trainer/{code}")
+    assert status == 200 and "Close the vote" in page and "Practice conversation with Marja" in page
+    status, _, _ = c.request(base + "trainer/start", form={"conversation": "../../etc/passwd"})
+    assert status == 404
+    _, page, _ = c.request(base + "trainer")
+    assert "Gesprek: Oefengesprek met Marja" in page  # the list of sessions (nl)
+
+
+def test_only_the_trainer_moves_the_conversation_and_posts_need_xsrf(
+    talk_server: LiveServer,
+) -> None:
+    base = talk_server.url + "live/"
+    code = talk_server.store.create_conversation_session(CONVERSATION_ID)["code"]
+    url = base + f"trainer/{code}/conversation"
+    phone = Client()
+    phone.request(f"{base}join?code={code}")
+    assert phone.request(url, {"action": "close", "step": 0})[0] == 403
+    c = trainer(talk_server)
+    c.request(base + f"trainer/{code}")
+    assert c.request(url, {"action": "close", "step": 0}, xsrf=False)[0] == 403
+    status, body, _ = c.request(url, {"action": "close", "step": 3})
+    assert (status, body["error"]) == (409, "live.conversation.error.stale")
+    assert c.request(url, {"action": "close", "step": 0, "extra": 1})[0] == 400
+    assert c.request(url, {"action": "close", "step": 0})[0] == 200
+    assert talk_server.store.session(code)["phase"] == "deciding"
+    _, joined, _ = phone.request(base + "api/join", {"code": code})
+    vote = {"code": code, "token": joined["token"], "step": 0, "response": "reflecteer"}
+    assert phone.request(base + "api/conversation/vote", vote, xsrf=False)[0] == 403
+    status, body, _ = phone.request(base + "api/conversation/vote?lang=en", vote)
+    assert (status, body["message"]) == (409, "The vote on this turn is closed.")
+
+
+def test_votes_are_rate_limited_per_device(talk_server: LiveServer) -> None:
+    base = talk_server.url + "live/"
+    code = talk_server.store.create_conversation_session(CONVERSATION_ID)["code"]
+    phone = Client()
+    phone.request(f"{base}join?code={code}")
+    _, joined, _ = phone.request(base + "api/join", {"code": code})
+    vote = {"code": code, "token": joined["token"], "step": 0, "response": "reflecteer"}
+    statuses = [phone.request(base + "api/conversation/vote", vote)[0] for _ in range(30)]
+    assert statuses[: int(ANSWERS.burst) - 1].count(200) == int(ANSWERS.burst) - 1
+    assert statuses.count(429) >= 15
+    assert talk_server.store.conversation_room(code).counts == {"reflecteer": 1}
+
+
+def test_scenario_and_participant_texts_stay_literal(talk_server: LiveServer) -> None:
+    base = talk_server.url + "live/"
+    code = talk_server.store.create_conversation_session("oefen-hostile", "nl")["code"]
+    phone = Client()
+    _, page, _ = phone.request(f"{base}join?code={code}")
+    assert "<script>alert(2)" not in page and "<img src=x" not in page
+    assert "\\u003cscript\\u003ealert(2)" in page  # in the page's JSON, escaped by tojson
+    phone.request(base + "api/join", {"code": code, "nickname": HOSTILE})
+    _, view, _ = phone.request(f"{base}api/conversation?code={code}")
+    assert view["options"][1]["text"] == "<script>alert(2)</script>"  # literal, for textContent
+    c = trainer(talk_server)
+    _, page, _ = c.request(base + f"trainer/{code}")
+    assert "<script>alert(2)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&#39;alert(1)&#39;&gt;&amp;amp;" in page
