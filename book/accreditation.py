@@ -38,11 +38,11 @@ STUDY_LOAD_MINUTES: dict[str, int] = {
     "03-kunnen": 60,
     "04-gap": 45,
     "05-working-with-the-model": 75,
-    "05b-the-conversation": 75,
+    "05b-the-conversation": 90,
     "06-cases": 120,
     "07-the-model": 60,
     "08-beyond-job-seekers": 45,
-    "09-for-trainers": 45,
+    "09-for-trainers": 60,
 }
 
 #: The box at the top of a chapter that holds its learning goals (title per language).

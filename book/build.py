@@ -30,6 +30,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from igm.cases import Case, CaseScan, scan_cases
+from igm.conversations import Conversation, scan_conversations
 from igm.determinants import DETERMINANTS, KUNNEN, SCALE_MAX, SCALE_MIN, WILLEN, DeterminantScores
 from igm.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_number, t
 from igm.model import (
@@ -51,6 +52,7 @@ __all__ = [
     "NUMBER_ROLE",
     "VEGA_BUNDLE",
     "app_href",
+    "book_conversations",
     "build_book",
     "case_page",
     "case_text",
@@ -262,8 +264,16 @@ def _to_base_url(docname: str) -> str:
     return "../" * (docname.count("/") + 2)
 
 
-def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "explorer") -> str:
-    """The link from the book page ``docname`` to an app, relative, with ``lang`` and the case.
+def app_href(
+    docname: str,
+    lang: str,
+    case_id: str | None = None,
+    app: str = "explorer",
+    *,
+    conversation: str | None = None,
+) -> str:
+    """The link from the book page ``docname`` to an app, relative, with ``lang`` and the case
+    (or, for the conversation simulator, the conversation).
 
     ``igm serve`` serves a page at ``<base_url>book/<lang>/<docname>.html`` and the apps at
     ``<base_url>voila/render/apps/``: going up one folder per part of ``docname`` plus two
@@ -272,7 +282,15 @@ def app_href(docname: str, lang: str, case_id: str | None = None, app: str = "ex
     beside the link says so.
     """
     query = {"lang": lang} | ({"case": case_id} if case_id else {})
+    query |= {"conversation": conversation} if conversation else {}
     return f"{_to_base_url(docname)}voila/render/apps/{quote(app)}.ipynb?{urlencode(query)}"
+
+
+def book_conversations() -> tuple[Conversation, ...]:
+    """The practice conversations the book links (``{igm-conversations}``): the valid files in
+    the conversations folder beside the cases, as the apps list them. A file that is not valid
+    is left out, as an invalid case file is (:func:`build_book` says which)."""
+    return scan_conversations().conversations
 
 
 #: The graded exercises that practise each chapter, by the chapter's page name: the one place
@@ -283,7 +301,7 @@ CHAPTER_EXERCISES: dict[str, tuple[str, ...]] = {
     "03-kunnen": ("recognise-determinant", "compare-clients"),
     "04-gap": ("compare-clients", "choose-knob"),
     "05-working-with-the-model": ("score-case", "choose-knob", "intervention-plan"),
-    "05b-the-conversation": ("choose-knob", "intervention-plan"),
+    "05b-the-conversation": ("choose-knob", "intervention-plan", "conversation"),
     "06-cases": ("score-case", "compare-clients", "intervention-plan"),
     "07-the-model": ("compare-clients", "model-limits"),
     "08-beyond-job-seekers": ("recognise-determinant", "model-limits"),
@@ -293,6 +311,7 @@ CHAPTER_EXERCISES: dict[str, tuple[str, ...]] = {
         "compare-clients",
         "choose-knob",
         "intervention-plan",
+        "conversation",
         "model-limits",
     ),
 }
@@ -715,6 +734,11 @@ def build_book(
     # rather than in each edition's Sphinx log.
     for warning in scan_cases().warnings(message_lang):
         say(f"[igm book] {warning}")
+    conversations = scan_conversations()  # the same for the practice conversations
+    for file in conversations.skipped_files():
+        found = [p for p in conversations.problems if p.file == file]
+        more = t("case.skipped.more", message_lang, count=len(found) - 1) if len(found) > 1 else ""
+        say(f"[igm book] {found[0].text(message_lang)}{more}")
     sources = (book_dir or BOOK_DIR).resolve()
     html_dir = (out or default_out(sources)).resolve()
     in_place = not installed(sources)

@@ -17,8 +17,9 @@ is Sphinx's ``language`` setting):
   ``igm-model`` (the interactive model; ``:case:`` or ``:domain:``), ``igm-formula``
   (LaTeX from the weights), ``igm-symbols``, ``igm-weights``, ``igm-references``,
   ``igm-glossary``, and ``igm-exercises`` (the chapter's graded exercises, linked, from the
-  one map :data:`book.build.CHAPTER_EXERCISES`), and ``igm-check`` (the chapter's formative
-  checks from ``book/checks.yml``, answered in the page; :mod:`book.checks`).
+  one map :data:`book.build.CHAPTER_EXERCISES`), ``igm-conversations`` (the practice
+  conversations, each linked to the conversation simulator), and ``igm-check`` (the chapter's
+  formative checks from ``book/checks.yml``, answered in the page; :mod:`book.checks`).
 - An HTML maths renderer ``igm_mathml``: LaTeX becomes MathML at build time (latex2mathml),
   so no MathJax is fetched when the page is read.
 - On every page: the "illustrative" notice (the theme's announcement bar) and a link to the
@@ -148,6 +149,40 @@ class ExercisesDirective(SphinxDirective):
         box += items
         box += note
         return [box]
+
+
+def _literal(text: str) -> nodes.inline:
+    """A string from a data file as one text node, shown as written: the HTML writer escapes
+    it and Sphinx's smart quotes leave it alone (as the ``igm-text`` role does)."""
+    node = nodes.inline(text, text)
+    node["support_smartquotes"] = False  # read by sphinx.util.nodes.is_smartquotable
+    return node
+
+
+class ConversationsDirective(SphinxDirective):
+    """The practice conversations (:func:`book.build.book_conversations`): title and summary
+    of each, as text, and an "Open as app" link to the conversation simulator, made as the
+    model's link is (:func:`book.build.app_href`) and with the same note that it needs
+    ``igm serve``."""
+
+    def run(self) -> list[nodes.Node]:
+        lang = _lang(self.env)
+        docname = self.env.docname
+        label, note = t("book.model.open_app", lang), t("book.model.open_app_note", lang)
+        items = nodes.bullet_list(classes=["igm-conversations"])
+        for conversation in build.book_conversations():
+            self.env.note_dependency(str(conversation.path))
+            title = nodes.paragraph(
+                "", "", nodes.strong("", "", _literal(conversation.title(lang)))
+            )
+            summary = nodes.paragraph("", "", _literal(conversation.summary(lang)))
+            href = build.app_href(docname, lang, app="conversation", conversation=conversation.id)
+            app = nodes.paragraph(classes=["igm-book-app"])
+            app += nodes.reference(label, label, refuri=href)
+            app += nodes.Text(" ")
+            app += nodes.inline(note, note, classes=["igm-book-app-note"])
+            items += nodes.list_item("", title, summary, app)
+        return [items]
 
 
 class CheckDirective(SphinxDirective):
@@ -398,6 +433,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("igm-formula", FormulaDirective)
     app.add_directive("igm-symbols", SymbolsDirective)
     app.add_directive("igm-exercises", ExercisesDirective)
+    app.add_directive("igm-conversations", ConversationsDirective)
     app.add_directive("igm-check", CheckDirective)
     app.add_directive("igm-weights", WeightsDirective)
     app.add_directive("igm-references", ReferencesDirective)

@@ -35,6 +35,7 @@ def _sources() -> Iterable[Path]:
         (REPO / "widgets", "theme.py"),
         (REPO / "igm" / "data", "*.yaml"),
         (REPO / "case_studies", "*.yaml"),
+        (REPO / "case_studies" / "conversations", "*.yaml"),
     ]
     for folder, pattern in patterns:
         for path in folder.glob(pattern):
