@@ -23,6 +23,7 @@ READY = {
     "explorer": ".igm-behaviour-readout .igm-readout-value",
     "planner": ".igm-after-readout .igm-readout-value",
     "caseload": ".igm-caseload-count p",
+    "conversation": ".igm-conv-response",  # its own tests: tests/apps/test_conversation_app.py
 }
 LOAD_TIMEOUT = 150_000  # generous: a cold kernel on a busy 2-core machine
 

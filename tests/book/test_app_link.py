@@ -78,6 +78,10 @@ class AppLink:
     def case(self) -> str | None:
         return parse_qs(urlsplit(self.href).query).get("case", [None])[0]
 
+    @property
+    def conversation(self) -> str | None:
+        return parse_qs(urlsplit(self.href).query).get("conversation", [None])[0]
+
 
 class _AppLinks(HTMLParser):
     """The links whose text is ``label`` and the text of the note in the same paragraph."""
