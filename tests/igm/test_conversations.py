@@ -378,6 +378,20 @@ def test_the_shipped_scenarios_are_valid_and_good_endings_end_higher() -> None:
             assert 1 <= played.scores[key] <= 7
 
 
+def test_lottes_mixed_endings_all_end_above_her_poor_ones() -> None:
+    # Lotte's capacity starts at 2: two pushes on it bring her to the base rate, and a learner
+    # who sees "mixed ending" next to the poor ending's number is misled.
+    conversation = find_conversation("lotte-belastbaarheid")
+    case = find_case(conversation.case_id)
+    model = model_for(case.domain)
+    by_ending: dict[str, list[float]] = {}
+    for path in all_paths(conversation):
+        played = play(conversation, case.scores, path)
+        behaviour = model.predict(played.scores).behaviour_probability
+        by_ending.setdefault(str(played.ending), []).append(behaviour)
+    assert min(by_ending["mixed"]) > max(by_ending["poor"]) + 0.05
+
+
 def test_a_cases_folder_without_conversations_gets_the_shipped_ones(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: dict[str, Any]
 ) -> None:
