@@ -340,12 +340,13 @@ def mi_profile_lines(profile: MIProfile, lang: str) -> list[str]:
     return lines
 
 
-def format_playthrough(playthrough: Playthrough, model: Model, lang: str) -> str:
+def format_playthrough(playthrough: Playthrough, model: Model, lang: str, speaker: str = "") -> str:
     """A conversation as played so far, for a terminal: each client turn, the response chosen
     with its MI code, what it changed and the behaviour after it; then the choices on offer, or
-    the ending with the MI profile and what to try next time."""
+    the ending with the MI profile and what to try next time. ``speaker`` names the client
+    (:meth:`igm.conversations.Conversation.speaker_name` of the case's name)."""
     conversation = playthrough.conversation
-    speaker = conversation.speaker or t("conversation.client", lang)
+    speaker = speaker or conversation.speaker or t("conversation.client", lang)
 
     def numbers(prediction: Prediction) -> str:
         return t(

@@ -125,7 +125,7 @@ def cmd_converse(args: argparse.Namespace) -> int:
     except PathError as exc:
         raise UserError(t(f"conversation.path.{exc.key}", args.lang, **exc.values)) from None
     if not args.json:
-        print(format_playthrough(played, model, args.lang))
+        print(format_playthrough(played, model, args.lang, conversation.speaker_name(case.name)))
         return 0
 
     def numbers(scores: DeterminantScores) -> dict[str, object]:
