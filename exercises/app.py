@@ -981,6 +981,11 @@ class ExerciseApp:
         if outcome.next_is_new:  # the feedback stays beside these questions until asked
             self.next_pending = True
             self.submit_button.description = message("next_attempt", self.lang)
+        # every field shows its answer as graded (most: nothing changes); whether this same
+        # form may be answered and sent again
+        again = not outcome.next_is_new and self._attempts_left()
+        for control in self.form.controls.values():
+            control.lock(again)
         return True
 
     def _attempts_left(self) -> bool:

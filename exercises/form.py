@@ -208,6 +208,16 @@ class Control(ABC):
         """Put the keyboard focus on the field (the first thing to fix)."""
         self.widgets[0].focus()
 
+    def lock(self, again: bool) -> None:
+        """The answer was just graded: show it as graded. ``again``: this same form may be
+        answered and sent again (no new questions, attempts left).
+
+        Nothing by default: the learner changes an answer and sends it again, or opens a
+        new attempt. A field played step by step overrides this: its path is what was graded,
+        read-only until the learner begins again.
+        """
+        return None  # deliberately nothing (not abstract): most fields need no override
+
     def _watch(self, widget: Any) -> None:
         """Re-check a shown message whenever ``widget`` changes: fixed means gone."""
         widget.observe(self._recheck, names="value")
@@ -383,9 +393,12 @@ class DialogueControl(Control):
     response ids (``None`` before the first choice).
 
     The buttons are made once (at most four) and relabelled each turn, and the focus goes to
-    the first of them after every choice, so a keyboard user
-    never loses their place (at an ending: to the submit button). Every text is set as text: a button's label, or autoescaped in
-    ``dialogue.html``.
+    the first of them after every choice, so a keyboard user never loses their place (at an
+    ending: to the submit button). Every text is set as text: a button's label, or autoescaped
+    in ``dialogue.html``.
+
+    Once graded (:meth:`lock`) the dialogue is read-only: no responses, and "Begin again" only
+    when the same form may be sent again (else the next attempt is a new form).
     """
 
     def __init__(self, field: AnswerField, lang: str) -> None:
@@ -393,6 +406,12 @@ class DialogueControl(Control):
         super().__init__(field, lang)
         self.dialogue = field.script
         self.path: list[str] = []
+        #: graded (:meth:`lock`): no response can be chosen until the dialogue begins again
+        self.locked = False
+        #: graded, and the same form may be sent again: "Begin again" starts a new try
+        self.again = False
+        #: the label the submit button has when the dialogue ends (after a grade: "Submit again")
+        self.submit_label = t("exercise_app.submit", lang)
         self.history = html_widget("", "igm-dialogue-history")
         self.now = html_widget("", "igm-dialogue-turn")
         most = max(len(turn.responses) for turn in self.dialogue.turns)
@@ -427,9 +446,10 @@ class DialogueControl(Control):
         return self.turn().is_ending
 
     def choose(self, response_id: str) -> bool:
-        """Say ``response_id`` at the current turn (``False``: it is not on offer here)."""
+        """Say ``response_id`` at the current turn (``False``: it is not on offer here, or
+        the dialogue was graded)."""
         turn = self.turn()
-        if response_id not in [r.id for r in turn.responses]:
+        if self.locked or response_id not in [r.id for r in turn.responses]:
             return False
         self.path.append(response_id)
         self._show_turn()
@@ -441,7 +461,8 @@ class DialogueControl(Control):
             self.focus()
 
     def begin_again(self) -> None:
-        """Clear the whole path: the dialogue starts again."""
+        """Clear the whole path: the dialogue starts again (after a grade: a new try)."""
+        self.locked = False
         self.path = []
         self._show_turn()
         self.focus()
@@ -457,13 +478,22 @@ class DialogueControl(Control):
         context = {"name": name, "lang": self.lang}
         self.history.value = render("dialogue.html", part="history", steps=steps, **context)
         self.now.value = render(
-            "dialogue.html", part="now", client=turn.client, ended=turn.is_ending, **context
+            "dialogue.html",
+            part="now",
+            client=turn.client,
+            ended=turn.is_ending,
+            graded=self.locked,
+            again=self.again,
+            submit=self.submit_label,
+            **context,
         )
+        responses = () if self.locked else turn.responses
         for index, button in enumerate(self.buttons):
-            shown = index < len(turn.responses)
-            button.description = turn.responses[index].text if shown else ""
+            shown = index < len(responses)
+            button.description = responses[index].text if shown else ""
             button.layout.display = None if shown else "none"
-        self.restart.layout.display = None if self.path else "none"
+        restart = bool(self.path) and (self.again or not self.locked)
+        self.restart.layout.display = None if restart else "none"
         self._recheck()
 
     def read(self) -> list[str] | None:
@@ -478,14 +508,23 @@ class DialogueControl(Control):
 
     def focus(self) -> None:
         """The first response to choose from; at an ending, what comes after the field (the
-        submit button), never "Begin again": a second Enter must not wipe the conversation."""
+        submit button), never "Begin again": a second Enter must not wipe the dialogue."""
         if not self.finished:
             self.buttons[0].focus()
         elif self.focus_when_done is not None:
             self.focus_when_done()
 
+    def lock(self, again: bool) -> None:
+        """Graded: the dialogue stays as it was sent in, read-only; "Begin again" only
+        when ``again`` (the same form may be sent again)."""
+        self.locked = True
+        self.again = again
+        self.submit_label = t("exercise_app.resubmit", self.lang)
+        self._show_turn()
+
     def fill(self, value: Any) -> None:
         """Play ``value`` from the start, as far as it is a path of this dialogue."""
+        self.locked = False
         self.path = []
         for response_id in value if isinstance(value, list) else ():
             if not self.choose(str(response_id)):

@@ -229,10 +229,18 @@ def _signed(value: float, lang: str, decimals: int | None = None) -> str:
     return ("+" if value > 0 else "−") + text
 
 
-def scores_spec(start: DeterminantScores, lang: str) -> dict[str, Any]:
+def scores_spec(
+    start: DeterminantScores, lang: str, now: DeterminantScores | None = None
+) -> dict[str, Any]:
     """Vega-Lite spec (a dict, through the kit's theme): a bar per determinant at its score now
-    (from the parameter :data:`SCORES_PARAM`, seven values) and a black mark at its score at
-    the start; coloured by block (Okabe–Ito, colour-blind safe), on the 1–7 scale."""
+    (from the parameter :data:`SCORES_PARAM`, seven values, ``now``: default the start) and a
+    black mark at its score at the start; coloured by block (Okabe–Ito, colour-blind safe), on
+    the 1–7 scale.
+
+    The parameter's value in the spec must be the scores now: the chart script takes it from
+    the spec when it draws the chart (and sends it back as the widget's ``_params``), so a
+    chart drawn after a reload with a path, or a change of language, would otherwise show the
+    bars at the start."""
     rows: list[dict[str, Any]] = [
         {
             "i": i,
@@ -302,7 +310,7 @@ def scores_spec(start: DeterminantScores, lang: str) -> dict[str, Any]:
         "layer": [bars, ticks],
         "data": {"values": rows},
         "height": 7 * theme.TWO_LINE_ROW_PX,
-        "params": [{"name": SCORES_PARAM, "value": scores_values(start)}],
+        "params": [{"name": SCORES_PARAM, "value": scores_values(now or start)}],
         "title": t("conversation_app.chart.title", lang),
         "$schema": theme.VEGA_LITE_SCHEMA,
     }
@@ -444,9 +452,9 @@ def moved_sentence(playthrough: Playthrough, start: Prediction, end: Prediction,
 
 
 def profile_rows(playthrough: Playthrough, lang: str) -> list[dict[str, str]]:
-    """The MI profile (:func:`igm.conversations.mi_profile`) with MITI 4.2.1's thresholds."""
+    """The MI profile (:func:`igm.conversations.mi_profile`) with MITI 4.2.1's thresholds
+    (``threshold`` and ``level`` are "" for a measure the MITI gives none)."""
     profile = mi_profile(playthrough.mi_codes)
-    none = t("conversation_app.mi.none", lang)
     ratio = profile.rq_ratio
     rq_value = (
         t(
@@ -457,7 +465,8 @@ def profile_rows(playthrough: Playthrough, lang: str) -> list[dict[str, str]]:
             questions=profile.questions,
         )
         if ratio is not None
-        else t("conversation_app.mi.no_questions", lang)
+        # no questions: the level is the MITI's all the same, so say what it rests on
+        else t("conversation_app.mi.no_questions_counts", lang, reflections=profile.reflections)
     )
     complex_share = profile.complex_share
     complex_level = profile.complex_level()
@@ -489,7 +498,7 @@ def profile_rows(playthrough: Playthrough, lang: str) -> list[dict[str, str]]:
                 fair=fmt_percent(COMPLEX_FAIR, lang, 0),
                 good=fmt_percent(COMPLEX_GOOD, lang, 0),
             ),
-            "level": t(f"conversation.level.{complex_level}", lang) if complex_level else none,
+            "level": t(f"conversation.level.{complex_level}", lang) if complex_level else "",
         },
         {
             "key": "open",
@@ -499,22 +508,22 @@ def profile_rows(playthrough: Playthrough, lang: str) -> list[dict[str, str]]:
                 if open_share is not None
                 else t("conversation_app.mi.no_questions", lang)
             ),
-            "threshold": none,
-            "level": none,
+            "threshold": "",
+            "level": "",
         },
         {
             "key": "adherent",
             "name": t("conversation_app.mi.adherent", lang),
             "value": str(profile.adherent),
-            "threshold": none,
-            "level": none,
+            "threshold": "",
+            "level": "",
         },
         {
             "key": "non_adherent",
             "name": t("conversation_app.mi.non_adherent", lang),
             "value": str(profile.non_adherent),
-            "threshold": none,
-            "level": none,
+            "threshold": "",
+            "level": "",
         },
     ]
 
@@ -668,6 +677,8 @@ CONVERSATION_CSS = """
 .igm-conv-end { border-top: 4px solid #0072B2; margin-top: 1em; padding-top: 0.2em; }
 .igm-conv-end-poor { border-top-color: #D55E00; }
 .igm-conv-end-mixed { border-top-color: #E69F00; }
+/* a line of the end screen's text no longer than a reader's eye takes in (a laptop: 160+) */
+.igm-conv-end p { max-width: 70ch; }
 .igm-conv-end-heading:focus { outline: 3px solid #E69F00; outline-offset: 2px; }
 .igm-conv-ending { font-size: 1.15em; }
 .igm-conv-path { padding-left: 1.4em; max-width: 70ch; }
@@ -680,6 +691,20 @@ CONVERSATION_CSS = """
 .igm-conv-table-wrap th, .igm-conv-table-wrap td { border-bottom: 1px solid #d9d9d9;
   padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 .igm-conv-table-wrap td { font-variant-numeric: tabular-nums; }
+/* the caption names the table for a screen reader; the heading above says it for the eye */
+.igm-conv-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+/* the MI profile: each measure a block, its name above what you did and the MITI's yardstick */
+.igm-conv-mi-row { border-bottom: 1px solid #d9d9d9; padding: 0.35em 0; }
+/* JupyterLab floats an output's dt (20 %) and dd (80 %) side by side: undone, the name stands
+   above its lines */
+.igm-conversation .igm-conv-mi-profile { width: auto; overflow: visible; padding: 0;
+  margin: 0.3em 0 0.8em; max-width: 70ch; }
+.igm-conversation .igm-conv-mi-row dt { font-weight: 700; float: none; width: auto; }
+.igm-conversation .igm-conv-mi-row dd { float: none; width: auto; margin: 0.1em 0 0 1em;
+  padding: 0; }
+.igm-conv-mi-label { color: #3d3d3d; }
+.igm-conv-mi-value { font-variant-numeric: tabular-nums; }
 .igm-conv-moved-output th, .igm-conv-moved-output td { background: #f3f7fb; }
 .igm-conv-advice { max-width: 70ch; }
 @media (max-width: 480px) {
@@ -902,8 +927,8 @@ class ConversationView:
         self.restart_button = w.Button(description=t("conversation_app.restart", lang))
         self.restart_button.add_class("igm-conv-restart")
         self.restart_button.on_click(lambda _b: self.restart())
-        controls = w.HBox([self.back_button, self.restart_button])
-        controls.add_class("igm-conv-controls")
+        self.controls = w.HBox([self.back_button, self.restart_button])
+        self.controls.add_class("igm-conv-controls")
 
         self.intention_out = w.HTML()
         self.ability_out = w.HTML()
@@ -920,15 +945,18 @@ class ConversationView:
         self.effect = w.HTML()
         self.effect.add_class("igm-conv-effect-box")
         self.chart = jupyter_chart(
-            scores_spec(case.scores, lang), {SCORES_PARAM: scores_values(self.playthrough.scores)}
+            scores_spec(case.scores, lang, self.playthrough.scores),
+            {SCORES_PARAM: scores_values(self.playthrough.scores)},
         )
         self.chart.add_class("igm-conv-chart")
         self.chart_text = chart_summary("")
         self.end = w.HTML()
         self.end.add_class("igm-conv-end-box")
+        self.end_area = w.VBox([self.end])
+        self.end_area.add_class("igm-conv-end-area")
 
-        left = w.VBox([self.transcript, self.current, self.responses, controls])
-        left.add_class("igm-column")
+        self.left = w.VBox([self.transcript, self.current, self.responses, self.controls])
+        self.left.add_class("igm-column")
         right = w.VBox(
             [
                 w.HTML(text_html("h3", t("ui.outcome", lang))),
@@ -938,7 +966,7 @@ class ConversationView:
             ]
         )
         right.add_class("igm-column")
-        columns = w.HBox([left, right])
+        columns = w.HBox([self.left, right])
         columns.add_class("igm-columns")
         self.widget.children = [
             *top,
@@ -947,7 +975,7 @@ class ConversationView:
             self.address_note,
             setting,
             columns,
-            self.end,
+            self.end_area,
             self.announcer,
             self.address,
         ]
@@ -1002,6 +1030,10 @@ class ConversationView:
         self.behaviour_out.value = readouts["behaviour"]
         self.effect.value = effect_html(playthrough, lang)
         self.chart._params = {SCORES_PARAM: scores_values(playthrough.scores)}
+        if not focus:
+            # drawn (again) from its spec: a path from the address must be in it (a choice
+            # only moves the parameter: no new drawing, the page keeps its place)
+            self.chart.spec = scores_spec(case.scores, lang, playthrough.scores)
         self.chart_text.value = summary_html(scores_sentence(playthrough, lang))
         self.end.value = (
             end_html(playthrough, case, self.model, lang, self.serial)
@@ -1009,6 +1041,15 @@ class ConversationView:
             else ""
         )
         self.end.layout.display = None if playthrough.finished else "none"
+        # at the end, "Step back" and "Start again" come right after the end screen that names
+        # them: the next Tab from its heading (the focus), not somewhere far above
+        ended = playthrough.finished
+        self.left.children = (
+            (self.transcript, self.current, self.responses)
+            if ended
+            else (self.transcript, self.current, self.responses, self.controls)
+        )
+        self.end_area.children = (self.end, self.controls) if ended else (self.end,)
         if focus:
             self.announcer.focus = (
                 f"#igm-conv-end-heading-{self.serial}"

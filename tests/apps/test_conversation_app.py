@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
@@ -246,8 +246,21 @@ def test_a_learner_plays_to_an_ending_with_the_keyboard(
             assert_fits_a_phone(page)
         save(page, f"{shot}_end")
 
+        # a screen reader hears how it ended: the status region says the client's last
+        # words and the ending (the focus is on the end screen's heading)
+        status = page.locator(".igm-conv-status").inner_text()
+        ending_name = t(f"conversation.ending.{ending}", lang)
+        assert t("conversation_app.status.ended", lang, ending=ending_name) in status
+        assert finished.turn.client(lang) in status
+        assert "igm-conv-end-heading" in active(page)["cls"].split()
+        # "Stap terug" and "Opnieuw", named at the end of the end screen, come right after
+        # it: the next Tabs from its heading, not a long way back up the page
+        page.keyboard.press("Tab")
+        assert "igm-conv-back" in active(page)["cls"].split(), active(page)
+        page.keyboard.press("Tab")
+        assert "igm-conv-restart" in active(page)["cls"].split(), active(page)
+        page.keyboard.press("Shift+Tab")
         # "Stap terug" by keyboard: back to the last choice, with its numbers
-        tab_until(page, "igm-conv-back", key="Shift+Tab")
         page.keyboard.press("Enter")
         wait_for_readouts(page, expected_readouts(conversation, path[:-1], lang))
         page.wait_for_function(
@@ -330,3 +343,32 @@ def test_the_path_in_the_address_is_played_on_reload(browser: Any, kit: dict[str
         assert "<img src=x onerror=alert(1)>" in note.inner_text()
         assert page.locator(".igm-app img").count() == 0
         wait_for_readouts(page, expected_readouts(conversation, partial, "en"))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_landing_page_and_the_book_link_open_the_simulator(
+    browser: Any, kit: dict[str, Any], lang: str
+) -> None:
+    """The landing page's link opens the simulator in that language; the book's "Open as
+    app" link (:func:`book.build.app_href`, relative to the chapter) opens that scenario."""
+    from book.build import app_href
+
+    with guarded_page(browser) as page:
+        page.goto(kit["url"], wait_until="domcontentloaded", timeout=LOAD_TIMEOUT)
+        page.locator(f'section[lang="{lang}"] a[href*="apps/conversation.ipynb"]').click()
+        page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
+        assert page.evaluate("document.documentElement.lang") == lang
+        assert t("conversation_app.title", lang) in page.inner_text("h1.igm-conv-title")
+
+        chosen = kit["conversations"][-1]  # not the one shown when none is asked for
+        assert chosen.id != kit["conversations"][0].id
+        chapter = f"{kit['url']}book/{lang}/05b-the-conversation.html"
+        href = app_href("05b-the-conversation", lang, app="conversation", conversation=chosen.id)
+        response = page.goto(urljoin(chapter, href), wait_until="commit", timeout=LOAD_TIMEOUT)
+        assert response is not None and response.status == 200
+        page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
+        assert page.evaluate("document.documentElement.lang") == lang
+        assert chosen.title(lang) in page.inner_text(".igm-conv-setting h2")
+        first = chosen.turn(chosen.start)
+        assert first.client(lang) in page.inner_text(".igm-conv-client")
+        assert page.blocked_requests == []

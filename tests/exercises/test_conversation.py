@@ -387,6 +387,36 @@ def test_filling_the_form_replays_a_path_as_far_as_it_goes(cases: Path) -> None:
     assert control.read() == v.view_path(["reflecteer"])
 
 
+def test_a_graded_conversation_is_read_only_until_a_new_attempt(cases: Path) -> None:
+    """After grading (:meth:`DialogueControl.lock`) no response can be chosen and the text no
+    longer asks to send it in; "Begin again" only when the same form may be sent again."""
+    v = variant()
+    form, control = form_for(v)
+    form.fill(answers(v, BEST))
+    control.lock(again=False)  # the next attempt is a new form
+    assert shown_buttons(control) == [] and control.restart.layout.display == "none"
+    assert t("exercise_app.dialogue.graded", "nl") in control.now.value
+    assert "Insturen" not in control.now.value and "Begin opnieuw" not in control.now.value
+    assert "tot slot" in control.now.value and "Op mijn leeftijd" in control.history.value
+    assert not control.choose(v.view_path(["reflecteer"])[0])
+    assert form.answers() == answers(v, BEST)  # what was graded stays on the page
+
+    form, control = form_for(v)
+    form.fill(answers(v, POOR))
+    control.lock(again=True)  # the same questions may be answered again
+    assert shown_buttons(control) == [] and control.restart.layout.display is None
+    restart = t("exercise_app.dialogue.restart", "nl")
+    assert t("exercise_app.dialogue.graded_again", "nl", restart=restart) in control.now.value
+    control.restart.click()  # a new try: playable again, sent in with "Opnieuw insturen"
+    assert v.conversation is not None and control.read() is None
+    opening = v.conversation.turn(v.conversation.start)
+    assert sorted(shown_buttons(control)) == sorted(r.text("nl") for r in opening.responses)
+    for response_id in v.view_path(BEST):
+        assert control.choose(response_id)
+    resubmit = t("exercise_app.resubmit", "nl")
+    assert t("exercise_app.dialogue.ended", "nl", submit=resubmit) in control.now.value
+
+
 def test_hostile_text_in_a_scenario_stays_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario_text: str
 ) -> None:
@@ -424,6 +454,12 @@ def test_the_app_stores_a_played_conversation_in_the_gradebook(cases: Path, tmp_
         for response_id in app.variant.view_path(BEST):
             control.choose(response_id)
         assert app.submit()
+        # graded, and the next attempt gets a scenario of its own (exercises.yaml): the
+        # conversation stays as sent in, nothing to choose or begin again, no "Insturen"
+        assert app.submit_button.description == ea.message("next_attempt", "nl")
+        assert control.locked and shown_buttons(control) == []
+        assert control.restart.layout.display == "none"
+        assert t("exercise_app.dialogue.graded", "nl") in control.now.value
         (stored,) = gb.attempts("S1234567", EXERCISE)
         assert stored.points == 6 and stored.item_scores == {ITEM: 6}
         assert stored.answers == {ITEM: app.variant.view_path(BEST)}
@@ -434,6 +470,28 @@ def test_the_app_stores_a_played_conversation_in_the_gradebook(cases: Path, tmp_
         # ending, the MI profile and the advice, not what each response was
         assert len(feedback) == 1 and "MI-profiel" in feedback[0]
         assert "stap voor stap" not in feedback[0] and "(open vraag)" not in feedback[0]
+        app.submit_button.click()  # "Nieuwe poging": a new form, playable from its start
+        fresh = app.form.control(ITEM)
+        assert isinstance(fresh, DialogueControl) and fresh is not control
+        assert not fresh.locked and len(shown_buttons(fresh)) >= 2 and fresh.read() is None
+
+
+def test_practising_the_same_conversation_can_begin_again_after_grading(cases: Path) -> None:
+    """Practice mode grades the same questions again: after a grade "Begin again" is there."""
+    app = ExerciseApp(EXERCISE, "en", None, env={"JUPYTERHUB_USER": "kim"})
+    assert app.form is not None and isinstance(app.variant, ConversationVariant)
+    control = app.form.control(ITEM)
+    assert isinstance(control, DialogueControl)
+    app.form.fill(answers(app.variant, POOR))
+    assert app.submit()
+    assert control.locked and shown_buttons(control) == []
+    assert control.restart.layout.display is None
+    restart = t("exercise_app.dialogue.restart", "en")
+    assert t("exercise_app.dialogue.graded_again", "en", restart=restart) in control.now.value
+    control.restart.click()
+    for response_id in app.variant.view_path(BEST):
+        assert control.choose(response_id)
+    assert app.submit() and control.locked and control.restart.layout.display is None
 
 
 def test_released_answers_show_every_step_in_the_app(

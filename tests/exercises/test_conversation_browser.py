@@ -7,8 +7,9 @@ once (the feedback names every step: its MI code and explanation), in English on
 one (before the last attempt: the ending, the MI profile and the advice, no step's code). On a phone (390 px) nothing scrolls sideways and
 every button is a touch target; the page is axe-clean before and after. Screenshots:
 tests/_artifacts/exercise_conversation_<lang>.png (laptop, with feedback),
-exercise_conversation_<lang>_390.png (phone, halfway) and exercise_conversation_<lang>_390_end.png
-(phone, at the ending).
+exercise_conversation_<lang>_390.png (phone, halfway), exercise_conversation_<lang>_390_end.png
+(phone, at the ending) and exercise_conversation_<lang>_390_graded.png (phone, after grading:
+read-only).
 """
 
 from __future__ import annotations
@@ -170,6 +171,19 @@ def test_a_learner_plays_with_the_keyboard_only_sends_it_in_and_reads_the_feedba
     held = " ".join(result.withheld(lang).feedback[ITEM].split())
     assert (held in text) != released and "MI" in text
     assert " ".join(result.summary.split()) in page.locator(".igm-result").inner_text()
+    # graded: the conversation stays as sent in, read-only; the next attempt is a new form
+    # ("Nieuwe poging"), so no response, no "Begin again" and no word about sending it in
+    now = " ".join(page.locator(".igm-dialogue-now").inner_text().split())
+    assert t("exercise_app.dialogue.graded", lang) in now
+    assert t("exercise_app.submit", lang) not in now
+    assert page.locator(".igm-response:visible").count() == 0
+    assert page.locator(".igm-restart:visible").count() == 0
+    assert (
+        t("exercise_app.dialogue.so_far", lang) in page.locator(".igm-dialogue-field").inner_text()
+    )
+    page.screenshot(
+        path=str(artifacts_dir / f"exercise_conversation_{lang}_390_graded.png"), full_page=True
+    )
     assert scroll_width(page) <= PHONE["width"]
     assert_accessible(page)
 
