@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 from markupsafe import Markup
 
 from igm import DETERMINANTS, Case, DeterminantScores
-from igm.cases import CaseScan, Problem
+from igm.cases import CaseScan
 from igm.conversations import (
     COMPLEX_FAIR,
     COMPLEX_GOOD,
@@ -47,7 +46,6 @@ from widgets.offline import jupyter_chart
 from widgets.page_state import address_widget, page_query
 from widgets.templates import render, text_html
 from widgets.ui import (
-    PROBLEM_CHARS,
     _query_value,
     chart_summary,
     fmt_number,
@@ -57,6 +55,7 @@ from widgets.ui import (
     language_switch,
     notice,
     prediction_readouts,
+    problem_line,
     read_cases,
     style_widget,
     summary_html,
@@ -174,25 +173,11 @@ def choose_conversation(
     return ConversationChoice(scan, cases, first, wanted if wanted else None)
 
 
-def _problem_line(problems: list[Problem], lang: str) -> str:
-    """``file.yaml:12: field: message`` for a file's first problem (file name only: the page
-    may be seen by learners, who need no server paths)."""
-    first = problems[0]
-    where = Path(first.file).name + (f":{first.line}" if first.line else "")
-    field = f"{first.field}: " if first.field else ""
-    line = f"{where}: {field}{first.message(lang)}"
-    if len(line) > PROBLEM_CHARS:
-        line = line[: PROBLEM_CHARS - 1] + "…"
-    if len(problems) > 1:
-        line += t("case.skipped.more", lang, count=len(problems) - 1)
-    return line
-
-
 def skipped_html(choice: ConversationChoice, lang: str) -> str:
     """The note under the picker about skipped scenario files ("" when none was skipped), in
     the style of the cases' note."""
     lines = [
-        _problem_line([p for p in choice.scan.problems if p.file == file], lang)
+        problem_line([p for p in choice.scan.problems if p.file == file], lang)
         for file in choice.scan.skipped_files()
     ]
     lines += [
@@ -206,7 +191,8 @@ def skipped_html(choice: ConversationChoice, lang: str) -> str:
         if len(lines) == 1
         else t("conversation_app.skipped.many", lang, count=len(lines))
     )
-    return render("conversation_skipped.html", heading=heading, lines=lines, lang=lang)
+    hint = t("conversation_app.skipped.hint", lang)
+    return render("skipped_files.html", heading=heading, lines=lines, hint=hint)
 
 
 # ---- what is shown, worked out from the engine's results ------------------------------------

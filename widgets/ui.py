@@ -41,6 +41,7 @@ __all__ = [
     "no_case_page",
     "notice",
     "prediction_readouts",
+    "problem_line",
     "read_cases",
     "readout_html",
     "skipped_cases_html",
@@ -347,7 +348,7 @@ def choose_case(scan: CaseScan, wanted: str | None) -> CaseChoice:
     return CaseChoice(scan, first, wanted if wanted else None)
 
 
-def _problem_line(problems: list[Problem], lang: str) -> str:
+def problem_line(problems: list[Problem], lang: str) -> str:
     """``file.yaml:12: scores.attitude.score: message`` for a file's first problem.
 
     Only the file name: the page may be seen by learners, who need no server paths.
@@ -376,8 +377,10 @@ def skipped_cases_html(scan: CaseScan, lang: str) -> str:
         if len(files) == 1
         else t("case.skipped.heading.many", lang, count=len(files))
     )
-    lines = [_problem_line(problems, lang) for problems in by_file.values()]
-    return render("skipped_cases.html", heading=heading, lines=lines, lang=lang)
+    lines = [problem_line(problems, lang) for problems in by_file.values()]
+    return render(
+        "skipped_files.html", heading=heading, lines=lines, hint=t("case.skipped.hint", lang)
+    )
 
 
 def case_notes(choice: CaseChoice, lang: str) -> list[w.Widget]:
