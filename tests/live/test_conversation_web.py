@@ -4,6 +4,9 @@ rate-limited, and every text of a scenario or a participant stays literal."""
 
 from __future__ import annotations
 
+import logging
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +108,39 @@ def test_scenario_and_participant_texts_stay_literal(talk_server: LiveServer) ->
     assert "<script>alert(2)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=&#39;alert(1)&#39;&gt;&amp;amp;" in page
+
+
+def test_a_trainer_feed_cut_off_by_a_closed_browser_is_no_error(
+    talk_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The trainer closes the browser while the screen's feed waits (rounds and conversation):
+    when the session changes, the feed sees the client gone and ends quietly, no 5xx and no
+    error logged. (A 500 without a traceback is what tornado logs for a feed still waiting
+    when the server itself stops: its task is cancelled. That is not a client disconnect.)"""
+    caplog.set_level(logging.INFO, logger="tornado")
+    base = talk_server.url + "live/"
+    header = {"X-Live-Trainer-Token": TRAINER_TOKEN}
+    port = int(talk_server.url.rsplit(":", 1)[1].strip("/"))
+    codes = (
+        talk_server.store.create_session("marja-bijstand", "nl")["code"],
+        talk_server.store.create_conversation_session(CONVERSATION_ID, "nl")["code"],
+    )
+    for code in codes:
+        _, body, _ = Client().request(f"{base}trainer/{code}/feed?since=0&html=0", headers=header)
+        feed = f"/live/trainer/{code}/feed?since={body['version']}"
+        with socket.create_connection(("127.0.0.1", port)) as browser:
+            browser.sendall(
+                f"GET {feed} HTTP/1.1\r\nHost: x\r\nX-Live-Trainer-Token: {TRAINER_TOKEN}\r\n\r\n".encode()
+            )
+            time.sleep(0.3)  # the feed waits for a change; then the browser is closed
+        time.sleep(0.3)
+        phone = Client()
+        phone.request(f"{base}join?code={code}")
+        assert phone.request(base + "api/join", {"code": code})[0] == 200  # a change
+        deadline = time.monotonic() + 10
+        while not any(feed in r.getMessage() for r in caplog.records):
+            assert time.monotonic() < deadline, "the cut-off feed never ended"
+            time.sleep(0.05)
+    ended = [r for r in caplog.records if "/feed?since=" in r.getMessage()]
+    assert len(ended) == 4 and all(" 200 " in f" {r.getMessage()}" for r in ended), ended
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
