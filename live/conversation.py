@@ -325,7 +325,9 @@ def conversation_view(room: ConversationRoom, lang: str) -> ConversationView:
     playthrough = conversation_playthrough(room.conversation_id, room.response_ids)
     conversation = playthrough.conversation
     case = cached_case(conversation.case_id)
-    name = case.name
+    name = case.name  # whose scores move: the case's
+    # who speaks the client's turns: the scenario's speaker (an employer's contact), else the case
+    speaker = conversation.speaker_name(case.name)
     phase, step = room.phase, room.step
     decision = None
     ending = None
@@ -376,12 +378,12 @@ def conversation_view(room: ConversationRoom, lang: str) -> ConversationView:
         code=room.session["code"],
         title=conversation.title(lang),
         role=conversation.role(lang),
-        client_name=name,
+        client_name=speaker,
         phase=phase,
         step=step,
         turn_number=turn_number,
         status=t(f"live.conversation.phase.{phase}", lang, n=turn_number),
-        client_heading=t("live.conversation.client_says", lang, name=name, n=turn_number),
+        client_heading=t("live.conversation.client_says", lang, name=speaker, n=turn_number),
         client=turn.client(lang),
         options=options,
         votes_summary=_votes_summary(options, room.participants, lang),
