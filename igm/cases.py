@@ -70,6 +70,10 @@ MAX_INTERVENTIONS = 12
 MAX_TEXT_CHARS = 20_000
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Control characters (C0 but tab, newline and carriage return; DEL; C1). YAML's escapes
+#: (``"\e"``, ``"\x07"``) can put them in a text, and a terminal would run them as commands
+#: (``igm cases``, ``igm conversations``, ``igm converse`` print titles and turns).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: The four parts of a target behaviour (Fishbein & Ajzen's TACT), in file order.
 TACT: tuple[str, ...] = ("action", "target", "context", "time")
 #: The top-level fields of a case file, in file order (``case_studies/README.md``).
@@ -228,6 +232,9 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail(_join(where, key), "not_text", got=_kind(value))
             return ""
+        if control := _CONTROL.search(value):
+            self.fail(_join(where, key), "control_character", code=f"U+{ord(control[0]):04X}")
+            return ""  # not echoed in later messages either
         return value.strip()
 
     def identifier(self, data: Mapping[str, Any], key: str, where: str) -> str:
@@ -262,6 +269,9 @@ class _Checker:
                 self.fail(
                     f"{path}.{lang}", "text_too_long", chars=len(value[lang]), max=MAX_TEXT_CHARS
                 )
+            elif control := _CONTROL.search(value[lang]):
+                code = f"U+{ord(control[0]):04X}"
+                self.fail(f"{path}.{lang}", "control_character", code=code)
         for extra in sorted(set(value) - set(LANGUAGES), key=str):
             self.fail(f"{path}.{extra}", "unknown_language", languages=LANGUAGES)
         return Text({lang: str(value.get(lang) or "").strip() for lang in LANGUAGES})

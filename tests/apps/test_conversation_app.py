@@ -371,4 +371,97 @@ def test_the_landing_page_and_the_book_link_open_the_simulator(
         assert chosen.title(lang) in page.inner_text(".igm-conv-setting h2")
         first = chosen.turn(chosen.start)
         assert first.client(lang) in page.inner_text(".igm-conv-client")
+
+
+# --- standard 7: a hostile scenario and broken files, in Chromium -----------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_kit(tmp_path_factory: Any) -> Iterator[str]:
+    """``serve()`` on a cases folder holding the hostile scenario and two broken files
+    (tests/conversation_hostile.py) beside the engine's test scenario."""
+    from tests.conversation_hostile import cases_folder as hostile_cases
+
+    root = tmp_path_factory.mktemp("conversation-hostile")
+    env = {
+        "IGM_CASES_DIR": str(hostile_cases(root)),
+        "IGM_DATABASE_URL": f"sqlite:///{root / 'igm.sqlite3'}",
+        "IGM_TRAINER_TOKEN": "test-trainer-token-conversation",
+    }
+    config = "pool_size=0, pools={'apps/conversation.ipynb': 1}"
+    with run_server(env, log_name="serve_conversation_hostile.log", config=config) as url:
+        yield url
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_hostile_scenario_is_played_as_text_on_a_phone(
+    browser: Any, hostile_kit: str, lang: str
+) -> None:
+    """Played to the good ending on a 390 px phone: every text is on the page as written,
+    nothing of it ran (``window.__pwned``), was drawn (an image) or linked, no request left
+    the machine, and the long words wrap: the page does not scroll sideways. The note under
+    the picker names both broken files, and the field where there is one."""
+    from tests.conversation_hostile import (
+        HOSTILE_ID,
+        NOT_YAML_FILE,
+        PWNED,
+        UNKNOWN_NEXT_FIELD,
+        UNKNOWN_NEXT_FILE,
+        texts,
+    )
+
+    hostile = texts(lang)
+    with guarded_page(
+        browser, PHONE["width"], PHONE["height"], is_mobile=True, has_touch=True
+    ) as page:
+        response = page.goto(
+            f"{hostile_kit}voila/render/apps/conversation.ipynb?conversation={HOSTILE_ID}&lang={lang}",
+            wait_until="commit",
+            timeout=LOAD_TIMEOUT,
+        )
+        assert response is not None and response.status == 200
+        page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
+        page.wait_for_timeout(400)
+        seen = [page.inner_text(".igm-app")]
+        assert_fits_a_phone(page)
+        # the response buttons show all of their text: wrapped, not cut off
+        clipped = page.evaluate(
+            """() => [...document.querySelectorAll('.igm-conv-response')]
+              .filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.className)"""
+        )
+        assert not clipped, f"a response is cut off: {clipped}"
+        for response_id in ("reflecteer", "open-vraag"):
+            page.locator(f".igm-conv-response-{response_id}").click()
+            page.wait_for_function(
+                "id => !document.querySelector('.igm-conv-response-' + id)",
+                arg=response_id,
+                timeout=STEP_TIMEOUT,
+            )
+            page.wait_for_timeout(300)
+            seen.append(page.inner_text(".igm-app"))
+            assert_fits_a_phone(page)
+        page.locator(".igm-conv-end").wait_for(timeout=STEP_TIMEOUT)
+        seen.append(page.inner_text(".igm-app"))
+        save(page, f"hostile_{lang}_390_end")
+        assert not page.evaluate(PWNED), "a scenario text ran as code"
+        assert (
+            page.locator(
+                ".igm-app img, .igm-app a[href*='evil'], .igm-app strong:text-is('bold')"
+            ).count()
+            == 0
+        )
+        shown = one_line("\n".join(seen))
+        reached = ["title", "summary", "role", "speaker", "client-opening", "client-twijfel"]
+        reached += ["client-goed-einde", "outcome-goed-einde", "text-opening-reflecteer"]
+        reached += ["text-opening-weerleg", "text-twijfel-open-vraag", "text-twijfel-opdracht"]
+        reached += ["explanation-opening-reflecteer", "explanation-twijfel-open-vraag"]
+        missing = [tag for tag in reached if one_line(hostile[tag]) not in shown]
+        assert not missing, f"not shown as written: {missing}"
+        note = one_line(page.inner_text(".igm-conv-skipped"))
+        assert f"{UNKNOWN_NEXT_FILE}:33: {UNKNOWN_NEXT_FIELD}:" in note
+        assert f"{NOT_YAML_FILE}:" in note
         assert page.blocked_requests == []

@@ -29,6 +29,14 @@ import pytest
 from igm.cases import Case, load_case
 from igm.i18n import LANGUAGES
 from tests.book.conftest import BOOK, REPO, case_strings, pages
+from tests.conversation_hostile import (
+    HOSTILE_ID,
+    NOT_YAML_FILE,
+    UNKNOWN_NEXT_FIELD,
+    UNKNOWN_NEXT_FILE,
+    write_broken,
+    write_hostile,
+)
 
 HOSTILE = Path(__file__).parent / "hostile"
 #: Lines that must never reach a built file: the content of the files the cases try to insert.
@@ -70,6 +78,9 @@ def _cases_folder(root: Path, marker: Path, secret: Path) -> Path:
         "score: 2", "score: 8", 1
     )
     (folder / BROKEN).write_text(broken, encoding="utf-8")
+    # The practice conversations: a hostile one (on a hostile case) and two broken files.
+    write_hostile(folder / "conversations", case_id="hostile-template")
+    write_broken(folder / "conversations", case_id="hostile-template")
     return folder
 
 
@@ -303,3 +314,57 @@ def test_book_pages_cannot_insert_files_or_raw_html(tmp_path: Path) -> None:
     built = (html_dir / "nl" / "09-for-trainers.html").read_text(encoding="utf-8")
     assert SECRET_OUTSIDE not in built
     assert "IGM-RAW-HTML" not in built
+
+
+# --- practice conversations (standard 7): the ``{igm-conversations}`` listing ------------------
+
+CONVERSATION_CHAPTER = "05b-the-conversation"
+
+
+def _listing(build: HostileBuild, lang: str) -> str:
+    """The ``{igm-conversations}`` list of the chapter, as built."""
+    raw = (build.html / lang / f"{CONVERSATION_CHAPTER}.html").read_text(encoding="utf-8")
+    found = re.search(r'<ul class="[^"]*igm-conversations[^"]*">.*?</ul>', raw, re.S)
+    assert found, f"{lang}: no conversation list in the chapter"
+    return found.group(0)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_hostile_conversation_is_listed_as_text(hostile_build: HostileBuild, lang: str) -> None:
+    """Its title and summary in the list as written (escaped in the HTML), and nothing in them
+    became an element, a link, a role or a fence: the list's own tags only."""
+    from tests.conversation_hostile import texts
+
+    listing = _listing(hostile_build, lang)
+    parsed = _Page()
+    parsed.feed(listing)
+    parsed.close()
+    shown = html.unescape(re.sub(r"<[^>]+>", "", listing))
+    for field in ("title", "summary"):
+        text = texts(lang, "hostile-template")[field]
+        assert text in shown, f"{field} is not shown as written"
+        escaped = html.escape(text, quote=False).replace('"', "&quot;").replace("@", "&#64;")
+        assert escaped in listing, f"{field} is not escaped as written"
+    tags = {tag for tag, _attributes in parsed.tags}
+    assert tags <= {"ul", "li", "p", "strong", "span", "a"}, tags
+    assert "<strong>bold</strong>" not in listing and "<script" not in listing
+    links = [a.get("href") or "" for tag, a in parsed.tags if tag == "a"]
+    assert [link for link in links if "evil.example" in link] == []
+    assert all("conversation.ipynb" in link for link in links), links
+    # one strong per conversation, around its title: none from the text's **bold**
+    assert listing.count("<strong>") == len(links)
+
+
+def test_broken_conversations_are_skipped_with_one_line_each(hostile_build: HostileBuild) -> None:
+    """One line per broken file (naming the file, and the field where there is one) before the
+    builds; the book built and lists the valid conversation only."""
+    first_build = next(i for i, line in enumerate(hostile_build.log) if "building" in line)
+    for name in (UNKNOWN_NEXT_FILE, NOT_YAML_FILE):
+        about = [i for i, line in enumerate(hostile_build.log) if name in line]
+        assert len(about) == 1 and about[0] < first_build, (name, hostile_build.log)
+    (unknown,) = [line for line in hostile_build.log if UNKNOWN_NEXT_FILE in line]
+    assert f"{UNKNOWN_NEXT_FIELD}:" in unknown
+    for lang in LANGUAGES:
+        listing = _listing(hostile_build, lang)
+        assert re.findall(r"conversation=([a-z0-9-]+)", listing) == [HOSTILE_ID]
+        assert "kapot-volgende" not in listing and "geen-yaml" not in listing

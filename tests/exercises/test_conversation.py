@@ -583,3 +583,58 @@ def test_every_shipped_scenario_takes_part_in_the_exercise() -> None:
     for conversation in shipped:
         assert full_points_path(conversation) is not None, conversation.id
         assert conversation.id in eligible
+
+
+# --- standard 7: a hostile scenario, broken files beside it -----------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_hostile_scenario_is_played_sent_and_fed_back_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """Every text of the scenario the learner meets (title, role, speaker, client turns,
+    responses, explanations in the released feedback, the outcome) is on the page as written;
+    the two broken files beside it are not drawn."""
+    from tests.conversation_hostile import HOSTILE_ID, hostile_scenario, texts, write_broken
+    from tests.widgets.test_hostile_cases import _one_line, _shown
+
+    folder = cases_with(tmp_path / "cases", hostile_scenario())
+    write_broken(folder / "conversations")
+    settings = tmp_path / "exercise-settings.yaml"
+    settings.write_text(f"{EXERCISE}:\n  show_answers: immediately\n", encoding="utf-8")
+    monkeypatch.setenv("IGM_CASES_DIR", str(folder))
+    monkeypatch.setenv("IGM_EXERCISE_SETTINGS", str(settings))
+    clear_caches()
+    try:
+        assert [c.id for c, _case in eligible_conversations()] == [HOSTILE_ID]
+        with open_gradebook(f"sqlite:///{tmp_path / 'gb.sqlite3'}") as gb:
+            code = roster_code(gb, "s1234567", "Sam de Vries")
+            app = ExerciseApp(EXERCISE, lang, gb, env={})
+            assert app.sign_in_with_code("s1234567", code)
+            assert app.form is not None and isinstance(app.variant, ConversationVariant)
+            assert app.variant.conversation is not None
+            assert app.variant.conversation.id == HOSTILE_ID
+            control = app.form.control(ITEM)
+            assert isinstance(control, DialogueControl)
+            seen = [_shown(app.widget, f"exercise {lang} start")]
+            turn = app.variant.conversation.turn("opening")
+            for response_id in BEST:
+                wanted = turn.response(response_id).text(lang)
+                control.buttons[shown_buttons(control).index(wanted)].click()
+                seen.append(_shown(app.widget, f"exercise {lang} after {response_id}"))
+                turn = app.variant.conversation.turn(turn.response(response_id).next)
+            assert app.submit()
+            seen.append(_shown(app.widget, f"exercise {lang} feedback"))
+            (stored,) = gb.attempts("S1234567", EXERCISE)
+            assert stored.points == 6
+    finally:
+        clear_caches()
+    shown = _one_line("\n".join(seen))
+    met = ["title", "role", "speaker", "client-opening", "client-twijfel", "client-goed-einde"]
+    met += ["text-opening-reflecteer", "text-opening-weerleg", "text-twijfel-open-vraag"]
+    met += ["text-twijfel-opdracht", "text-twijfel-vraag-toestemming"]
+    met += ["explanation-opening-reflecteer", "explanation-twijfel-open-vraag"]
+    met += ["outcome-goed-einde"]
+    hostile = texts(lang)
+    missing = [tag for tag in met if _one_line(hostile[tag]) not in shown]
+    assert not missing, f"not shown as written: {missing}"

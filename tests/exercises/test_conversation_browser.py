@@ -194,3 +194,97 @@ def test_a_learner_plays_with_the_keyboard_only_sends_it_in_and_reads_the_feedba
 
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, artifacts_dir / f"exercise_conversation_{lang}.png")
+
+
+# --- standard 7: a hostile scenario, in Chromium ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExerciseServer]:
+    """A server whose only valid scenario is the hostile one (tests/conversation_hostile.py),
+    with two broken files beside it; the trainer shows the answers at once."""
+    from tests.conversation_hostile import cases_folder
+
+    folder = Path(tmp_path_factory.mktemp("hostile"))
+    settings = folder / "exercise-settings.yaml"
+    settings.write_text("conversation:\n  show_answers: immediately\n", encoding="utf-8")
+    database_url = f"sqlite:///{folder / 'igm.sqlite3'}"
+    env = {
+        "IGM_DATABASE_URL": database_url,
+        "IGM_TRAINER_TOKEN": TRAINER_TOKEN,
+        "IGM_SIGN_IN": "code",
+        "IGM_EXERCISE_SETTINGS": str(settings),
+        "IGM_CASES_DIR": str(cases_folder(folder, test_scenario=False)),
+    }
+    with run_server(env, log_name="serve-conversation-hostile.log", pool_size=0) as url:
+        yield ExerciseServer(url, database_url)
+
+
+def test_a_hostile_scenario_is_played_sent_and_fed_back_as_text_on_a_phone(
+    page: Any, hostile_server: ExerciseServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Played to the good ending at 390 px with the keyboard, sent in, the feedback read:
+    every text the learner meets is there as written, nothing of it ran or was drawn or
+    linked, no request left the machine, and the page never scrolls sideways."""
+    from tests.conversation_hostile import HOSTILE_ID, PWNED, texts
+    from tests.exercises.test_conversation import clear_caches
+
+    lang = "nl"
+    cases_dir = hostile_server_cases(hostile_server)
+    monkeypatch.setenv("IGM_CASES_DIR", cases_dir)
+    clear_caches()
+    try:
+        variant = get_exercise("conversation").variant_for("K0700009", 1)
+        assert isinstance(variant, ConversationVariant) and variant.conversation is not None
+        assert variant.conversation.id == HOSTILE_ID
+        answers = perfect(variant)
+        view = variant.public_view(lang)
+    finally:
+        clear_caches()
+
+    page.set_viewport_size(PHONE)
+    page.goto(
+        exercise_url(hostile_server, "conversation", lang),
+        wait_until="commit",
+        timeout=LOAD_TIMEOUT,
+    )
+    page.wait_for_selector(".igm-identity input", timeout=LOAD_TIMEOUT)
+    identify(page, "Kim", "K0700009", lang, hostile_server.database_url)
+    page.wait_for_selector(".igm-dialogue-field", timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(300)
+    seen = [page.inner_text("body")]
+    assert scroll_width(page) <= PHONE["width"]
+    play_by_keyboard(page, view, answers[ITEM], lang, None)  # checks the width at every step
+    seen.append(page.inner_text("body"))
+    page.keyboard.press("Enter")  # the focus is on the submit button at the ending
+    page.get_by_text(t("exercise_app.result.heading", lang, n=1)).wait_for(timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(300)
+    seen.append(page.inner_text("body"))
+    assert scroll_width(page) <= PHONE["width"]
+    page.screenshot(
+        path=str(
+            Path(__file__).resolve().parents[1]
+            / "_artifacts"
+            / "exercise_conversation_hostile_390.png"
+        ),
+        full_page=True,
+    )
+    assert not page.evaluate(PWNED), "a scenario text ran as code"
+    assert page.locator(".igm-exercise img, a[href*='evil']").count() == 0
+    shown = " ".join("\n".join(seen).split())
+    hostile = texts(lang)
+    met = ["client-opening", "client-twijfel", "client-goed-einde", "outcome-goed-einde"]
+    met += ["text-opening-reflecteer", "text-opening-weerleg", "text-twijfel-open-vraag"]
+    met += ["explanation-opening-reflecteer", "explanation-twijfel-open-vraag", "speaker"]
+    missing = [tag for tag in met if " ".join(hostile[tag].split()) not in shown]
+    assert not missing, f"not shown as written: {missing}"
+    assert page.blocked_requests == []
+    with open_gradebook(hostile_server.database_url) as gb:
+        (stored,) = gb.attempts("K0700009", "conversation")
+        assert stored.points == 6
+
+
+def hostile_server_cases(server: ExerciseServer) -> str:
+    """The cases folder the hostile server reads (beside its database)."""
+    database = Path(server.database_url.removeprefix("sqlite:///"))
+    return str(database.parent / "cases")

@@ -178,6 +178,18 @@ def test_the_fixture_loads_with_every_part(scenario: dict[str, Any]) -> None:
             "unknown field (a typo?)",
             id="unknown-field",
         ),
+        pytest.param(  # a terminal would run it: `igm conversations` prints the title
+            lambda d: d["title"].update(nl="\x1b]0;pwned\x07\x1b[2J Titel"),
+            "title.nl",
+            "control character (U+001B)",
+            id="control-character-in-text",
+        ),
+        pytest.param(
+            lambda d: d.update(speaker="Marja\x9b31m"),
+            "speaker",
+            "control character (U+009B)",
+            id="control-character-in-speaker",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_naming_file_line_and_field(

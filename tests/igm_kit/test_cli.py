@@ -281,3 +281,33 @@ def test_converse_plays_a_path_with_the_engines_numbers(cases_with_conversation:
         in wrong.stderr
     )
     assert "Traceback" not in wrong.stderr
+
+
+def test_conversations_warns_about_broken_files_and_lists_the_rest(
+    cases_with_conversation: Path,
+) -> None:
+    """Beside a hostile scenario, one whose response goes nowhere and one that is not YAML:
+    a warning on stderr for each (file and field), the valid ones listed, titles as written."""
+    from tests.conversation_hostile import (
+        HOSTILE_ID,
+        NOT_YAML_FILE,
+        UNKNOWN_NEXT_FIELD,
+        UNKNOWN_NEXT_FILE,
+        texts,
+        write_broken,
+        write_hostile,
+    )
+
+    write_hostile(cases_with_conversation / "conversations")
+    write_broken(cases_with_conversation / "conversations")
+    out = run("conversations", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    warnings = out.stderr.splitlines()
+    (unknown,) = [line for line in warnings if UNKNOWN_NEXT_FILE in line]
+    assert f"{UNKNOWN_NEXT_FIELD}: " in unknown
+    assert len([line for line in warnings if NOT_YAML_FILE in line]) == 1
+    listed = out.stdout
+    assert "oefen-marja" in listed and HOSTILE_ID in listed and "marja-twijfel" in listed
+    assert "kapot-volgende" not in listed and "geen-yaml" not in listed
+    assert texts("en")["title"] in listed  # as written: the tags, braces and the long word
+    assert "<script>window" not in out.stderr  # the broken file's content is not echoed

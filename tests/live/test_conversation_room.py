@@ -277,3 +277,79 @@ def test_the_projector_fits_one_screen_with_sixty_participants(
                 path=str(artifacts_dir / f"live_conversation_phone_390_{lang}_{phase}.png"),
                 full_page=True,
             )
+
+
+# --- standard 7: a hostile scenario on the projector and a phone ------------------------------
+
+
+@pytest.fixture
+def hostile_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    """The hostile scenario and two broken files beside the test scenario
+    (tests/conversation_hostile.py)."""
+    from tests.conversation_hostile import cases_folder
+
+    monkeypatch.setenv("IGM_CASES_DIR", str(cases_folder(tmp_path)))
+    yield from start_server(f"sqlite:///{tmp_path / 'live.sqlite3'}", TRAINER_TOKEN)
+
+
+@pytest.mark.browser
+def test_a_hostile_scenario_is_text_on_the_projector_and_the_phone(
+    browser: Any, hostile_server: LiveServer, artifacts_dir: Path
+) -> None:
+    """Voted through to the good ending by one phone (390 px): on the projector and the phone
+    every text is shown as written, none of it ran (``window.__pwned``) or became an element
+    or a link, nothing reached another host, and the phone never scrolls sideways."""
+    from tests.conversation_hostile import HOSTILE_ID, PWNED, texts
+
+    hostile = texts("nl")
+    code = hostile_server.store.create_conversation_session(HOSTILE_ID, "nl")["code"]
+    seen: dict[str, list[str]] = {"projector": [], "phone": []}
+    with (
+        guarded_page(browser, 1366, 768) as projector,
+        guarded_page(browser, 390, 844, is_mobile=True, has_touch=True) as phone,
+    ):
+        projector.goto(f"{hostile_server.url}live/trainer/{code}?key={hostile_server.token}")
+        phone.goto(f"{hostile_server.url}live/join?code={code}")
+        phone.locator("#join button").click()
+        for response_id in ("reflecteer", "open-vraag"):
+            phone.locator("#turn").wait_for(state="visible", timeout=15_000)
+            option = phone.locator(f'.talk-option[data-id="{response_id}"]')
+            option.wait_for(timeout=15_000)
+            assert_fits_a_phone(phone)
+            seen["phone"].append(phone.inner_text("body"))
+            option.click()
+            expect(option).to_have_attribute("aria-pressed", "true")
+            expect(
+                projector.locator(f'li.option[data-id="{response_id}"] .count')
+            ).to_have_attribute("data-count", "1", timeout=15_000)
+            seen["projector"].append(projector.inner_text("body"))
+            projector.locator("#close-vote").click()
+            projector.locator("#h-decision").wait_for(timeout=15_000)
+            seen["projector"].append(projector.inner_text("body"))
+            assert projector.evaluate(FITS)[0] <= 1366, "the projector scrolls sideways"
+            phone.locator("#result").wait_for(state="visible", timeout=15_000)
+            assert_fits_a_phone(phone)
+            seen["phone"].append(phone.inner_text("body"))
+            projector.locator("#next-turn").click()
+        projector.locator("#h-ending").wait_for(timeout=15_000)
+        phone.locator("#ending").wait_for(state="visible", timeout=15_000)
+        assert_fits_a_phone(phone)
+        seen["projector"].append(projector.inner_text("body"))
+        seen["phone"].append(phone.inner_text("body"))
+        phone.screenshot(path=str(artifacts_dir / "live_conversation_hostile_phone_390.png"))
+        for where, page in (("projector", projector), ("phone", phone)):
+            assert not page.evaluate(PWNED), f"{where}: a scenario text ran as code"
+            assert page.locator("img, a[href*='evil']").count() == 0, where
+            assert page.blocked_requests == [], where
+
+    on = {
+        "projector": ["title", "speaker", "client-opening", "client-twijfel", "client-goed-einde"],
+        "phone": ["speaker", "text-opening-reflecteer", "text-opening-weerleg"],
+    }
+    on["projector"] += ["text-opening-reflecteer", "text-twijfel-open-vraag", "outcome-goed-einde"]
+    on["projector"] += ["explanation-opening-reflecteer", "explanation-twijfel-open-vraag"]
+    on["phone"] += ["text-twijfel-open-vraag", "text-twijfel-opdracht", "outcome-goed-einde"]
+    for where, tags in on.items():
+        shown = " ".join("\n".join(seen[where]).split())
+        missing = [tag for tag in tags if " ".join(hostile[tag].split()) not in shown]
+        assert not missing, f"{where}: not shown as written: {missing}"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as w
 import pytest
 from markupsafe import escape
 
@@ -267,3 +268,64 @@ def test_the_chart_is_the_theme_s_and_fits_its_box() -> None:
     bars = spec["layer"][0]["encoding"]
     assert bars["color"]["scale"]["range"] == ["#0072B2", "#D55E00"]  # Okabe–Ito
     assert [r["start"] for r in spec["data"]["values"]] == [case.scores[k] for k in DETERMINANTS]
+
+
+# --- standard 7: a hostile scenario in every text, and broken files beside good ones -----------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_of_a_hostile_scenario_is_shown_as_written(cases_dir: Path, lang: str) -> None:
+    """Played to the good ending: title, summary, role, speaker, each client turn, each
+    response offered, the explanations and the outcome are on the page as written; no tag,
+    handler or link in any HTML part came from the scenario."""
+    from tests.conversation_hostile import HOSTILE_ID, texts, write_hostile
+    from tests.widgets.test_hostile_cases import _one_line, _shown
+
+    write_hostile(cases_dir / "conversations")
+    view = ConversationView(HOSTILE_ID, lang)
+    assert view.conversation is not None and view.conversation.id == HOSTILE_ID
+    seen = [_shown(view.widget, f"simulator {lang} start")]
+    for response_id in ("reflecteer", "open-vraag"):
+        buttons = {b.description: b for b in view.response_buttons}
+        buttons[view.playthrough.turn.response(response_id).text(lang)].click()
+        seen.append(_shown(view.widget, f"simulator {lang} after {response_id}"))
+    assert view.playthrough.ending == "good"
+    shown = _one_line("\n".join(seen))
+    hostile = texts(lang)
+    left_out = {"explanation-opening-weerleg", "explanation-twijfel-vraag-toestemming"}
+    left_out |= {"explanation-twijfel-opdracht", "outcome-gemengd-einde", "outcome-slecht-einde"}
+    left_out |= {"client-gemengd-einde", "client-slecht-einde"}  # endings not reached
+    for tag, text in hostile.items():
+        if tag not in left_out:
+            assert _one_line(text) in shown, f"{tag} is not shown as written"
+    # the picker offers the title as an option's label: text
+    picker = next(x for x in open_widgets(view.widget) if isinstance(x, w.Dropdown))
+    assert (hostile["title"], HOSTILE_ID) in picker.options
+
+
+def test_broken_files_are_skipped_naming_file_and_field(cases_dir: Path) -> None:
+    """A response that goes to no turn, and a file that is not YAML: the good scenarios are
+    offered, the note names each broken file (and the field, where there is one)."""
+    from tests.conversation_hostile import (
+        NOT_YAML_FILE,
+        UNKNOWN_NEXT_FIELD,
+        UNKNOWN_NEXT_FILE,
+        write_broken,
+    )
+
+    write_broken(cases_dir / "conversations")
+    good = [c.id for c in list_conversations(cases_dir / "conversations")]
+    for lang in LANGUAGES:
+        view = ConversationView(None, lang)
+        assert view.conversation is not None
+        picker = next(x for x in open_widgets(view.widget) if isinstance(x, w.Dropdown))
+        assert [value for _label, value in picker.options] == good
+        notes = " ".join(
+            str(x.value)
+            for x in open_widgets(view.widget)
+            if "igm-conv-skipped" in str(getattr(x, "value", ""))
+        )
+        assert f"{UNKNOWN_NEXT_FILE}:33: {UNKNOWN_NEXT_FIELD}: " in notes
+        assert f"{NOT_YAML_FILE}:" in notes
+        assert t("conversation_app.skipped.many", lang, count=2) in notes
+        assert "<script>window" not in notes  # the broken file's content is not in the page
