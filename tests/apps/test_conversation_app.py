@@ -461,7 +461,7 @@ def test_a_hostile_scenario_is_played_as_text_on_a_phone(
         reached += ["explanation-opening-reflecteer", "explanation-twijfel-open-vraag"]
         missing = [tag for tag in reached if one_line(hostile[tag]) not in shown]
         assert not missing, f"not shown as written: {missing}"
-        note = one_line(page.inner_text(".igm-conv-skipped"))
+        note = one_line(page.inner_text(".igm-conversation .igm-case-skipped"))
         assert f"{UNKNOWN_NEXT_FILE}:33: {UNKNOWN_NEXT_FIELD}:" in note
         assert f"{NOT_YAML_FILE}:" in note
         assert page.blocked_requests == []

@@ -323,7 +323,7 @@ def test_broken_files_are_skipped_naming_file_and_field(cases_dir: Path) -> None
         notes = " ".join(
             str(x.value)
             for x in open_widgets(view.widget)
-            if "igm-conv-skipped" in str(getattr(x, "value", ""))
+            if "igm-case-skipped" in str(getattr(x, "value", ""))
         )
         assert f"{UNKNOWN_NEXT_FILE}:33: {UNKNOWN_NEXT_FIELD}: " in notes
         assert f"{NOT_YAML_FILE}:" in notes
