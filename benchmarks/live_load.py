@@ -144,6 +144,7 @@ async def participant(
     t0 = time.perf_counter()
     try:
         page = await client.fetch(f"{base}live/join?code={code}")
+        await client.fetch(f"{base}live/static/live-common.js")
         await client.fetch(f"{base}live/static/live.js")
         post = {**JSON, **xsrf_headers(page)}
         r = await client.fetch(

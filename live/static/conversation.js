@@ -1,6 +1,7 @@
 /* igm-kit live sessions: a conversation the room plays together (issue 18). The phone votes
    for a response at each turn and follows the room; the projector shows the votes as they
-   come and the trainer's buttons. No libraries, no network but this server. Every text from
+   come and the trainer's buttons. No libraries, no network but this server; the helpers it
+   shares with live.js are live-common.js's (window.igmLive, loaded first). Every text from
    the server goes in as text (textContent), except the projector's room fragment, which the
    server renders from a template that escapes every value. */
 (function () {
@@ -8,28 +9,7 @@
   var main = document.querySelector("main[data-code]");
   if (!main) return;
   var msgs = JSON.parse(document.getElementById("live-msgs").textContent);
-  var lang = document.documentElement.lang || "nl";
-
-  /* Tornado's XSRF token, sent back in a header with every POST (as live.js does). */
-  function xsrfToken() {
-    var m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-  function send(url, data) {
-    return fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrfToken() },
-      body: JSON.stringify(data)
-    }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
-    });
-  }
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all;
-    });
-  }
+  var live = window.igmLive, lang = live.lang, send = live.send, fill = live.fill;
 
   if (document.body.classList.contains("trainer")) projector(); else phone();
 
@@ -37,8 +17,7 @@
     var code = main.dataset.code, api = main.dataset.api;
     var view = JSON.parse(document.getElementById("talk-view").textContent);
     var state = main.dataset.status;
-    var storeKey = "igm-live:" + code, token = null, myVote = null;
-    try { token = window.localStorage.getItem(storeKey); } catch (e) { token = null; }
+    var token = live.storedToken(code), myVote = null;
     var status = document.getElementById("live-status");
     var joinForm = document.getElementById("join");
     var turn = document.getElementById("turn");
@@ -49,10 +28,7 @@
 
     function remember(value) {
       token = value;
-      try {
-        if (value) window.localStorage.setItem(storeKey, value);
-        else window.localStorage.removeItem(storeKey);
-      } catch (e) { /* private mode: the token lives as long as the page */ }
+      live.storeToken(code, value);
     }
     function say(text) { status.textContent = text; }
     function text(id, value) { document.getElementById(id).textContent = value || ""; }
@@ -130,12 +106,7 @@
       }
       show();
     }
-    function focusHeading(id) {
-      var h = document.getElementById(id);
-      if (!h || h.closest("[hidden]")) return;
-      (status.textContent ? status : h).scrollIntoView({ block: "start" });
-      h.focus({ preventScroll: true });
-    }
+    function focusHeading(id) { live.focusHeading(status, id); }
     function loadMine() {
       if (!token) return Promise.resolve();
       return send(api + "conversation/me", { code: code, token: token }).then(function (res) {
@@ -163,8 +134,7 @@
     /* The room moved on (a new turn, the vote closed, the ending): fetch what the phones
        show now, say it, and move the focus to the new heading. */
     function refresh(announce) {
-      return fetch(api + "conversation?code=" + encodeURIComponent(code) + "&lang=" + lang, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
+      return live.getJson(api + "conversation?code=" + encodeURIComponent(code) + "&lang=" + lang)
         .then(function (next) {
           if (!next) return;
           var newTurn = next.step !== view.step || (next.phase === "voting" && view.phase !== "voting");
@@ -188,17 +158,11 @@
           }
         }, function () { /* try again at the next poll */ });
     }
-    function poll() {
-      fetch(api + "state?code=" + encodeURIComponent(code), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (s) {
-          if (!s) return;
-          var stateChanged = s.status !== state;
-          state = s.status;
-          if (s.step !== view.step || s.phase !== view.phase) return refresh(true);
-          if (stateChanged) show();
-        }, function () { /* try again at the next poll */ })
-        .then(function () { window.setTimeout(poll, 3000); });
+    function follow(s) {
+      var stateChanged = s.status !== state;
+      state = s.status;
+      if (s.step !== view.step || s.phase !== view.phase) return refresh(true);
+      if (stateChanged) show();
     }
     joinForm.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -223,7 +187,7 @@
     });
     render();
     loadMine();
-    window.setTimeout(poll, 3000);
+    live.pollState(api, code, follow);
   }
 
   function projector() {
@@ -231,29 +195,21 @@
     var room = document.getElementById("room");
     var people = document.getElementById("participants");
     var busy = false;
-    function loop() {
-      fetch(feed + "?since=" + version, { credentials: "same-origin" })
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-        .then(function (data) {
-          if (data.version !== version) {
-            version = data.version;
-            /* Keep the trainer's place: the focused button, found again by its id. */
-            var focused = document.activeElement && room.contains(document.activeElement) ? document.activeElement.id : "";
-            var grid = room.querySelector(".talk-grid");
-            var before = grid ? grid.dataset.phase + ":" + grid.dataset.step : "";
-            room.innerHTML = data.html;
-            grid = room.querySelector(".talk-grid");
-            var after = grid ? grid.dataset.phase + ":" + grid.dataset.step : "";
-            people.textContent = msgs["live.trainer.participants"].replace("{n}", data.summary.participants);
-            var again = focused && document.getElementById(focused);
-            if (again) again.focus();
-            else if (before !== after && focused) {
-              var first = room.querySelector("h2");
-              if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
-            }
-          }
-          window.setTimeout(loop, 50);
-        }, function () { window.setTimeout(loop, 2000); });
+    /* Keep the trainer's place: the focused button, found again by its id. */
+    function update(data) {
+      var focused = document.activeElement && room.contains(document.activeElement) ? document.activeElement.id : "";
+      var grid = room.querySelector(".talk-grid");
+      var before = grid ? grid.dataset.phase + ":" + grid.dataset.step : "";
+      room.innerHTML = data.html;
+      grid = room.querySelector(".talk-grid");
+      var after = grid ? grid.dataset.phase + ":" + grid.dataset.step : "";
+      people.textContent = fill(msgs["live.trainer.participants"], { n: data.summary.participants });
+      var again = focused && document.getElementById(focused);
+      if (again) again.focus();
+      else if (before !== after && focused) {
+        var first = room.querySelector("h2");
+        if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
+      }
     }
     /* The trainer's buttons are in the fragment the feed replaces: one listener on the room. */
     room.addEventListener("click", function (ev) {
@@ -272,6 +228,6 @@
         });
       });
     }
-    loop();
+    live.followFeed(feed, version, update);
   }
 })();

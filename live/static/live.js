@@ -1,30 +1,13 @@
 /* igm-kit live sessions: participant page and trainer screen. No libraries, no network but
-   this server. All text from the server is inserted as text, except the trainer's room
-   fragment, which the server renders from a template that escapes every value. */
+   this server; the shared helpers are live-common.js's (window.igmLive, loaded first). All
+   text from the server is inserted as text, except the trainer's room fragment, which the
+   server renders from a template that escapes every value. */
 (function () {
   "use strict";
   var main = document.querySelector("main[data-code]");
   if (!main) return;
   var msgs = JSON.parse(document.getElementById("live-msgs").textContent);
-  var lang = document.documentElement.lang || "nl";
-
-  /* Tornado's XSRF token: the server set the _xsrf cookie with this page; every POST sends it
-     back in a header, which another site's page cannot do. */
-  function xsrfToken() {
-    var m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-
-  function send(url, data) {
-    return fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + lang, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrfToken() },
-      body: JSON.stringify(data)
-    }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
-    });
-  }
+  var live = window.igmLive, lang = live.lang, send = live.send, fill = live.fill;
 
   if (document.body.classList.contains("trainer")) trainer(); else participant();
 
@@ -32,8 +15,7 @@
     var code = main.dataset.code, api = main.dataset.api;
     var round = Number(main.dataset.round), state = main.dataset.status;
     var revealed = main.dataset.revealed === "true";
-    var storeKey = "igm-live:" + code, token = null;
-    try { token = window.localStorage.getItem(storeKey); } catch (e) { token = null; }
+    var token = live.storedToken(code);
     var status = document.getElementById("live-status");
     var joinForm = document.getElementById("join");
     var reveal = document.getElementById("reveal");
@@ -41,10 +23,7 @@
 
     function remember(value) {
       token = value;
-      try {
-        if (value) window.localStorage.setItem(storeKey, value);
-        else window.localStorage.removeItem(storeKey);
-      } catch (e) { /* private mode: the token lives as long as the page */ }
+      live.storeToken(code, value);
     }
     function say(text) { status.textContent = text; }
     /* One thing at a time, always in the same place: the form of the round the trainer opened
@@ -60,14 +39,7 @@
       if (!open) say(msgs["live.closed"]);
       else if (status.textContent === msgs["live.closed"]) say("");
     }
-    /* Move the focus to a heading that just appeared: it scrolls into view and a screen reader
-       reads it; the status line (aria-live) says what changed. */
-    function focusHeading(id) {
-      var h = document.getElementById(id);
-      if (!h || h.closest("[hidden]")) return;
-      (status.textContent ? status : h).scrollIntoView({ block: "start" });
-      h.focus({ preventScroll: true });
-    }
+    function focusHeading(id) { live.focusHeading(status, id); }
     function currentForm() {
       return document.querySelector('form.round[data-round="' + round + '"]');
     }
@@ -120,8 +92,7 @@
       });
     }
     function loadReveal(announce) {
-      return fetch(api + "reveal?code=" + encodeURIComponent(code) + "&lang=" + lang, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
+      return live.getJson(api + "reveal?code=" + encodeURIComponent(code) + "&lang=" + lang)
         .then(function (body) {
           if (!body || !body.revealed) return;
           fillReveal(body.reveal);
@@ -181,23 +152,17 @@
       var checked = form.querySelector("input:checked");
       return checked ? checked.value : null;
     }
-    function poll() {
-      fetch(api + "state?code=" + encodeURIComponent(code), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (s) {
-          if (!s) return;
-          var newRound = s.round !== round, stateChanged = s.status !== state;
-          var revealNow = s.revealed && !revealed, hideNow = !s.revealed && revealed;
-          round = s.round; state = s.status;
-          if (hideNow) revealed = false;
-          if (newRound || stateChanged || hideNow) show();
-          if (revealNow) return loadReveal(true);
-          if ((newRound || hideNow) && token && state === "open") {
-            say(msgs["live.round_open"].replace("{n}", String(round)));
-            focusHeading("r" + round + "-h");
-          }
-        }, function () { /* try again at the next poll */ })
-        .then(function () { window.setTimeout(poll, 3000); });
+    function follow(s) {
+      var newRound = s.round !== round, stateChanged = s.status !== state;
+      var revealNow = s.revealed && !revealed, hideNow = !s.revealed && revealed;
+      round = s.round; state = s.status;
+      if (hideNow) revealed = false;
+      if (newRound || stateChanged || hideNow) show();
+      if (revealNow) return loadReveal(true);
+      if ((newRound || hideNow) && token && state === "open") {
+        say(fill(msgs["live.round_open"], { n: round }));
+        focusHeading("r" + round + "-h");
+      }
     }
     if (token) {
       send(api + "me", { code: code, token: token }).then(function (res) {
@@ -210,7 +175,7 @@
     }
     if (revealed) { revealed = false; loadReveal(false); }
     show();
-    window.setTimeout(poll, 3000);
+    live.pollState(api, code, follow);
   }
 
   function trainer() {
@@ -221,20 +186,12 @@
     function reload() {  /* once: the control's answer and the feed may both ask for it */
       if (!reloading) { reloading = true; window.location.reload(); }
     }
-    function loop() {
-      fetch(feed + "?since=" + version, { credentials: "same-origin" })
-        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-        .then(function (data) {
-          if (data.version !== version) {
-            version = data.version;
-            room.innerHTML = data.html;
-            people.textContent = msgs["live.trainer.participants"].replace("{n}", data.summary.participants);
-            var s = data.summary.session;
-            if (String(s.round) !== main.dataset.round || s.status !== main.dataset.status ||
-                String(s.revealed) !== main.dataset.revealed) reload();
-          }
-          if (!reloading) window.setTimeout(loop, 50);
-        }, function () { window.setTimeout(loop, 2000); });
+    function update(data) {
+      room.innerHTML = data.html;
+      people.textContent = fill(msgs["live.trainer.participants"], { n: data.summary.participants });
+      var s = data.summary.session;
+      if (String(s.round) !== main.dataset.round || s.status !== main.dataset.status ||
+          String(s.revealed) !== main.dataset.revealed) reload();
     }
     Array.prototype.forEach.call(document.querySelectorAll("button[data-control]"), function (b) {
       b.addEventListener("click", function () {
@@ -245,6 +202,6 @@
         });
       });
     });
-    loop();
+    live.followFeed(feed, version, update, function () { return reloading; });
   }
 })();
