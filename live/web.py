@@ -297,6 +297,18 @@ class _Base(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.finish(json.dumps(data, ensure_ascii=False))
 
+    async def send_own(self, lookup: Callable[[str, str], dict[str, Any]]) -> None:
+        """Answer a phone's own record: ``lookup(code, token)`` (a store method) of the
+        ``{"code", "token"}`` it posted, as JSON; or the error."""
+        lang = self.lang()
+        try:
+            body = self.json_body()
+            data = await self.state.run(lookup, str(body.get("code", "")), body.get("token", ""))
+        except LiveError as err:
+            self.fail(err, lang)
+            return
+        self.send_json(data)
+
     # --- participants' devices and rate limits -------------------------------------------
     def device(self) -> str | None:
         """The id in this phone's signed device cookie, or None (no cookie, or a forged one)."""
@@ -316,6 +328,12 @@ class _Base(tornado.web.RequestHandler):
             secure=self.secure_cookies,
         )
         return device
+
+    def answering_too_fast(self, body: dict[str, Any], lang: str) -> bool:
+        """Take a token of this phone's answer bucket (a round's answer or a vote): one bucket
+        per device, or per token for a client without the cookie; True when answered 429."""
+        key = self.device() or str(body.get("token", "")) or (self.request.remote_ip or "")
+        return self.too_fast(self.state.answer_limit, key, "live.error.too_fast_answer", lang)
 
     def too_fast(self, limiter: RateLimiter, key: str, message: str, lang: str) -> bool:
         """Take a token of ``key``'s bucket; when empty, answer 429 with ``message`` (a
@@ -498,17 +516,10 @@ class ApiJoin(_Base):
 
 
 class ApiMe(_Base):
+    """A phone's own answers in the rounds (``{"code", "token"}``)."""
+
     async def post(self) -> None:
-        lang = self.lang()
-        try:
-            body = self.json_body()
-            data = await self.state.run(
-                self.state.store.my_answers, str(body.get("code", "")), body.get("token", "")
-            )
-        except LiveError as err:
-            self.fail(err, lang)
-            return
-        self.send_json(data)
+        await self.send_own(self.state.store.my_answers)
 
 
 class ApiAnswer(_Base):
@@ -517,9 +528,7 @@ class ApiAnswer(_Base):
         try:
             body = self.json_body()
             code = str(body.get("code", "")).upper()
-            # One bucket per device (or per token, for a client without the cookie).
-            key = self.device() or str(body.get("token", "")) or (self.request.remote_ip or "")
-            if self.too_fast(self.state.answer_limit, key, "live.error.too_fast_answer", lang):
+            if self.answering_too_fast(body, lang):
                 return
             answer_id = await self.state.run(
                 self.state.store.submit,
@@ -791,16 +800,7 @@ class ApiConversationMe(_Base):
     """A phone's own vote at the turn the room is at (``{"code", "token"}``)."""
 
     async def post(self) -> None:
-        lang = self.lang()
-        try:
-            body = self.json_body()
-            data = await self.state.run(
-                self.state.store.my_vote, str(body.get("code", "")), body.get("token", "")
-            )
-        except LiveError as err:
-            self.fail(err, lang)
-            return
-        self.send_json(data)
+        await self.send_own(self.state.store.my_vote)
 
 
 class ApiConversationVote(_Base):
@@ -812,8 +812,7 @@ class ApiConversationVote(_Base):
         try:
             body = self.json_body()
             code = str(body.get("code", "")).upper()
-            key = self.device() or str(body.get("token", "")) or (self.request.remote_ip or "")
-            if self.too_fast(self.state.answer_limit, key, "live.error.too_fast_answer", lang):
+            if self.answering_too_fast(body, lang):
                 return
             vote_id = await self.state.run(
                 self.state.store.vote,
