@@ -7,7 +7,7 @@
   var main = document.querySelector("main[data-code]");
   if (!main) return;
   var msgs = JSON.parse(document.getElementById("live-msgs").textContent);
-  var live = window.igmLive, lang = live.lang, send = live.send, fill = live.fill;
+  var live = window.igmLive, lang = live.lang, send = live.send;
 
   if (document.body.classList.contains("trainer")) trainer(); else participant();
 
@@ -160,7 +160,7 @@
       if (newRound || stateChanged || hideNow) show();
       if (revealNow) return loadReveal(true);
       if ((newRound || hideNow) && token && state === "open") {
-        say(fill(msgs["live.round_open"], { n: round }));
+        say(live.fill(msgs["live.round_open"], { n: round }));
         focusHeading("r" + round + "-h");
       }
     }
@@ -188,7 +188,7 @@
     }
     function update(data) {
       room.innerHTML = data.html;
-      people.textContent = fill(msgs["live.trainer.participants"], { n: data.summary.participants });
+      people.textContent = live.fill(msgs["live.trainer.participants"], { n: data.summary.participants });
       var s = data.summary.session;
       if (String(s.round) !== main.dataset.round || s.status !== main.dataset.status ||
           String(s.revealed) !== main.dataset.revealed) reload();
