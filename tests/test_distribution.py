@@ -62,6 +62,8 @@ PACKAGE_DATA = (
     "igm/data/catalogue.yaml",
     "database/migrations/env.py",
     "live/static/live.js",
+    "live/static/live-common.js",
+    "live/static/conversation.js",
 )
 
 
