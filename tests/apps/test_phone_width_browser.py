@@ -235,7 +235,12 @@ def test_busy_indicator_only_when_the_kernel_is_slow(browser: Any, server_url: s
             "n => window.igmPage.busy.log.length > n", arg=log_before, timeout=30_000
         )
         for wait in page.evaluate(f"window.igmPage.busy.log.slice({log_before})"):
-            assert wait["shown"] == (wait["waitedMs"] > BUSY_AFTER_MS), wait
+            # Shown only after 300 ms. Near the boundary a busy machine may run the 300 ms
+            # timer after the answer is in (both wait for the same main thread), so only a
+            # clearly long wait must have shown it.
+            assert not wait["shown"] or wait["waitedMs"] > BUSY_AFTER_MS, wait
+            if wait["waitedMs"] > BUSY_AFTER_MS + 700:
+                assert wait["shown"], wait
         assert status.inner_text() == ""
         after_quick = page.inner_text(".igm-behaviour-readout .igm-readout-value")
 
