@@ -91,6 +91,17 @@ def play_by_keyboard(
         page.wait_for_function(
             f"document.activeElement.classList.contains({expected!r})", timeout=LOAD_TIMEOUT
         )
+        if not turn["ending"]:
+            # The focus is on the FIRST response of the new turn, relabelled: the kernel's
+            # label and focus messages arrive after the client's words, and a Tab pressed
+            # before them lands on a stale button (the one failure seen in CI).
+            first = " ".join(turn["responses"][0]["text"].split())
+            page.wait_for_function(
+                "want => (document.activeElement.innerText || '').trim()"
+                ".split(/\\s+/).join(' ') === want",
+                arg=first,
+                timeout=LOAD_TIMEOUT,
+            )
         assert scroll_width(page) <= PHONE["width"]
         assert not small_controls(page), small_controls(page)
         if shot is not None and step == 1:
