@@ -445,7 +445,19 @@ class Exercise(ABC):
     def title(self, lang: str) -> str:
         return exercise_meta(self.id).title(lang)
 
+    def available(self) -> bool:
+        """Whether the exercise has what its variants are made from (e.g. grader-only cases
+        or valid scenarios); most exercises always have."""
+        return True
+
+    def unavailable_text(self, lang: str) -> str:
+        """What the learner reads instead of the instructions when :meth:`available` is
+        false; an exercise that can be unavailable says why."""
+        raise NotImplementedError(f"exercise {self.id!r} is never unavailable")
+
     def instructions(self, lang: str) -> str:
+        if not self.available():  # said at the top of the page, before any sign-in
+            return self.unavailable_text(lang)
         return exercise_meta(self.id).instructions(lang)
 
     @abstractmethod

@@ -238,10 +238,11 @@ class ConversationExercise(Exercise):
     id = EXERCISE_ID
     variant_type = ConversationVariant
 
-    def instructions(self, lang: str) -> str:
-        if not eligible_conversations():  # said at the top of the page, before any sign-in
-            return unavailable_text(lang)
-        return super().instructions(lang)
+    def available(self) -> bool:
+        return bool(eligible_conversations())
+
+    def unavailable_text(self, lang: str) -> str:
+        return unavailable_text(lang)
 
     def make_variant(self, learner_id: str) -> ConversationVariant:
         seeder = self.seeder(learner_id)

@@ -91,10 +91,11 @@ class ScoreCase(Exercise):
     id = SCORE_CASE_ID
     variant_type = ScoreCaseVariant
 
-    def instructions(self, lang: str) -> str:
-        if not grading_cases():  # said at the top of the page, before any sign-in
-            return unavailable_text(lang)
-        return super().instructions(lang)
+    def available(self) -> bool:
+        return bool(grading_cases())
+
+    def unavailable_text(self, lang: str) -> str:
+        return unavailable_text(lang)
 
     def make_variant(self, learner_id: str) -> ScoreCaseVariant:
         seeder = self.seeder(learner_id)
