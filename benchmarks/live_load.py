@@ -107,6 +107,72 @@ class Results:
     voted: list[tuple[int, int]] = field(default_factory=list)  # conversation: (step, phone)
 
 
+@dataclass
+class Crowd:
+    """The measured part of a run: the server's CPU and memory, the trainer's feed and ``n``
+    simulated phones, started together and stopped together."""
+
+    stats: ProcStats | None
+    load_before: float
+    stop_all: asyncio.Event
+    stop_sampling: asyncio.Event
+    sampler: asyncio.Task[None] | None
+    cpu0: float
+    wall0: float
+    feed: asyncio.Task[None]
+    people: list[asyncio.Task[None]]
+
+    @classmethod
+    def start(
+        cls,
+        phone: Any,
+        client: Any,
+        base: str,
+        code: str,
+        res: Results,
+        pid: int | None,
+        n: int,
+        ramp: float,
+        seed: int,
+    ) -> Crowd:
+        """Start sampling the server, the trainer's feed and ``n`` phones running ``phone``
+        (``participant`` or ``talk_participant``), phone ``i`` after ``ramp * i / n`` s."""
+        stats = ProcStats(pid) if pid else None
+        load_before = os.getloadavg()[0]
+        stop_all, stop_sampling = asyncio.Event(), asyncio.Event()
+        sampler = asyncio.create_task(stats.sample(stop_sampling)) if stats else None
+        cpu0, wall0 = (stats.cpu_seconds() if stats else 0.0), time.perf_counter()
+        feed = asyncio.create_task(trainer_feed(client, base, code, res, stop_all))
+        people = [
+            asyncio.create_task(
+                phone(
+                    client,
+                    base,
+                    code,
+                    i,
+                    ramp * i / max(n, 1),
+                    res,
+                    random.Random(seed * 1000 + i),
+                    stop_all,
+                )
+            )
+            for i in range(n)
+        ]
+        return cls(stats, load_before, stop_all, stop_sampling, sampler, cpu0, wall0, feed, people)
+
+    async def stop(self) -> tuple[float, float]:
+        """Stop everything; the wall time and the server's CPU seconds since the start."""
+        wall = time.perf_counter() - self.wall0
+        cpu = (self.stats.cpu_seconds() - self.cpu0) if self.stats else float("nan")
+        self.stop_all.set()
+        self.stop_sampling.set()
+        await asyncio.gather(*self.people, return_exceptions=True)
+        self.feed.cancel()
+        if self.sampler:
+            await self.sampler
+        return wall, cpu
+
+
 async def trainer_feed(
     client: Any, base: str, code: str, res: Results, stop: asyncio.Event
 ) -> None:
@@ -220,33 +286,13 @@ async def run_load(
     )
     # The trainer opens the screen (the projector shows the code and the QR code).
     await client.fetch(f"{base}live/trainer/{code}", headers=HEADERS)
-    stats = ProcStats(pid) if pid else None
-    load_before = os.getloadavg()[0]
-    stop_all, stop_sampling = asyncio.Event(), asyncio.Event()
-    sampler = asyncio.create_task(stats.sample(stop_sampling)) if stats else None
-    cpu0, wall0 = (stats.cpu_seconds() if stats else 0.0), time.perf_counter()
-    feed = asyncio.create_task(trainer_feed(client, base, code, res, stop_all))
-    people = [
-        asyncio.create_task(
-            participant(
-                client,
-                base,
-                code,
-                i,
-                ramp * i / max(n, 1),
-                res,
-                random.Random(seed * 1000 + i),
-                stop_all,
-            )
-        )
-        for i in range(n)
-    ]
+    crowd = Crowd.start(participant, client, base, code, res, pid, n, ramp, seed)
     expected_submits = None
     # Wait until every participant has submitted everything, then until the feed has caught up.
     deadline = time.perf_counter() + ramp + 60
     while time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
-        done_people = sum(1 for p in people if p.done())
+        done_people = sum(1 for p in crowd.people if p.done())
         if len(res.submits) >= 3 * n and done_people == 0:
             # everyone has their three answers in; re-submits may still be running
             pass
@@ -260,14 +306,7 @@ async def run_load(
                 top = max(v for _, v, _ in res.submits)
                 if res.feed[-1][1] >= top:
                     break
-    wall = time.perf_counter() - wall0
-    cpu = (stats.cpu_seconds() - cpu0) if stats else float("nan")
-    stop_all.set()
-    stop_sampling.set()
-    await asyncio.gather(*people, return_exceptions=True)
-    feed.cancel()
-    if sampler:
-        await sampler
+    wall, cpu = await crowd.stop()
     latencies = []
     for sent, version, _kind in res.submits:
         arrived = next((t for t, v in res.feed if v >= version and t >= sent), None)
@@ -303,10 +342,10 @@ async def run_load(
         "feed_updates": len(res.feed),
         "server_cpu_s": round(cpu, 2),
         "server_cpu_percent_of_one_core": round(100 * cpu / wall, 1) if wall else None,
-        "server_peak_rss_mib": round(stats.peak_rss, 1) if stats else None,
+        "server_peak_rss_mib": round(crowd.stats.peak_rss, 1) if crowd.stats else None,
         "wall_s": round(wall, 1),
         # other work on the machine skews every timing: the 1-minute load average, before/after
-        "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "load_average_1min": [round(crowd.load_before, 1), round(os.getloadavg()[0], 1)],
         "cpus": os.cpu_count(),
         "lost": lost,
         "no_answer_lost": all(v == 0 for v in lost.values()) and len(latencies) == expected_submits,
@@ -403,27 +442,7 @@ async def run_conversation_load(
     )
     code = r.headers["Location"].rstrip("/").rsplit("/", 1)[1]
     await client.fetch(f"{base}live/trainer/{code}", headers=HEADERS)
-    stats = ProcStats(pid) if pid else None
-    load_before = os.getloadavg()[0]
-    stop_all, stop_sampling = asyncio.Event(), asyncio.Event()
-    sampler = asyncio.create_task(stats.sample(stop_sampling)) if stats else None
-    cpu0, wall0 = (stats.cpu_seconds() if stats else 0.0), time.perf_counter()
-    feed = asyncio.create_task(trainer_feed(client, base, code, res, stop_all))
-    people = [
-        asyncio.create_task(
-            talk_participant(
-                client,
-                base,
-                code,
-                i,
-                ramp * i / max(n, 1),
-                res,
-                random.Random(seed * 1000 + i),
-                stop_all,
-            )
-        )
-        for i in range(n)
-    ]
+    crowd = Crowd.start(talk_participant, client, base, code, res, pid, n, ramp, seed)
 
     async def act(body: dict[str, Any]) -> dict[str, Any]:
         done = await client.fetch(
@@ -455,14 +474,7 @@ async def run_conversation_load(
         step += 1
         if (await act({"action": "next", "step": step}))["phase"] == "ended":
             break
-    wall = time.perf_counter() - wall0
-    cpu = (stats.cpu_seconds() - cpu0) if stats else float("nan")
-    stop_all.set()
-    stop_sampling.set()
-    await asyncio.gather(*people, return_exceptions=True)
-    feed.cancel()
-    if sampler:
-        await sampler
+    wall, cpu = await crowd.stop()
     latencies = []
     for sent, version, _step in res.submits:
         arrived = next((t for t, v in res.feed if v >= version and t >= sent), None)
@@ -488,9 +500,9 @@ async def run_conversation_load(
         "feed_updates": len(res.feed),
         "server_cpu_s": round(cpu, 2),
         "server_cpu_percent_of_one_core": round(100 * cpu / wall, 1) if wall else None,
-        "server_peak_rss_mib": round(stats.peak_rss, 1) if stats else None,
+        "server_peak_rss_mib": round(crowd.stats.peak_rss, 1) if crowd.stats else None,
         "wall_s": round(wall, 1),
-        "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "load_average_1min": [round(crowd.load_before, 1), round(os.getloadavg()[0], 1)],
         "cpus": os.cpu_count(),
         "no_answer_lost": stored == len(res.submits)
         and lost == 0
